@@ -1,0 +1,80 @@
+# thelook_datagen: PGXS build. "make demo" and "make test" work on a fresh Debian machine: they
+# install what is missing (test/deps.sh), then come back here with pg_config available.
+EXTENSION   = thelook_datagen
+EXTVERSION  = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" thelook_datagen.control)
+MODULE_big  = thelook_datagen
+
+CORE_SRCS   = $(sort $(wildcard src/core/*.cpp))
+PG_SRCS     = $(sort $(wildcard src/pg/*.cpp))
+OBJS        = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+
+# The install script is assembled from src/sql/ in file-name order (one file per subsystem).
+SQL_PARTS   = $(sort $(wildcard src/sql/*.sql))
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
+DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+DATA_FILES  = $(wildcard data/*.tsv data/*.txt)
+EXTRA_CLEAN = $(DATA_built) test/unit/unit_tests results regression.diffs regression.out
+
+REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
+
+PG_CONFIG  ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PGXS       := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+
+WARNINGS    = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register \
+              -Wno-sign-compare
+PG_CXXFLAGS = -std=c++17 -fPIC $(WARNINGS) $(if $(WERROR),-Werror) -Isrc
+PG_CPPFLAGS = -Isrc
+SHLIB_LINK  = -lstdc++
+
+# No LLVM bitcode: it would need clang and gives nothing to a worker that runs no JIT-able SQL.
+override with_llvm := no
+
+ifneq ($(PGXS),)
+include $(PGXS)
+# PGXS puts the server headers on the -I path; make them system headers so that -Werror is
+# about our code, not theirs.
+override CPPFLAGS := $(patsubst -I$(includedir_server),-isystem $(includedir_server),$(CPPFLAGS))
+endif
+
+$(DATA_built): $(SQL_PARTS) thelook_datagen.control
+	cat $(SQL_PARTS) > $@
+
+install: install-thelook-data
+.PHONY: install-thelook-data
+install-thelook-data:
+	$(MKDIR_P) '$(DESTDIR)$(datadir)/extension/$(EXTENSION)'
+	$(INSTALL_DATA) $(DATA_FILES) '$(DESTDIR)$(datadir)/extension/$(EXTENSION)/'
+
+# Unit tests of the pure C++ core: Catch2 v2, no server.
+UNIT_SRCS = $(sort $(wildcard test/unit/*.cpp))
+test/unit/unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard src/core/*.hpp)
+	$(CXX) -std=c++17 -O2 -g $(WARNINGS) $(if $(WERROR),-Werror) -Isrc -DTHELOOK_DATA_DIR='"$(CURDIR)/data"' \
+		-o $@ $(UNIT_SRCS) $(CORE_SRCS)
+
+.PHONY: unit demo test deps regress lifecycle-tests bench
+unit: test/unit/unit_tests
+	test/unit/unit_tests
+
+deps:
+	test/deps.sh
+
+# The two commands of the README.
+demo:
+	test/deps.sh
+	$(MAKE) all
+	$(MAKE) install
+	test/demo.sh
+
+test:
+	test/deps.sh
+	$(MAKE) WERROR=1 all
+	$(MAKE) install
+	$(MAKE) WERROR=1 unit
+	test/run_regress.sh
+	test/run_scripts.sh
+
+bench:
+	test/deps.sh
+	$(MAKE) all
+	$(MAKE) install
+	bench/run.sh

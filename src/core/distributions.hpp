@@ -1,0 +1,59 @@
+// Every distribution and probability of the reference behaviour, in one place. The README quotes
+// these numbers and the unit tests check them statistically; change them here only.
+#pragma once
+#include "cpp_only.hpp"
+
+#include "random.hpp"
+
+namespace thelook::dist {
+
+inline const Categorical kGender{{"M", "F"}, {0.5, 0.5}};
+inline constexpr int kAgeMin = 12;
+inline constexpr int kAgeMax = 70;
+
+inline const Categorical kUserTrafficSource{{"Search", "Organic", "Facebook", "Email", "Display"},
+                                            {0.70, 0.15, 0.06, 0.05, 0.04}};
+
+// num_of_items of an order.
+inline const Categorical kItemsPerOrder{{"1", "2", "3", "4"}, {0.70, 0.20, 0.05, 0.05}};
+inline constexpr int kQuantityMin = 1;
+inline constexpr int kQuantityMax = 3;
+
+// Order lifecycle (one step per update).
+inline constexpr double kProcessingToCancelled = 0.05;  // otherwise Shipped
+inline constexpr double kDeliveredToReturned = 0.02;    // otherwise stays Delivered
+
+// Web sessions.
+inline const Categorical kBrowser{{"Chrome", "Safari", "Firefox", "Edge", "IE", "Other"},
+                                  {0.45, 0.20, 0.15, 0.10, 0.05, 0.05}};
+inline const Categorical kSessionTrafficSource{{"Email", "Adwords", "YouTube", "Facebook", "Organic"},
+                                               {0.45, 0.30, 0.10, 0.10, 0.05}};
+// Purchase session: three draws with replacement from these pages, duplicates dropped, then
+// cart and purchase.
+inline constexpr const char* kBrowsePages[] = {"home", "department", "product"};
+inline constexpr int kBrowseDraws = 3;
+// Event times: event i of n (0-based) is (n - i + 1) * kEventSpacingSeconds plus a jitter of
+// kJitterMin..kJitterMax seconds before the session's end; the last event is at the end.
+inline constexpr int kEventSpacingSeconds = 20;
+inline constexpr int kJitterMinSeconds = 1;
+inline constexpr int kJitterMaxSeconds = 9;
+
+// Anonymous ("ghost") sessions: 3..6 events. The reference draws them from
+// {home, department, category, product, cancel, purchase, return}, so anonymous visitors
+// "purchase" and "return" things. We model browsing instead: pages from kGhostPages, and with
+// kGhostCartProbability the session ends with an abandoned cart.
+inline constexpr int kGhostEventsMin = 3;
+inline constexpr int kGhostEventsMax = 6;
+inline const Categorical kGhostPages{{"home", "department", "category", "product"},
+                                     {0.20, 0.25, 0.25, 0.30}};
+inline constexpr double kGhostCartProbability = 0.25;
+
+// Defaults of the live loop (reference values).
+inline constexpr double kDefaultAvgQps = 20.0;
+inline constexpr double kDefaultUserCreateProb = 0.05;
+inline constexpr double kDefaultUserUpdateProb = 0.1;
+inline constexpr double kDefaultOrderUpdateProb = 0.4;
+inline constexpr double kDefaultGhostCreateProb = 0.2;
+inline constexpr int kMaxConsecutiveFailures = 3;
+
+}  // namespace thelook::dist

@@ -1,0 +1,117 @@
+#include "entity_generator.hpp"
+
+#include <cctype>
+
+#include "distributions.hpp"
+#include "error.hpp"
+#include "web_session.hpp"
+
+namespace thelook {
+
+namespace {
+std::string email_part(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s)
+        if (std::isalnum(c)) out += static_cast<char>(std::tolower(c));
+    return out;
+}
+}  // namespace
+
+EntityGenerator::EntityGenerator(const NameLists& names, const std::vector<Product>& products,
+                                 const LocationSampler& locations, uint64_t seed)
+    : rng_(seed), names_(names), products_(products), locations_(locations) {
+    if (products_.empty())
+        throw Error(sqlstate::kInvalidParameterValue, "the product catalogue is empty", "",
+                    "Run thelook.setup() to load the catalogue.");
+    if (names_.male_first.empty() || names_.female_first.empty() || names_.last.empty() ||
+        names_.streets.empty() || names_.street_suffixes.empty() || names_.email_domains.empty())
+        throw Error(sqlstate::kDataCorrupted, "a name list of the extension's data is empty", "",
+                    "Reinstall the extension (make install).");
+    product_index_.reserve(products_.size());
+    for (size_t i = 0; i < products_.size(); ++i) product_index_[products_[i].id] = i;
+}
+
+const std::string& EntityGenerator::pick_name(const std::vector<std::string>& list) {
+    return list[static_cast<size_t>(rng_.uniform_int(0, static_cast<int64_t>(list.size()) - 1))];
+}
+
+const Product& EntityGenerator::random_product() {
+    return products_[static_cast<size_t>(rng_.uniform_int(0, static_cast<int64_t>(products_.size()) - 1))];
+}
+
+const Product& EntityGenerator::product_by_id(int64_t id) {
+    auto it = product_index_.find(id);
+    if (it != product_index_.end()) return products_[it->second];
+    unknown_product_ = Product{};
+    unknown_product_.id = id;
+    return unknown_product_;
+}
+
+Address EntityGenerator::new_address() {
+    Address a;
+    a.street_address = std::to_string(rng_.uniform_int(1, 9999)) + " " + pick_name(names_.streets) +
+                       " " + pick_name(names_.street_suffixes);
+    a.location = &locations_.pick(rng_);
+    return a;
+}
+
+User EntityGenerator::new_user(Micros now) {
+    User u;
+    u.id = uuid_v4(rng_);
+    u.gender = pick(dist::kGender, rng_);
+    u.first_name = pick_name(u.gender == "M" ? names_.male_first : names_.female_first);
+    u.last_name = pick_name(names_.last);
+    u.email = email_part(u.first_name) + "." + email_part(u.last_name) + "@" +
+              pick_name(names_.email_domains);
+    u.age = static_cast<int>(rng_.uniform_int(dist::kAgeMin, dist::kAgeMax));
+    Address a = new_address();
+    u.street_address = std::move(a.street_address);
+    u.location = a.location;
+    u.traffic_source = pick(dist::kUserTrafficSource, rng_);
+    u.created_at = u.updated_at = now;
+    return u;
+}
+
+Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& place, Micros now) {
+    Purchase p;
+    p.order.id = uuid_v4(rng_);
+    p.order.user_id = user_id;
+    p.order.status = OrderStatus::Processing;
+    p.order.num_of_items = std::stoi(pick(dist::kItemsPerOrder, rng_));
+    p.order.times.created_at = p.order.times.updated_at = now;
+    for (int i = 0; i < p.order.num_of_items; ++i) {
+        const Product& product = random_product();
+        OrderItem item;
+        item.id = uuid_v4(rng_);
+        item.order_id = p.order.id;
+        item.product_id = product.id;
+        item.status = p.order.status;
+        item.quantity = static_cast<int>(rng_.uniform_int(dist::kQuantityMin, dist::kQuantityMax));
+        item.sale_price = product.retail_price;
+        item.times = p.order.times;
+        p.items.push_back(std::move(item));
+        auto events = build_session(purchase_pages(product, rng_), user_id, place, now, rng_);
+        for (auto& e : events) p.events.push_back(std::move(e));
+    }
+    return p;
+}
+
+std::vector<Event> EntityGenerator::ghost_session(Micros end) {
+    const Location& where = locations_.pick(rng_);
+    const Product& product = random_product();
+    return build_session(ghost_pages(product, rng_), std::string(), place_of(where), end, rng_);
+}
+
+std::vector<Event> EntityGenerator::exit_sessions(const std::vector<ItemRef>& items,
+                                                  const std::string& user_id, const Place& place,
+                                                  bool returned, Micros end) {
+    std::vector<Event> out;
+    for (const auto& item : items) {
+        const Product& product = product_by_id(item.product_id);
+        auto events = build_session(item_exit_pages(product, item.id, returned), user_id, place, end, rng_);
+        for (auto& e : events) out.push_back(std::move(e));
+    }
+    return out;
+}
+
+}  // namespace thelook

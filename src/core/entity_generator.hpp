@@ -1,0 +1,60 @@
+// Makes users, orders with their items and purchase sessions, anonymous sessions, and the
+// sessions that follow a cancellation or return, from one seeded random stream.
+#pragma once
+#include "cpp_only.hpp"
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "catalog.hpp"
+#include "entities.hpp"
+#include "location_filter.hpp"
+#include "random.hpp"
+
+namespace thelook {
+
+struct Address {
+    std::string street_address;
+    const Location* location = nullptr;
+};
+
+// An order item as read back from the database when its order moves.
+struct ItemRef {
+    std::string id;
+    int64_t product_id = 0;
+};
+
+class EntityGenerator {
+public:
+    // names and products must outlive the generator; so must locations behind the sampler.
+    EntityGenerator(const NameLists& names, const std::vector<Product>& products,
+                    const LocationSampler& locations, uint64_t seed);
+
+    Rng& rng() { return rng_; }
+
+    User new_user(Micros now);
+    Address new_address();
+    Purchase new_purchase(const std::string& user_id, const Place& place, Micros now);
+    std::vector<Event> ghost_session(Micros end);
+    // The sessions of a cancelled or returned order: one per item, ending at `end`.
+    std::vector<Event> exit_sessions(const std::vector<ItemRef>& items, const std::string& user_id,
+                                     const Place& place, bool returned, Micros end);
+
+    const Product& random_product();
+    const Product& product_by_id(int64_t id);
+
+private:
+    const std::string& pick_name(const std::vector<std::string>& list);
+
+    Rng rng_;
+    const NameLists& names_;
+    const std::vector<Product>& products_;
+    const LocationSampler& locations_;
+    std::unordered_map<int64_t, size_t> product_index_;
+    Product unknown_product_;
+};
+
+inline Place place_of(const Location& l) { return Place{l.city, l.state, l.postal_code}; }
+
+}  // namespace thelook

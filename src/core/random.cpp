@@ -1,0 +1,103 @@
+#include "random.hpp"
+
+namespace thelook {
+
+namespace {
+uint64_t splitmix64(uint64_t& x) {
+    uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+}  // namespace
+
+void Rng::reseed(uint64_t seed) {
+    uint64_t x = seed;
+    for (auto& word : s_) word = splitmix64(x);
+}
+
+uint64_t Rng::next_u64() {
+    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+}
+
+int64_t Rng::uniform_int(int64_t lo, int64_t hi) {
+    const uint64_t range = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
+    if (range == 0) return static_cast<int64_t>(next_u64());  // the full 64-bit range
+    __uint128_t m = static_cast<__uint128_t>(next_u64()) * range;
+    uint64_t low = static_cast<uint64_t>(m);
+    if (low < range) {
+        const uint64_t threshold = -range % range;
+        while (low < threshold) {
+            m = static_cast<__uint128_t>(next_u64()) * range;
+            low = static_cast<uint64_t>(m);
+        }
+    }
+    return lo + static_cast<int64_t>(m >> 64);
+}
+
+uint64_t Rng::derive_seed(uint64_t seed, uint64_t stream) {
+    uint64_t x = seed ^ (stream * 0xD1B54A32D192ED03ULL);
+    splitmix64(x);
+    return splitmix64(x);
+}
+
+std::string uuid_v4(Rng& rng) {
+    static const char* hex = "0123456789abcdef";
+    uint64_t hi = rng.next_u64();
+    uint64_t lo = rng.next_u64();
+    hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+    lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+    std::string out(36, '-');
+    int pos = 0;
+    auto put = [&](uint64_t word, int nibbles_from, int nibbles_to) {
+        for (int i = nibbles_from; i < nibbles_to; ++i) {
+            if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+            out[pos++] = hex[(word >> (60 - 4 * i)) & 0xF];
+        }
+    };
+    put(hi, 0, 16);
+    put(lo, 0, 16);
+    return out;
+}
+
+WeightedIndex::WeightedIndex(const std::vector<double>& weights) {
+    cumulative_.reserve(weights.size());
+    double sum = 0.0;
+    for (double w : weights) {
+        sum += (w > 0.0 ? w : 0.0);
+        cumulative_.push_back(sum);
+    }
+}
+
+size_t WeightedIndex::pick(Rng& rng) const {
+    const double target = rng.uniform() * cumulative_.back();
+    size_t lo = 0, hi = cumulative_.size() - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cumulative_[mid] > target)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+const char* pick(const Categorical& dist, Rng& rng) {
+    double u = rng.uniform();
+    for (size_t i = 0; i < dist.labels.size(); ++i) {
+        if (u < dist.probabilities[i]) return dist.labels[i];
+        u -= dist.probabilities[i];
+    }
+    return dist.labels.back();
+}
+
+}  // namespace thelook

@@ -1,0 +1,44 @@
+#include "simulation_params.hpp"
+
+#include <cmath>
+
+#include "error.hpp"
+
+namespace thelook {
+
+void check_probability(double p, const char* name) {
+    if (!(p >= 0.0 && p <= 1.0))
+        throw Error(sqlstate::kInvalidParameterValue,
+                    std::string("parameter \"") + name + "\" must be between 0 and 1",
+                    "The value was " + std::to_string(p) + ".",
+                    std::string("Pass a probability such as ") + name + " => 0.1.");
+}
+
+void check_positive_finite(double v, const char* name) {
+    if (!(v > 0.0) || !std::isfinite(v))
+        throw Error(sqlstate::kInvalidParameterValue,
+                    std::string("parameter \"") + name + "\" must be a positive finite number",
+                    "The value was " + std::to_string(v) + ".",
+                    std::string("Pass a rate such as ") + name + " => 20.");
+}
+
+void SimulationParams::validate() const {
+    check_positive_finite(avg_qps, "avg_qps");
+    if (max_iter != -1 && max_iter <= 0)
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"max_iter\" must be -1 or positive",
+                    "The value was " + std::to_string(max_iter) + ".",
+                    "Pass -1 to run until stopped, or the number of iterations to run.");
+    check_probability(user_create_prob, "user_create_prob");
+    check_probability(user_update_prob, "user_update_prob");
+    check_probability(order_update_prob, "order_update_prob");
+    check_probability(ghost_create_prob, "ghost_create_prob");
+    if (!(duration_seconds >= 0) || !std::isfinite(duration_seconds))
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"duration\" must not be negative", "",
+                    "Pass NULL to run until stopped, or an interval such as '10 minutes'.");
+    if (!(heartbeat_interval_seconds >= 0) || !std::isfinite(heartbeat_interval_seconds))
+        throw Error(sqlstate::kInvalidParameterValue,
+                    "parameter \"heartbeat_interval\" must not be negative", "",
+                    "Pass '0' to turn the heartbeat off, or an interval such as '10 seconds'.");
+}
+
+}  // namespace thelook

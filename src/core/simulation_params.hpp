@@ -1,0 +1,32 @@
+// The parameters of one simulation and their validation, shared by start_simulation and the
+// worker. Validation happens before anything starts.
+#pragma once
+#include "cpp_only.hpp"
+
+#include <cstdint>
+#include <string>
+
+#include "distributions.hpp"
+
+namespace thelook {
+
+struct SimulationParams {
+    double avg_qps = dist::kDefaultAvgQps;
+    int64_t max_iter = -1;
+    double user_create_prob = dist::kDefaultUserCreateProb;
+    double user_update_prob = dist::kDefaultUserUpdateProb;
+    double order_update_prob = dist::kDefaultOrderUpdateProb;
+    double ghost_create_prob = dist::kDefaultGhostCreateProb;
+    std::string country = "*", state = "*", postal_code = "*";
+    uint64_t seed = 0;
+    double duration_seconds = 0;            // 0 = until stopped
+    double heartbeat_interval_seconds = 10; // 0 = no heartbeat
+
+    // Throws thelook::Error (22023) naming the first invalid parameter.
+    void validate() const;
+};
+
+void check_probability(double p, const char* name);
+void check_positive_finite(double v, const char* name);
+
+}  // namespace thelook
