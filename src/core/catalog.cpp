@@ -143,3 +143,5 @@ Catalog Catalog::load(const std::string& dir) {
 }
 
 }  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

@@ -1,7 +1,6 @@
 // Reference data: the product catalogue, distribution centres, locations and name lists, read
 // from the tab-separated files in data/ (installed to share/extension/thelook_datagen/).
 #pragma once
-#include "cpp_only.hpp"
 
 #include <cstdint>
 #include <string>

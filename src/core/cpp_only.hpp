@@ -1,5 +1,6 @@
-// Included first by every header of the pure C++ core: the core never sees PostgreSQL's headers,
-// so it can be unit-tested without a server and never mixes longjmp-based errors with C++ objects.
+// Included last by every .cpp file of the pure C++ core: compilation fails if anything it
+// includes pulled in PostgreSQL's headers. The core can then be unit-tested without a server and
+// never mixes longjmp-based errors with C++ objects.
 #pragma once
 
 #ifdef POSTGRES_H

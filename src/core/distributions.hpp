@@ -1,7 +1,6 @@
 // Every distribution and probability of the reference behaviour, in one place. The README quotes
 // these numbers and the unit tests check them statistically; change them here only.
 #pragma once
-#include "cpp_only.hpp"
 
 #include "random.hpp"
 

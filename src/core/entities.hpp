@@ -1,7 +1,6 @@
 // The rows the generator produces, one struct per table. Timestamps are microseconds since the
 // Unix epoch (UTC); kNoTime marks a NULL timestamp.
 #pragma once
-#include "cpp_only.hpp"
 
 #include <cstdint>
 #include <string>

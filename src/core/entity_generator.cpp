@@ -115,3 +115,5 @@ std::vector<Event> EntityGenerator::exit_sessions(const std::vector<ItemRef>& it
 }
 
 }  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

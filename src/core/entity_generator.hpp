@@ -1,7 +1,6 @@
 // Makes users, orders with their items and purchase sessions, anonymous sessions, and the
 // sessions that follow a cancellation or return, from one seeded random stream.
 #pragma once
-#include "cpp_only.hpp"
 
 #include <string>
 #include <unordered_map>

@@ -1,5 +1,4 @@
 #pragma once
-#include "cpp_only.hpp"
 
 #include <stdexcept>
 #include <string>

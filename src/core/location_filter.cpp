@@ -202,3 +202,5 @@ double LocationSampler::share_of_country(const std::string& c) const {
 }
 
 }  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

@@ -3,7 +3,6 @@
 // Places are drawn by population among the locations that match all three; a weighted parameter
 // additionally gives each of its values that share of the draws.
 #pragma once
-#include "cpp_only.hpp"
 
 #include <map>
 #include <string>

@@ -62,3 +62,5 @@ bool apply_status(OrderStatus& status, OrderTimes& times, OrderStatus next, Micr
 }
 
 }  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

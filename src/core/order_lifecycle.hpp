@@ -1,7 +1,6 @@
 // The order state machine: Processing -> Shipped (.95) | Cancelled (.05); Shipped -> Delivered;
 // Delivered -> Returned (.02) or stays; Cancelled and Returned are final. Items follow their order.
 #pragma once
-#include "cpp_only.hpp"
 
 #include "entities.hpp"
 #include "random.hpp"

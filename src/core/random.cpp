@@ -101,3 +101,5 @@ const char* pick(const Categorical& dist, Rng& rng) {
 }
 
 }  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

@@ -32,3 +32,5 @@ uint64_t PoissonSchedule::scheduled_by(Micros now) const {
 }
 
 }  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

@@ -2,7 +2,6 @@
 // in advance, so the achieved rate does not depend on how long the work takes (the reference
 // sleeps and then works, and so falls short of its target rate).
 #pragma once
-#include "cpp_only.hpp"
 
 #include <cstdint>
 #include <vector>

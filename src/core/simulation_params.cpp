@@ -42,3 +42,5 @@ void SimulationParams::validate() const {
 }
 
 }  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

@@ -1,7 +1,6 @@
 // The parameters of one simulation and their validation, shared by start_simulation and the
 // worker. Validation happens before anything starts.
 #pragma once
-#include "cpp_only.hpp"
 
 #include <cstdint>
 #include <string>

@@ -96,3 +96,5 @@ std::vector<Page> item_exit_pages(const Product& product, const std::string& ite
 }
 
 }  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

@@ -1,7 +1,6 @@
 // Web sessions: one session_id, IP, browser and traffic source; events numbered 1..n whose times
 // lead up to the session's end.
 #pragma once
-#include "cpp_only.hpp"
 
 #include <string>
 #include <vector>

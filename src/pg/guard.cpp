@@ -6,8 +6,7 @@ namespace thelook::pg {
 
 namespace {
 void copy_text(char* dst, size_t size, const char* src) noexcept {
-    std::strncpy(dst, src ? src : "", size - 1);
-    dst[size - 1] = '\0';
+    strlcpy(dst, src ? src : "", size);
 }
 }  // namespace
 

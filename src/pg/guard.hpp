@@ -25,35 +25,33 @@ private:
     ErrorData* edata_;  // palloc'd in the memory context that was current when pg_guard ran
 };
 
+// Runs f, catching a PostgreSQL error; returns it (copied into the caller's memory context) or null.
+template <typename F>
+ErrorData* run_catching(F& f) {
+    MemoryContext context = CurrentMemoryContext;
+    ErrorData* volatile edata = nullptr;
+    PG_TRY();
+    { f(); }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(context);
+        edata = CopyErrorData();
+        FlushErrorState();
+    }
+    PG_END_TRY();
+    return edata;
+}
+
 template <typename F>
 auto pg_guard(F&& f) -> decltype(f()) {
     using R = decltype(f());
-    MemoryContext context = CurrentMemoryContext;
-    ErrorData* edata = nullptr;
     if constexpr (std::is_void_v<R>) {
-        PG_TRY();
-        { f(); }
-        PG_CATCH();
-        {
-            MemoryContextSwitchTo(context);
-            edata = CopyErrorData();
-            FlushErrorState();
-        }
-        PG_END_TRY();
-        if (edata) throw PgError(edata);
+        if (ErrorData* edata = run_catching(f)) throw PgError(edata);
     } else {
         static_assert(std::is_trivially_copyable_v<R>, "pg_guard returns plain values only");
         R result{};
-        PG_TRY();
-        { result = f(); }
-        PG_CATCH();
-        {
-            MemoryContextSwitchTo(context);
-            edata = CopyErrorData();
-            FlushErrorState();
-        }
-        PG_END_TRY();
-        if (edata) throw PgError(edata);
+        auto store = [&] { result = f(); };
+        if (ErrorData* edata = run_catching(store)) throw PgError(edata);
         return result;
     }
 }

@@ -1,0 +1,118 @@
+#include "pg/bulk_functions.hpp"
+
+#include <string>
+#include <vector>
+
+#include "core/entity_generator.hpp"
+#include "core/error.hpp"
+#include "pg/catalog_files.hpp"
+#include "pg/datum.hpp"
+#include "pg/table_rows.hpp"
+
+namespace thelook::pg {
+
+namespace {
+
+constexpr size_t kRowsPerGuard = 1024;
+
+struct Window {
+    Micros start, end;
+};
+
+// start_at / end_at arguments: both NULL = the transaction's start time for every row.
+Window arg_window(FunctionCallInfo fcinfo, int start_arg, int end_arg) {
+    const Micros now = from_timestamptz(GetCurrentTransactionStartTimestamp());
+    Window w{now, now};
+    if (!PG_ARGISNULL(start_arg)) w.start = from_timestamptz(PG_GETARG_TIMESTAMPTZ(start_arg));
+    if (!PG_ARGISNULL(end_arg)) w.end = from_timestamptz(PG_GETARG_TIMESTAMPTZ(end_arg));
+    if (!PG_ARGISNULL(start_arg) && PG_ARGISNULL(end_arg) && w.start > now) w.end = w.start;
+    if (w.end < w.start)
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"end_at\" is before \"start_at\"", "",
+                    "Pass an end_at later than start_at.");
+    return w;
+}
+
+struct Sharding {
+    int32 shard, shards;
+    bool owns(int64 i) const { return i % shards == shard; }
+};
+
+Sharding arg_sharding(FunctionCallInfo fcinfo, int shard_arg, int shards_arg) {
+    Sharding s{PG_ARGISNULL(shard_arg) ? 0 : PG_GETARG_INT32(shard_arg),
+               PG_ARGISNULL(shards_arg) ? 1 : PG_GETARG_INT32(shards_arg)};
+    if (s.shards < 1)
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"shards\" must be at least 1", "",
+                    "Pass shards => 1 for the whole data set.");
+    if (s.shard < 0 || s.shard >= s.shards)
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"shard\" must be between 0 and shards - 1",
+                    "shard was " + std::to_string(s.shard) + " and shards " + std::to_string(s.shards) + ".",
+                    "Number the shards 0, 1, ..., shards - 1.");
+    return s;
+}
+
+int64 arg_count(FunctionCallInfo fcinfo, int n) {
+    int64 count = PG_ARGISNULL(n) ? 0 : PG_GETARG_INT64(n);
+    if (count < 0)
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"n\" must not be negative",
+                    "The value was " + std::to_string(count) + ".", "Pass the number of rows to generate.");
+    return count;
+}
+
+}  // namespace
+
+Datum products(FunctionCallInfo fcinfo) {
+    const Catalog& catalog = installed_catalog();
+    SrfOutput out = begin_materialized_srf(fcinfo);
+    pg_guard([&] { put_rows(out, catalog.products, product_row); });
+    return 0;
+}
+
+Datum dist_centers(FunctionCallInfo fcinfo) {
+    const Catalog& catalog = installed_catalog();
+    SrfOutput out = begin_materialized_srf(fcinfo);
+    pg_guard([&] { put_rows(out, catalog.dist_centers, dist_center_row); });
+    return 0;
+}
+
+Datum locations(FunctionCallInfo fcinfo) {
+    const Catalog& catalog = installed_catalog();
+    SrfOutput out = begin_materialized_srf(fcinfo);
+    pg_guard([&] { put_rows(out, catalog.locations, location_row); });
+    return 0;
+}
+
+// generate_users(n, seed, country, state, postal_code, start_at, end_at, shard, shards).
+// Row i is drawn from its own stream derive_seed(seed, i), so shards are disjoint slices of one
+// data set and their union equals the unsharded output.
+Datum generate_users(FunctionCallInfo fcinfo) {
+    const int64 n = arg_count(fcinfo, 0);
+    const uint64 seed = arg_seed(fcinfo, 1);
+    const std::string country = arg_text(fcinfo, 2, "*"), state = arg_text(fcinfo, 3, "*"),
+                      postal_code = arg_text(fcinfo, 4, "*");
+    const Window window = arg_window(fcinfo, 5, 6);
+    const Sharding sharding = arg_sharding(fcinfo, 7, 8);
+    const Catalog& catalog = installed_catalog();
+    LocationSampler sampler(catalog.locations, country, state, postal_code);
+    EntityGenerator gen(catalog.names, catalog.products, sampler, seed);
+
+    SrfOutput out = begin_materialized_srf(fcinfo);
+    std::vector<User> batch;
+    batch.reserve(kRowsPerGuard);
+    const double step = n > 1 ? static_cast<double>(window.end - window.start) / static_cast<double>(n - 1) : 0.0;
+    for (int64 i = 0; i < n; ++i) {
+        if (!sharding.owns(i)) continue;
+        gen.rng().reseed(Rng::derive_seed(seed, static_cast<uint64>(i)));
+        batch.push_back(gen.new_user(window.start + static_cast<Micros>(step * static_cast<double>(i))));
+        if (batch.size() == kRowsPerGuard || i == n - 1) {
+            pg_guard([&] {
+                CHECK_FOR_INTERRUPTS();
+                put_rows(out, batch, user_row);
+            });
+            batch.clear();
+        }
+    }
+    if (!batch.empty()) pg_guard([&] { put_rows(out, batch, user_row); });
+    return 0;
+}
+
+}  // namespace thelook::pg

@@ -1,0 +1,34 @@
+// Every C entry point of the library: one-line forwarders to C++ bodies through the guard.
+#include "pg/bulk_functions.hpp"
+#include "pg/guard.hpp"
+#include "pg/settings.hpp"
+#include "pg/shared_state.hpp"
+#include "pg/simulation.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+
+void _PG_init(void) {
+    thelook::pg::settings::define();
+    if (process_shared_preload_libraries_in_progress) thelook::pg::install_shmem_hooks();
+}
+
+PGDLLEXPORT void thelook_worker_main(Datum arg);
+void thelook_worker_main(Datum arg) {
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    pqsignal(SIGTERM, die);
+    BackgroundWorkerUnblockSignals();
+    int32 id = 0;
+    memcpy(&id, MyBgworkerEntry->bgw_extra, sizeof id);
+    thelook::pg::run_worker(DatumGetInt32(arg), id);
+}
+}
+
+THELOOK_SQL_FUNCTION(thelook_start_simulation, start_simulation)
+THELOOK_SQL_FUNCTION(thelook_stop_simulation, stop_simulation)
+THELOOK_SQL_FUNCTION(thelook_stop_all_simulations, stop_all_simulations)
+THELOOK_SQL_FUNCTION(thelook_simulation_status, simulation_status)
+THELOOK_SQL_FUNCTION(thelook_products, products)
+THELOOK_SQL_FUNCTION(thelook_dist_centers, dist_centers)
+THELOOK_SQL_FUNCTION(thelook_locations, locations)
+THELOOK_SQL_FUNCTION(thelook_generate_users, generate_users)

@@ -1,0 +1,350 @@
+#include "pg/schema_writer.hpp"
+
+#include "core/error.hpp"
+#include "pg/datum.hpp"
+#include "pg/table_rows.hpp"
+
+namespace thelook::pg {
+
+namespace {
+
+// Column names and array types of a table, in the reference column order.
+struct ColumnSpec {
+    const char* name;
+    Oid array_type;
+    Oid element_type;
+};
+
+const ColumnSpec kUserCols[kUserColumns] = {
+    {"id", TEXTARRAYOID, TEXTOID}, {"first_name", TEXTARRAYOID, TEXTOID},
+    {"last_name", TEXTARRAYOID, TEXTOID}, {"email", TEXTARRAYOID, TEXTOID},
+    {"age", INT4ARRAYOID, INT4OID}, {"gender", TEXTARRAYOID, TEXTOID},
+    {"street_address", TEXTARRAYOID, TEXTOID}, {"postal_code", TEXTARRAYOID, TEXTOID},
+    {"city", TEXTARRAYOID, TEXTOID}, {"state", TEXTARRAYOID, TEXTOID},
+    {"country", TEXTARRAYOID, TEXTOID}, {"latitude", FLOAT8ARRAYOID, FLOAT8OID},
+    {"longitude", FLOAT8ARRAYOID, FLOAT8OID}, {"traffic_source", TEXTARRAYOID, TEXTOID},
+    {"created_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"updated_at", TIMESTAMPARRAYOID, TIMESTAMPOID}};
+const ColumnSpec kOrderCols[kOrderColumns] = {
+    {"id", TEXTARRAYOID, TEXTOID}, {"user_id", TEXTARRAYOID, TEXTOID},
+    {"status", TEXTARRAYOID, TEXTOID}, {"num_of_items", INT4ARRAYOID, INT4OID},
+    {"created_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"updated_at", TIMESTAMPARRAYOID, TIMESTAMPOID},
+    {"returned_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"shipped_at", TIMESTAMPARRAYOID, TIMESTAMPOID},
+    {"delivered_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"cancelled_at", TIMESTAMPARRAYOID, TIMESTAMPOID}};
+const ColumnSpec kItemCols[kOrderItemColumns] = {
+    {"id", TEXTARRAYOID, TEXTOID}, {"order_id", TEXTARRAYOID, TEXTOID},
+    {"product_id", INT8ARRAYOID, INT8OID}, {"status", TEXTARRAYOID, TEXTOID},
+    {"quantity", INT4ARRAYOID, INT4OID}, {"sale_price", FLOAT8ARRAYOID, FLOAT8OID},
+    {"created_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"updated_at", TIMESTAMPARRAYOID, TIMESTAMPOID},
+    {"shipped_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"delivered_at", TIMESTAMPARRAYOID, TIMESTAMPOID},
+    {"returned_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"cancelled_at", TIMESTAMPARRAYOID, TIMESTAMPOID}};
+const ColumnSpec kEventCols[kEventColumns] = {
+    {"id", TEXTARRAYOID, TEXTOID}, {"user_id", TEXTARRAYOID, TEXTOID},
+    {"sequence_number", INT4ARRAYOID, INT4OID}, {"session_id", TEXTARRAYOID, TEXTOID},
+    {"ip_address", TEXTARRAYOID, TEXTOID}, {"city", TEXTARRAYOID, TEXTOID},
+    {"state", TEXTARRAYOID, TEXTOID}, {"postal_code", TEXTARRAYOID, TEXTOID},
+    {"browser", TEXTARRAYOID, TEXTOID}, {"traffic_source", TEXTARRAYOID, TEXTOID},
+    {"uri", TEXTARRAYOID, TEXTOID}, {"event_type", TEXTARRAYOID, TEXTOID},
+    {"created_at", TIMESTAMPARRAYOID, TIMESTAMPOID}};
+
+std::string qualified(const std::string& schema, const char* table) {
+    return pg_guard([&] { return quote_identifier(schema.c_str()); }) + std::string(".") + table;
+}
+
+// INSERT INTO s.t (c1, ...) SELECT * FROM unnest($1::t1[], ...) ON CONFLICT (id) DO UPDATE SET ...
+std::string upsert_sql(const std::string& table, const ColumnSpec* cols, int n) {
+    std::string names, params, updates;
+    for (int i = 0; i < n; ++i) {
+        if (i) {
+            names += ", ";
+            params += ", ";
+        }
+        names += cols[i].name;
+        params += "$" + std::to_string(i + 1);
+        if (i) updates += std::string(i > 1 ? ", " : "") + cols[i].name + " = EXCLUDED." + cols[i].name;
+    }
+    return "INSERT INTO " + table + " (" + names + ") SELECT * FROM unnest(" + params +
+           ") ON CONFLICT (id) DO UPDATE SET " + updates;
+}
+
+_SPI_plan* prepare(const std::string& sql, std::vector<Oid> types) {
+    return pg_guard([&] {
+        SPIPlanPtr plan = SPI_prepare(sql.c_str(), static_cast<int>(types.size()), types.data());
+        if (plan == nullptr)
+            elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql.c_str(), SPI_result_code_string(SPI_result));
+        SPI_keepplan(plan);
+        return plan;
+    });
+}
+
+std::vector<Oid> array_types(const ColumnSpec* cols, int n) {
+    std::vector<Oid> types;
+    for (int i = 0; i < n; ++i) types.push_back(cols[i].array_type);
+    return types;
+}
+
+// Transposes rows into one array per column and runs the upsert. Inside pg_guard.
+template <typename T, typename RowFn>
+void execute_upsert(_SPI_plan* plan, const std::vector<T>& rows, RowFn row_fn, const ColumnSpec* cols,
+                    int ncols) {
+    const int nrows = static_cast<int>(rows.size());
+    Datum* columns[16];
+    bool* column_nulls[16];
+    for (int c = 0; c < ncols; ++c) {
+        columns[c] = static_cast<Datum*>(palloc(sizeof(Datum) * nrows));
+        column_nulls[c] = static_cast<bool*>(palloc(sizeof(bool) * nrows));
+    }
+    Datum values[16];
+    bool nulls[16];
+    for (int r = 0; r < nrows; ++r) {
+        row_fn(rows[r], values, nulls);
+        for (int c = 0; c < ncols; ++c) {
+            columns[c][r] = values[c];
+            column_nulls[c][r] = nulls[c];
+        }
+    }
+    Datum params[16];
+    int dims[1] = {nrows}, lbs[1] = {1};
+    for (int c = 0; c < ncols; ++c) {
+        int16 typlen;
+        bool typbyval;
+        char typalign;
+        get_typlenbyvalalign(cols[c].element_type, &typlen, &typbyval, &typalign);
+        params[c] = PointerGetDatum(construct_md_array(columns[c], column_nulls[c], 1, dims, lbs,
+                                                       cols[c].element_type, typlen, typbyval, typalign));
+    }
+    int rc = SPI_execute_plan(plan, params, nullptr, false, 0);
+    if (rc != SPI_OK_INSERT)
+        elog(ERROR, "thelook upsert failed: %s", SPI_result_code_string(rc));
+}
+
+const char* copy_value(int col) {
+    return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
+}
+
+}  // namespace
+
+int64 WriteCounts::rows() const {
+    int64 total = 0;
+    for (int i = 0; i < kTableCount; ++i) total += inserted[i] + updated[i];
+    return total;
+}
+
+SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
+    const std::string users = qualified(schema, "users"), orders = qualified(schema, "orders"),
+                      items = qualified(schema, "order_items"), events = qualified(schema, "events"),
+                      heartbeat = qualified(schema, "heartbeat");
+    pick_user_ = prepare("(SELECT id, city, state, postal_code FROM " + users +
+                             " WHERE id >= $1 ORDER BY id LIMIT 1) UNION ALL (SELECT id, city, state, "
+                             "postal_code FROM " + users + " ORDER BY id LIMIT 1) LIMIT 1",
+                         {TEXTOID});
+    const std::string open = " status IN ('Processing', 'Shipped', 'Delivered') ";
+    pick_order_ = prepare("SELECT o.id, o.user_id, o.status, u.city, u.state, u.postal_code FROM ("
+                          "(SELECT id, user_id, status FROM " + orders + " WHERE id >= $1 AND" + open +
+                              "ORDER BY id LIMIT 1) UNION ALL (SELECT id, user_id, status FROM " + orders +
+                              " WHERE" + open + "ORDER BY id LIMIT 1) LIMIT 1) o LEFT JOIN " + users +
+                              " u ON u.id = o.user_id",
+                          {TEXTOID});
+    update_user_ = prepare("UPDATE " + users +
+                               " SET street_address = $2, postal_code = $3, city = $4, state = $5, "
+                               "country = $6, latitude = $7, longitude = $8, updated_at = $9 WHERE id = $1",
+                           {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, FLOAT8OID,
+                            TIMESTAMPOID});
+    const std::string moves = " SET status = $2, updated_at = $3, shipped_at = coalesce($4, shipped_at), "
+                              "delivered_at = coalesce($5, delivered_at), returned_at = coalesce($6, "
+                              "returned_at), cancelled_at = coalesce($7, cancelled_at) ";
+    const std::vector<Oid> move_types = {TEXTOID, TEXTOID, TIMESTAMPOID, TIMESTAMPOID,
+                                         TIMESTAMPOID, TIMESTAMPOID, TIMESTAMPOID};
+    update_order_ = prepare("UPDATE " + orders + moves + "WHERE id = $1", move_types);
+    update_items_ = prepare("UPDATE " + items + moves + "WHERE order_id = $1 RETURNING id, product_id", move_types);
+    heartbeat_ = prepare("INSERT INTO " + heartbeat +
+                             " (id, ts) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts",
+                         {TIMESTAMPOID});
+    upsert_users_ = prepare(upsert_sql(users, kUserCols, kUserColumns), array_types(kUserCols, kUserColumns));
+    upsert_orders_ = prepare(upsert_sql(orders, kOrderCols, kOrderColumns), array_types(kOrderCols, kOrderColumns));
+    upsert_items_ = prepare(upsert_sql(items, kItemCols, kOrderItemColumns), array_types(kItemCols, kOrderItemColumns));
+    upsert_events_ = prepare(upsert_sql(events, kEventCols, kEventColumns), array_types(kEventCols, kEventColumns));
+}
+
+SchemaWriter::~SchemaWriter() {
+    for (_SPI_plan* plan : {pick_user_, pick_order_, update_user_, update_order_, update_items_, heartbeat_,
+                            upsert_users_, upsert_orders_, upsert_items_, upsert_events_})
+        if (plan) SPI_freeplan(plan);
+}
+
+bool SchemaWriter::pick_user(const std::string& key, PickedUser* out) {
+    const char *id = nullptr, *city = nullptr, *state = nullptr, *postal = nullptr;
+    bool found = pg_guard([&] {
+        Datum arg = text_datum(key);
+        int rc = SPI_execute_plan(pick_user_, &arg, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking a user failed: %s", SPI_result_code_string(rc));
+        if (SPI_processed == 0) return false;
+        id = copy_value(1);
+        city = copy_value(2);
+        state = copy_value(3);
+        postal = copy_value(4);
+        return true;
+    });
+    if (!found) return false;
+    out->id = id;
+    out->place = Place{city ? city : "", state ? state : "", postal ? postal : ""};
+    return true;
+}
+
+bool SchemaWriter::pick_open_order(const std::string& key, PickedOrder* out) {
+    const char *id = nullptr, *user_id = nullptr, *status = nullptr, *city = nullptr, *state = nullptr,
+               *postal = nullptr;
+    bool found = pg_guard([&] {
+        Datum arg = text_datum(key);
+        int rc = SPI_execute_plan(pick_order_, &arg, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking an order failed: %s", SPI_result_code_string(rc));
+        if (SPI_processed == 0) return false;
+        id = copy_value(1);
+        user_id = copy_value(2);
+        status = copy_value(3);
+        city = copy_value(4);
+        state = copy_value(5);
+        postal = copy_value(6);
+        return true;
+    });
+    if (!found) return false;
+    out->id = id;
+    out->user_id = user_id ? user_id : "";
+    if (!parse_status(status ? status : "", &out->status)) return false;
+    out->place = Place{city ? city : "", state ? state : "", postal ? postal : ""};
+    return true;
+}
+
+bool SchemaWriter::has_products() {
+    std::string sql = "SELECT 1 FROM " + qualified(schema_, "products") + " LIMIT 1";
+    return pg_guard([&] {
+        int rc = SPI_execute(sql.c_str(), true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: reading products failed: %s", SPI_result_code_string(rc));
+        return SPI_processed > 0;
+    });
+}
+
+std::vector<Product> SchemaWriter::load_products() {
+    std::string sql = "SELECT id, retail_price, cost, department, category FROM " +
+                      qualified(schema_, "products") + " ORDER BY id";
+    uint64 n = pg_guard([&] {
+        int rc = SPI_execute(sql.c_str(), true, 0);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: reading products failed: %s", SPI_result_code_string(rc));
+        return SPI_processed;
+    });
+    std::vector<Product> products(n);
+    for (uint64 i = 0; i < n; ++i) {
+        const char *dept = nullptr, *category = nullptr;
+        bool null_id = false, null_price = false, null_cost = false;
+        Datum id = 0, price = 0, cost = 0;
+        pg_guard([&] {
+            HeapTuple t = SPI_tuptable->vals[i];
+            TupleDesc d = SPI_tuptable->tupdesc;
+            id = SPI_getbinval(t, d, 1, &null_id);
+            price = SPI_getbinval(t, d, 2, &null_price);
+            cost = SPI_getbinval(t, d, 3, &null_cost);
+            dept = SPI_getvalue(t, d, 4);
+            category = SPI_getvalue(t, d, 5);
+        });
+        products[i].id = null_id ? 0 : DatumGetInt64(id);
+        products[i].retail_price = null_price ? 0 : DatumGetFloat8(price);
+        products[i].cost = null_cost ? 0 : DatumGetFloat8(cost);
+        products[i].department = dept ? dept : "";
+        products[i].category = category ? category : "";
+    }
+    return products;
+}
+
+void SchemaWriter::update_user_address(const std::string& user_id, const Address& a, Micros now) {
+    const Location& l = *a.location;
+    uint64 n = pg_guard([&] {
+        Datum args[9] = {text_datum(user_id), text_datum(a.street_address), text_datum(l.postal_code),
+                         text_datum(l.city), text_datum(l.state), text_datum(l.country),
+                         Float8GetDatum(l.latitude), Float8GetDatum(l.longitude),
+                         local_timestamp_datum(now)};
+        int rc = SPI_execute_plan(update_user_, args, nullptr, false, 0);
+        if (rc != SPI_OK_UPDATE) elog(ERROR, "thelook: updating a user failed: %s", SPI_result_code_string(rc));
+        return SPI_processed;
+    });
+    counts_.updated[kUsers] += static_cast<int64>(n);
+}
+
+std::vector<ItemRef> SchemaWriter::update_order(const std::string& order_id, OrderStatus status,
+                                                const OrderTimes& changed) {
+    uint64 orders_updated = 0, n_items = 0;
+    pg_guard([&] {
+        Datum args[7];
+        char nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+        args[0] = text_datum(order_id);
+        args[1] = CStringGetTextDatum(status_name(status));
+        args[2] = local_timestamp_datum(changed.updated_at);
+        const Micros times[4] = {changed.shipped_at, changed.delivered_at, changed.returned_at, changed.cancelled_at};
+        for (int i = 0; i < 4; ++i) {
+            nulls[3 + i] = times[i] == kNoTime ? 'n' : ' ';
+            args[3 + i] = times[i] == kNoTime ? 0 : local_timestamp_datum(times[i]);
+        }
+        int rc = SPI_execute_plan(update_order_, args, nulls, false, 0);
+        if (rc != SPI_OK_UPDATE) elog(ERROR, "thelook: updating an order failed: %s", SPI_result_code_string(rc));
+        orders_updated = SPI_processed;
+        rc = SPI_execute_plan(update_items_, args, nulls, false, 0);
+        if (rc != SPI_OK_UPDATE_RETURNING)
+            elog(ERROR, "thelook: updating order items failed: %s", SPI_result_code_string(rc));
+        n_items = SPI_processed;
+    });
+    counts_.updated[kOrders] += static_cast<int64>(orders_updated);
+    counts_.updated[kOrderItems] += static_cast<int64>(n_items);
+    std::vector<ItemRef> items(n_items);
+    for (uint64 i = 0; i < n_items; ++i) {
+        const char* id = nullptr;
+        bool null_product = false;
+        Datum product = 0;
+        pg_guard([&] {
+            id = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+            product = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &null_product);
+        });
+        items[i].id = id ? id : "";
+        items[i].product_id = null_product ? 0 : DatumGetInt64(product);
+    }
+    return items;
+}
+
+void SchemaWriter::heartbeat(Micros now) {
+    pg_guard([&] {
+        Datum arg = local_timestamp_datum(now);
+        int rc = SPI_execute_plan(heartbeat_, &arg, nullptr, false, 0);
+        if (rc != SPI_OK_INSERT) elog(ERROR, "thelook: heartbeat failed: %s", SPI_result_code_string(rc));
+    });
+    counts_.updated[kHeartbeat] += 1;
+}
+
+void SchemaWriter::add(const Purchase& p) {
+    orders_.push_back(p.order);
+    items_.insert(items_.end(), p.items.begin(), p.items.end());
+    events_.insert(events_.end(), p.events.begin(), p.events.end());
+}
+
+void SchemaWriter::add(const std::vector<Event>& events) {
+    events_.insert(events_.end(), events.begin(), events.end());
+}
+
+void SchemaWriter::flush() {
+    pg_guard([&] {
+        if (!users_.empty()) execute_upsert(upsert_users_, users_, user_row, kUserCols, kUserColumns);
+        if (!orders_.empty()) execute_upsert(upsert_orders_, orders_, order_row, kOrderCols, kOrderColumns);
+        if (!items_.empty()) execute_upsert(upsert_items_, items_, order_item_row, kItemCols, kOrderItemColumns);
+        if (!events_.empty()) execute_upsert(upsert_events_, events_, event_row, kEventCols, kEventColumns);
+    });
+    counts_.inserted[kUsers] += static_cast<int64>(users_.size());
+    counts_.inserted[kOrders] += static_cast<int64>(orders_.size());
+    counts_.inserted[kOrderItems] += static_cast<int64>(items_.size());
+    counts_.inserted[kEvents] += static_cast<int64>(events_.size());
+    discard();
+}
+
+void SchemaWriter::discard() {
+    users_.clear();
+    orders_.clear();
+    items_.clear();
+    events_.clear();
+}
+
+}  // namespace thelook::pg

@@ -1,0 +1,80 @@
+// The statements a simulation runs against one theLook schema: index look-ups that pick a random
+// user or open order without scanning, the lifecycle and address UPDATEs, and buffered upserts
+// (INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (id) DO UPDATE) flushed once per
+// transaction. Plans are prepared once and kept. Must be used inside an SPI connection.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/entities.hpp"
+#include "core/entity_generator.hpp"
+#include "pg/shared_state.hpp"
+
+struct _SPI_plan;
+
+namespace thelook::pg {
+
+struct PickedUser {
+    std::string id;
+    Place place;
+};
+
+struct PickedOrder {
+    std::string id, user_id;
+    OrderStatus status = OrderStatus::Processing;
+    Place place;  // of its user (empty when the user is gone)
+};
+
+struct WriteCounts {
+    int64 inserted[kTableCount] = {};
+    int64 updated[kTableCount] = {};
+    int64 rows() const;
+};
+
+class SchemaWriter {
+public:
+    explicit SchemaWriter(const std::string& schema);
+    ~SchemaWriter();
+    SchemaWriter(const SchemaWriter&) = delete;
+    SchemaWriter& operator=(const SchemaWriter&) = delete;
+
+    // Picks the first row at or after a random key in primary-key order (wrapping around): an
+    // index probe whose cost does not grow with the table.
+    bool pick_user(const std::string& key, PickedUser* out);
+    bool pick_open_order(const std::string& key, PickedOrder* out);
+    // Loads the catalogue of the schema's products table.
+    std::vector<Product> load_products();
+    bool has_products();
+
+    void update_user_address(const std::string& user_id, const Address& a, Micros now);
+    // Moves an order and its items to `status`, setting the timestamps in `changed` (kNoTime
+    // leaves one as it is). Returns the order's items.
+    std::vector<ItemRef> update_order(const std::string& order_id, OrderStatus status,
+                                      const OrderTimes& changed);
+    void heartbeat(Micros now);
+
+    void add(const User& u) { users_.push_back(u); }
+    void add(const Purchase& p);
+    void add(const std::vector<Event>& events);
+    // Writes the buffered rows (users, orders, items, events, in that order).
+    void flush();
+    void discard();
+
+    const WriteCounts& counts() const { return counts_; }
+    void reset_counts() { counts_ = WriteCounts{}; }
+
+private:
+    std::string schema_;
+    _SPI_plan *pick_user_ = nullptr, *pick_order_ = nullptr, *update_user_ = nullptr,
+              *update_order_ = nullptr, *update_items_ = nullptr, *heartbeat_ = nullptr,
+              *upsert_users_ = nullptr, *upsert_orders_ = nullptr, *upsert_items_ = nullptr,
+              *upsert_events_ = nullptr;
+    std::vector<User> users_;
+    std::vector<Order> orders_;
+    std::vector<OrderItem> items_;
+    std::vector<Event> events_;
+    WriteCounts counts_;
+};
+
+}  // namespace thelook::pg

@@ -1,0 +1,35 @@
+#include "pg/settings.hpp"
+
+#include "pg/postgres.hpp"
+
+namespace thelook::pg::settings {
+
+int max_simulations = 16;
+int max_iterations_per_transaction = 200;
+int max_transaction_span_ms = 100;
+bool synchronous_commit = false;
+
+void define() {
+    DefineCustomIntVariable(
+        "thelook.max_simulations", "Maximum number of simulations (running or ended) kept at once.",
+        "Each takes a slot in shared memory and, while running, a background worker: raise "
+        "max_worker_processes along with it.",
+        &max_simulations, 16, 1, 1024, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "thelook.max_iterations_per_transaction",
+        "Most iterations a simulation commits in one transaction.",
+        "At high rates several due iterations share a transaction; this bounds its size.",
+        &max_iterations_per_transaction, 200, 1, 100000, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "thelook.max_transaction_span", "Longest stretch of arrivals one transaction may hold.",
+        "Arrivals further apart than this go into separate transactions.", &max_transaction_span_ms,
+        100, 1, 60000, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "thelook.synchronous_commit", "Whether simulation workers wait for their commits to be flushed.",
+        "Off by default: generated data loses nothing of value in a crash, and a worker keeps its "
+        "rate far more easily. Logical decoding sees the same transactions either way.",
+        &synchronous_commit, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    MarkGUCPrefixReserved("thelook");
+}
+
+}  // namespace thelook::pg::settings

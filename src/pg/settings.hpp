@@ -1,0 +1,13 @@
+// The thelook.* configuration parameters (GUCs).
+#pragma once
+
+namespace thelook::pg::settings {
+
+extern int max_simulations;            // slots in shared memory (postmaster)
+extern int max_iterations_per_transaction;
+extern int max_transaction_span_ms;    // arrivals one transaction may hold
+extern bool synchronous_commit;        // of the workers' own transactions
+
+void define();
+
+}  // namespace thelook::pg::settings

@@ -1,0 +1,62 @@
+// The running simulations, in shared memory so that every backend can list and stop them and the
+// workers can publish live counters. Simulations do not survive a server restart.
+#pragma once
+
+#include <cstdint>
+
+#include "pg/postgres.hpp"
+
+namespace thelook::pg {
+
+enum class SimState : int { Free = 0, Starting, Running, Stopping, Stopped, Finished, Failed };
+const char* state_name(SimState s);
+inline bool is_active(SimState s) {
+    return s == SimState::Starting || s == SimState::Running || s == SimState::Stopping;
+}
+
+// Tables a simulation writes, in the order of the counters.
+enum TableIndex { kUsers = 0, kOrders, kOrderItems, kEvents, kHeartbeat, kTableCount };
+
+constexpr int kFilterMax = 1024;  // country / state / postal_code specs, bytes
+constexpr int kErrorMax = 512;
+
+struct SimulationSlot {
+    // Written under SharedState::lock (exclusive): identity, parameters, lifecycle.
+    SimState state;
+    int32 id;
+    Oid database_oid, role_oid;
+    NameData database, schema, role, name;
+    pid_t pid;
+    Latch* latch;
+    bool stop_requested;
+    TimestampTz started_at, ended_at;
+    double avg_qps;
+    int64 max_iter;
+    double user_create_prob, user_update_prob, order_update_prob, ghost_create_prob;
+    double duration_seconds, heartbeat_seconds;
+    uint64 seed;
+    char country[kFilterMax], state_filter[kFilterMax], postal_code[kFilterMax];
+
+    // Live counters: written by the worker under mutex, read by status queries.
+    slock_t mutex;
+    int64 iterations, scheduled, transactions, max_rows_per_transaction;
+    int64 inserted[kTableCount], updated[kTableCount];
+    int32 consecutive_errors;
+    int64 total_errors;
+    char last_error[kErrorMax];
+};
+
+struct SharedState {
+    LWLock* lock;
+    int32 next_id;
+    int32 slot_count;
+    SimulationSlot slots[FLEXIBLE_ARRAY_MEMBER];
+};
+
+// Set up by _PG_init when the library is in shared_preload_libraries; null otherwise.
+SharedState* shared_state();
+void install_shmem_hooks();
+// Throws (55000) with a hint when the library was not preloaded.
+SharedState* require_shared_state();
+
+}  // namespace thelook::pg

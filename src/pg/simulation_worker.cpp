@@ -1,0 +1,320 @@
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "core/distributions.hpp"
+#include "core/entity_generator.hpp"
+#include "core/error.hpp"
+#include "core/order_lifecycle.hpp"
+#include "core/rate_schedule.hpp"
+#include "core/simulation_params.hpp"
+#include "pg/catalog_files.hpp"
+#include "pg/datum.hpp"
+#include "pg/schema_writer.hpp"
+#include "pg/settings.hpp"
+#include "pg/shared_state.hpp"
+#include "pg/simulation.hpp"
+
+namespace thelook::pg {
+
+namespace {
+
+struct SlotCopy {
+    SimulationParams params;
+    std::string schema;
+    int32 id = 0;
+};
+
+void set_state(SimulationSlot* slot, SimState state, const char* error = nullptr) {
+    LWLockAcquire(shared_state()->lock, LW_EXCLUSIVE);
+    slot->state = state;
+    if (!is_active(state)) {
+        slot->ended_at = GetCurrentTimestamp();
+        slot->pid = 0;
+        slot->latch = nullptr;
+    }
+    if (error) strlcpy(slot->last_error, error, sizeof slot->last_error);
+    LWLockRelease(shared_state()->lock);
+}
+
+// Runs at worker exit however it ends (stop, SIGTERM, shutdown, error): a simulation still
+// marked active was stopped from outside.
+void on_worker_exit(int code, Datum arg) {
+    LWLockReleaseAll();
+    SimulationSlot* slot = &shared_state()->slots[DatumGetInt32(arg)];
+    if (slot->pid == MyProcPid && is_active(slot->state)) set_state(slot, SimState::Stopped);
+}
+
+class Simulation {
+public:
+    Simulation(SimulationSlot* slot, SlotCopy copy)
+        : slot_(slot), p_(std::move(copy.params)), schema_(std::move(copy.schema)), id_(copy.id) {}
+
+    void run();
+
+private:
+    void begin_transaction(const char* activity);
+    void commit_transaction();
+    void run_batch(const std::vector<Micros>& arrivals);
+    void iteration(Micros t);
+    void publish_success(size_t iterations);
+    bool publish_failure(const char* message);  // true when the simulation must stop
+    bool stop_requested();
+    void wait_until(Micros deadline);
+
+    SimulationSlot* slot_;
+    SimulationParams p_;
+    std::string schema_;
+    int32 id_;
+    std::vector<Product> products_;
+    std::unique_ptr<LocationSampler> sampler_;
+    std::unique_ptr<EntityGenerator> gen_;
+    std::unique_ptr<SchemaWriter> writer_;
+    int64 done_ = 0;
+};
+
+void Simulation::begin_transaction(const char* activity) {
+    pg_guard([&] {
+        SetCurrentStatementStartTimestamp();
+        StartTransactionCommand();
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        PushActiveSnapshot(GetTransactionSnapshot());
+        pgstat_report_activity(STATE_RUNNING, activity);
+    });
+}
+
+void Simulation::commit_transaction() {
+    pg_guard([&] {
+        SPI_finish();
+        PopActiveSnapshot();
+        CommitTransactionCommand();
+        pgstat_report_stat(false);
+        pgstat_report_activity(STATE_IDLE, nullptr);
+    });
+}
+
+void Simulation::iteration(Micros t) {
+    EntityGenerator& gen = *gen_;
+    Rng& rng = gen.rng();
+    PickedUser user;
+    if (!writer_->pick_user(uuid_v4(rng), &user)) {
+        User u = gen.new_user(t);  // an empty users table: the first buyer signs up
+        user = PickedUser{u.id, place_of(*u.location)};
+        writer_->add(u);
+    } else if (rng.bernoulli(p_.user_update_prob)) {
+        Address a = gen.new_address();
+        writer_->update_user_address(user.id, a, t);
+        user.place = place_of(*a.location);
+    }
+    writer_->add(gen.new_purchase(user.id, user.place, t));
+    if (rng.bernoulli(p_.user_create_prob)) writer_->add(gen.new_user(t));
+    if (rng.bernoulli(p_.ghost_create_prob)) writer_->add(gen.ghost_session(t));
+    if (rng.bernoulli(p_.order_update_prob)) {
+        PickedOrder order;
+        if (writer_->pick_open_order(uuid_v4(rng), &order)) {
+            OrderStatus status = order.status;
+            OrderTimes changed;
+            if (advance(status, changed, t, rng)) {
+                std::vector<ItemRef> items = writer_->update_order(order.id, status, changed);
+                if (status == OrderStatus::Cancelled || status == OrderStatus::Returned)
+                    writer_->add(gen.exit_sessions(items, order.user_id, order.place,
+                                                   status == OrderStatus::Returned, t));
+            }
+        }
+    }
+}
+
+void Simulation::run_batch(const std::vector<Micros>& arrivals) {
+    begin_transaction("thelook simulation: generating");
+    for (Micros t : arrivals) iteration(t);
+    writer_->flush();
+    commit_transaction();
+}
+
+void Simulation::publish_success(size_t iterations) {
+    const WriteCounts& c = writer_->counts();
+    SpinLockAcquire(&slot_->mutex);
+    slot_->iterations += static_cast<int64>(iterations);
+    slot_->transactions += 1;
+    slot_->max_rows_per_transaction = std::max(slot_->max_rows_per_transaction, c.rows());
+    for (int i = 0; i < kTableCount; ++i) {
+        slot_->inserted[i] += c.inserted[i];
+        slot_->updated[i] += c.updated[i];
+    }
+    slot_->consecutive_errors = 0;
+    SpinLockRelease(&slot_->mutex);
+    writer_->reset_counts();
+}
+
+bool Simulation::publish_failure(const char* message) {
+    SpinLockAcquire(&slot_->mutex);
+    int consecutive = ++slot_->consecutive_errors;
+    slot_->total_errors += 1;
+    strlcpy(slot_->last_error, message, sizeof slot_->last_error);
+    SpinLockRelease(&slot_->mutex);
+    writer_->reset_counts();
+    return consecutive >= dist::kMaxConsecutiveFailures;
+}
+
+bool Simulation::stop_requested() {
+    pg_guard([] { CHECK_FOR_INTERRUPTS(); });
+    if (ConfigReloadPending) {
+        ConfigReloadPending = false;
+        pg_guard([] { ProcessConfigFile(PGC_SIGHUP); });
+    }
+    return slot_->stop_requested;
+}
+
+void Simulation::wait_until(Micros deadline) {
+    const Micros now = from_timestamptz(GetCurrentTimestamp());
+    if (deadline <= now) return;
+    const long ms = static_cast<long>(std::min<Micros>((deadline - now + 999) / 1000, 1000));
+    pg_guard([&] {
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+    });
+}
+
+void Simulation::run() {
+    // Set-up failing is fatal: the caller sees state "failed" and last_error.
+    begin_transaction("thelook simulation: starting");
+    writer_ = std::make_unique<SchemaWriter>(schema_);
+    products_ = writer_->load_products();
+    commit_transaction();
+    if (products_.empty())
+        throw Error(sqlstate::kInvalidParameterValue, "the products table of schema \"" + schema_ + "\" is empty",
+                    "", "Run thelook.setup() for this schema.");
+    const Catalog& catalog = installed_catalog();
+    sampler_ = std::make_unique<LocationSampler>(catalog.locations, p_.country, p_.state, p_.postal_code);
+    gen_ = std::make_unique<EntityGenerator>(catalog.names, products_, *sampler_, p_.seed);
+
+    const Micros start = from_timestamptz(GetCurrentTimestamp());
+    PoissonSchedule schedule(p_.avg_qps, start, Rng::derive_seed(p_.seed, 0x5C4EDULL));
+    const Micros end = p_.duration_seconds > 0 ? start + static_cast<Micros>(p_.duration_seconds * 1e6) : INT64_MAX;
+    const Micros heartbeat_every = static_cast<Micros>(p_.heartbeat_interval_seconds * 1e6);
+    Micros next_heartbeat = heartbeat_every > 0 ? start : INT64_MAX;
+    set_state(slot_, SimState::Running);
+
+    std::vector<Micros> pending;
+    while (!stop_requested()) {
+        Micros now = from_timestamptz(GetCurrentTimestamp());
+        if (now >= end || (p_.max_iter > 0 && done_ >= p_.max_iter)) {
+            set_state(slot_, SimState::Finished);
+            return;
+        }
+        if (now >= next_heartbeat) {
+            try {
+                begin_transaction("thelook simulation: heartbeat");
+                writer_->heartbeat(now);
+                commit_transaction();
+                publish_success(0);
+            } catch (const PgError& e) {
+                pg_guard([] { AbortCurrentTransaction(); });
+            }
+            next_heartbeat = now + heartbeat_every;
+        }
+        if (pending.empty()) {
+            size_t cap = static_cast<size_t>(settings::max_iterations_per_transaction);
+            if (p_.max_iter > 0) cap = std::min<size_t>(cap, static_cast<size_t>(p_.max_iter - done_));
+            pending = schedule.take_due(now, cap, static_cast<Micros>(settings::max_transaction_span_ms) * 1000);
+        }
+        if (!pending.empty()) {
+            std::string failure;
+            try {
+                run_batch(pending);
+                done_ += static_cast<int64>(pending.size());
+                publish_success(pending.size());
+                pending.clear();
+            } catch (const PgError& e) {
+                failure = e.what();
+            } catch (const Error& e) {
+                failure = e.what();
+            }
+            if (!failure.empty()) {
+                writer_->discard();
+                pg_guard([&] {
+                    AbortCurrentTransaction();
+                    ereport(LOG, (errmsg("thelook simulation %d: iteration failed: %s", id_, failure.c_str())));
+                });
+                if (publish_failure(failure.c_str())) {
+                    set_state(slot_, SimState::Failed);
+                    return;
+                }
+                // Back off, then retry the same arrivals.
+                const Micros resume = from_timestamptz(GetCurrentTimestamp()) +
+                                      static_cast<Micros>(slot_->consecutive_errors) * 500000;
+                while (!stop_requested() && from_timestamptz(GetCurrentTimestamp()) < resume) wait_until(resume);
+                continue;
+            }
+        }
+        now = from_timestamptz(GetCurrentTimestamp());
+        SpinLockAcquire(&slot_->mutex);
+        slot_->scheduled = static_cast<int64>(schedule.scheduled_by(now));
+        SpinLockRelease(&slot_->mutex);
+        wait_until(std::min<Micros>({schedule.next_arrival(), next_heartbeat, end}));
+    }
+    set_state(slot_, SimState::Stopped);
+}
+
+}  // namespace
+
+void run_worker(int slot_index, int32 simulation_id) {
+    SharedState* state = shared_state();
+    if (!state || slot_index < 0 || slot_index >= state->slot_count) return;
+    SimulationSlot* slot = &state->slots[slot_index];
+
+    // Claim the slot, or leave if it was given to another simulation meanwhile.
+    LWLockAcquire(state->lock, LW_EXCLUSIVE);
+    bool ours = slot->id == simulation_id && slot->state == SimState::Starting;
+    if (ours) {
+        slot->pid = MyProcPid;
+        slot->latch = MyLatch;
+    }
+    LWLockRelease(state->lock);
+    if (!ours) return;
+    before_shmem_exit(on_worker_exit, Int32GetDatum(slot_index));
+
+    SlotCopy copy;
+    copy.id = simulation_id;
+    copy.schema = NameStr(slot->schema);
+    copy.params.avg_qps = slot->avg_qps;
+    copy.params.max_iter = slot->max_iter;
+    copy.params.user_create_prob = slot->user_create_prob;
+    copy.params.user_update_prob = slot->user_update_prob;
+    copy.params.order_update_prob = slot->order_update_prob;
+    copy.params.ghost_create_prob = slot->ghost_create_prob;
+    copy.params.country = slot->country;
+    copy.params.state = slot->state_filter;
+    copy.params.postal_code = slot->postal_code;
+    copy.params.seed = slot->seed;
+    copy.params.duration_seconds = slot->duration_seconds;
+    copy.params.heartbeat_interval_seconds = slot->heartbeat_seconds;
+    const Oid database = slot->database_oid, role = slot->role_oid;
+
+    // Connect as the role that started the simulation: its privileges are the worker's.
+    BackgroundWorkerInitializeConnectionByOid(database, role, 0);
+    char appname[64];
+    snprintf(appname, sizeof appname, "thelook simulation %d", simulation_id);
+    SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
+    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
+    SetConfigOption("synchronous_commit", settings::synchronous_commit ? "on" : "off", PGC_USERSET,
+                    PGC_S_SESSION);
+
+    char failure[kErrorMax] = "";
+    try {
+        Simulation(slot, std::move(copy)).run();
+    } catch (const PgError& e) {
+        strlcpy(failure, e.what(), sizeof failure);
+    } catch (const std::exception& e) {
+        strlcpy(failure, e.what(), sizeof failure);
+    }
+    if (failure[0]) {
+        AbortCurrentTransaction();
+        set_state(slot, SimState::Failed, failure);
+        ereport(LOG, (errmsg("thelook simulation %d failed: %s", simulation_id, failure)));
+    }
+}
+
+}  // namespace thelook::pg

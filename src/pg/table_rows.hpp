@@ -1,0 +1,39 @@
+// The theLook tables' rows as Datum arrays in column order, for set-returning functions.
+// Each function pallocs: call inside pg_guard.
+#pragma once
+
+#include "core/catalog.hpp"
+#include "core/entities.hpp"
+#include "pg/postgres.hpp"
+
+namespace thelook::pg {
+
+constexpr int kUserColumns = 16, kOrderColumns = 10, kOrderItemColumns = 12, kEventColumns = 13,
+              kProductColumns = 9, kDistCenterColumns = 4, kLocationColumns = 7;
+
+void user_row(const User& u, Datum* values, bool* nulls);
+void order_row(const Order& o, Datum* values, bool* nulls);
+void order_item_row(const OrderItem& i, Datum* values, bool* nulls);
+void event_row(const Event& e, Datum* values, bool* nulls);
+void product_row(const Product& p, Datum* values, bool* nulls);
+void dist_center_row(const DistCenter& d, Datum* values, bool* nulls);
+void location_row(const Location& l, Datum* values, bool* nulls);
+
+// A materialized SRF result: the tuplestore and descriptor set up by InitMaterializedSRF.
+struct SrfOutput {
+    Tuplestorestate* store;
+    TupleDesc desc;
+};
+SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo);
+
+template <typename T, typename RowFn>
+void put_rows(const SrfOutput& out, const std::vector<T>& rows, RowFn row_fn) {
+    Datum values[16];
+    bool nulls[16];
+    for (const T& r : rows) {
+        row_fn(r, values, nulls);
+        tuplestore_putvalues(out.store, out.desc, values, nulls);
+    }
+}
+
+}  // namespace thelook::pg

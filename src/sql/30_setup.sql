@@ -1,0 +1,96 @@
+-- setup(): the seven theLook tables in a schema, the catalogue, and the first users.
+CREATE FUNCTION @extschema@.setup(
+    schema name DEFAULT 'demo',
+    init_num_users int DEFAULT 1000,
+    country text DEFAULT '*',
+    state text DEFAULT '*',
+    postal_code text DEFAULT '*',
+    seed bigint DEFAULT NULL,
+    replica_identity text DEFAULT 'default')
+RETURNS text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+AS $setup$
+DECLARE
+    s text := quote_ident(schema);
+    existing bigint;
+    added bigint := 0;
+    t text;
+BEGIN
+    IF schema IS NULL OR schema = '' THEN
+        RAISE EXCEPTION 'parameter "schema" must not be empty'
+            USING ERRCODE = '22023', HINT = 'Pass a schema name such as ''demo''.';
+    END IF;
+    IF init_num_users IS NULL OR init_num_users < 0 THEN
+        RAISE EXCEPTION 'parameter "init_num_users" must be zero or more'
+            USING ERRCODE = '22023', DETAIL = format('The value was %s.', coalesce(init_num_users::text, 'NULL')),
+                  HINT = 'Pass the number of users to create, such as 1000.';
+    END IF;
+    IF replica_identity IS NULL OR lower(replica_identity) NOT IN ('default', 'full') THEN
+        RAISE EXCEPTION 'parameter "replica_identity" must be ''default'' or ''full'''
+            USING ERRCODE = '22023',
+                  HINT = 'Use ''full'' to give Debezium complete before-images of updated rows.';
+    END IF;
+    IF schema = '@extschema@' THEN
+        RAISE EXCEPTION 'schema "%" belongs to the extension', schema
+            USING ERRCODE = '22023', HINT = 'Pass another schema name, such as ''demo''.';
+    END IF;
+    -- Fail on bad location parameters before anything is created.
+    PERFORM FROM @extschema@.generate_users(0, 0, country, state, postal_code);
+
+    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %s', s);
+    EXECUTE format($ddl$
+        CREATE TABLE IF NOT EXISTS %1$s.users (
+            id text PRIMARY KEY, first_name text, last_name text, email text, age int, gender text,
+            street_address text, postal_code text, city text, state text, country text,
+            latitude float8, longitude float8, traffic_source text,
+            created_at timestamp, updated_at timestamp);
+        CREATE TABLE IF NOT EXISTS %1$s.orders (
+            id text PRIMARY KEY, user_id text, status text, num_of_items int,
+            created_at timestamp, updated_at timestamp, returned_at timestamp, shipped_at timestamp,
+            delivered_at timestamp, cancelled_at timestamp);
+        CREATE TABLE IF NOT EXISTS %1$s.order_items (
+            id text PRIMARY KEY, order_id text, product_id bigint, status text, quantity int,
+            sale_price float8, created_at timestamp, updated_at timestamp, shipped_at timestamp,
+            delivered_at timestamp, returned_at timestamp, cancelled_at timestamp);
+        CREATE TABLE IF NOT EXISTS %1$s.events (
+            id text PRIMARY KEY, user_id text, sequence_number int, session_id text, ip_address text,
+            city text, state text, postal_code text, browser text, traffic_source text, uri text,
+            event_type text, created_at timestamp);
+        CREATE TABLE IF NOT EXISTS %1$s.products (
+            id bigint PRIMARY KEY, cost float8, category text, name text, brand text,
+            retail_price float8, department text, sku text, distribution_center_id bigint);
+        CREATE TABLE IF NOT EXISTS %1$s.dist_centers (
+            id bigint PRIMARY KEY, name text, latitude float8, longitude float8);
+        CREATE TABLE IF NOT EXISTS %1$s.heartbeat (
+            id int PRIMARY KEY, ts timestamp NOT NULL DEFAULT now());
+        -- What the simulation needs to pick an open order and to move an order's items
+        -- without scanning.
+        CREATE INDEX IF NOT EXISTS orders_open_id_idx ON %1$s.orders (id)
+            WHERE status IN ('Processing', 'Shipped', 'Delivered');
+        CREATE INDEX IF NOT EXISTS order_items_order_id_idx ON %1$s.order_items (order_id);
+        $ddl$, s);
+
+    EXECUTE format('INSERT INTO %s.dist_centers SELECT * FROM @extschema@.dist_centers() ON CONFLICT (id) DO NOTHING', s);
+    EXECUTE format('INSERT INTO %s.products SELECT * FROM @extschema@.products() ON CONFLICT (id) DO NOTHING', s);
+    EXECUTE format('INSERT INTO %s.heartbeat (id, ts) VALUES (1, now()) ON CONFLICT (id) DO NOTHING', s);
+
+    -- Top up to init_num_users, so that calling setup again adds nothing.
+    EXECUTE format('SELECT count(*) FROM %s.users', s) INTO existing;
+    IF existing < init_num_users THEN
+        EXECUTE format('INSERT INTO %s.users SELECT * FROM @extschema@.generate_users($1, $2, $3, $4, $5)', s)
+            USING init_num_users - existing, seed + existing, country, state, postal_code;
+        GET DIAGNOSTICS added = ROW_COUNT;
+    END IF;
+
+    FOREACH t IN ARRAY ARRAY['users', 'orders', 'order_items', 'events', 'products', 'dist_centers', 'heartbeat'] LOOP
+        EXECUTE format('ALTER TABLE %s.%I REPLICA IDENTITY %s', s, t, upper(replica_identity));
+    END LOOP;
+    RETURN format('schema %s ready: %s users added (%s in all), %s products, %s distribution centres',
+                  s, added, existing + added,
+                  (SELECT count(*) FROM @extschema@.products()), (SELECT count(*) FROM @extschema@.dist_centers()));
+END
+$setup$;
+COMMENT ON FUNCTION @extschema@.setup(name, int, text, text, text, bigint, text) IS
+    'Creates the theLook tables in schema (if missing), loads products and distribution centres, and tops users up to init_num_users. Idempotent. replica_identity: default or full.';

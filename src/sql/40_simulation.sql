@@ -1,0 +1,50 @@
+-- Live simulations: background workers writing theLook traffic at a Poisson rate.
+CREATE FUNCTION @extschema@.start_simulation(
+    schema name DEFAULT 'demo',
+    avg_qps float8 DEFAULT 20,
+    max_iter bigint DEFAULT -1,
+    user_create_prob float8 DEFAULT 0.05,
+    user_update_prob float8 DEFAULT 0.1,
+    order_update_prob float8 DEFAULT 0.4,
+    ghost_create_prob float8 DEFAULT 0.2,
+    country text DEFAULT '*',
+    state text DEFAULT '*',
+    postal_code text DEFAULT '*',
+    seed bigint DEFAULT NULL,
+    duration interval DEFAULT NULL,
+    heartbeat_interval interval DEFAULT '10 seconds',
+    name text DEFAULT NULL)
+RETURNS int
+    LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'thelook_start_simulation';
+COMMENT ON FUNCTION @extschema@.start_simulation(name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text) IS
+    'Starts a background worker, running as the calling role, that writes theLook traffic into schema at avg_qps iterations per second (Poisson arrivals). Returns the simulation id.';
+
+CREATE FUNCTION @extschema@.stop_simulation(id int) RETURNS boolean
+    LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'thelook_stop_simulation';
+COMMENT ON FUNCTION @extschema@.stop_simulation(int) IS
+    'Stops a simulation after its current transaction and waits for its worker to exit. Returns false if it had already ended.';
+
+CREATE FUNCTION @extschema@.stop_all_simulations() RETURNS int
+    LANGUAGE c VOLATILE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'thelook_stop_all_simulations';
+COMMENT ON FUNCTION @extschema@.stop_all_simulations() IS
+    'Stops every running simulation that the calling role may stop. Returns how many were stopped.';
+
+CREATE FUNCTION @extschema@.simulation_status(
+    OUT id int, OUT name text, OUT database text, OUT schema text, OUT role text, OUT pid int,
+    OUT state text, OUT started_at timestamptz, OUT ended_at timestamptz, OUT avg_qps float8,
+    OUT max_iter bigint, OUT seed bigint, OUT scheduled bigint, OUT iterations bigint,
+    OUT achieved_qps float8, OUT users_inserted bigint, OUT users_updated bigint,
+    OUT orders_inserted bigint, OUT orders_updated bigint, OUT order_items_inserted bigint,
+    OUT order_items_updated bigint, OUT events_inserted bigint, OUT heartbeats bigint,
+    OUT transactions bigint, OUT max_rows_per_transaction bigint, OUT consecutive_errors int,
+    OUT total_errors bigint, OUT last_error text)
+RETURNS SETOF record
+    LANGUAGE c VOLATILE PARALLEL SAFE AS 'MODULE_PATHNAME', 'thelook_simulation_status';
+COMMENT ON FUNCTION @extschema@.simulation_status() IS
+    'One row per simulation (running or ended since the server started), with live counters.';
+
+CREATE VIEW @extschema@.simulations AS
+    SELECT * FROM @extschema@.simulation_status() ORDER BY id;
+COMMENT ON VIEW @extschema@.simulations IS
+    'Simulations and their live counters: scheduled arrivals vs iterations done, rows written per table, errors.';
