@@ -1,0 +1,80 @@
+# Shared helpers for the test and demo scripts: throwaway PostgreSQL 15 clusters on a private
+# port and socket directory, always stopped on exit. Source it; then start_cluster NAME PORT.
+set -euo pipefail
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CLUSTERS=()
+
+# PostgreSQL refuses to run as root: run its programs as "postgres" when we are root.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# start_cluster NAME PORT [extra postgresql.conf lines...]: sets PGHOST, PGPORT, PGDATA_DIR.
+start_cluster() {
+  local name=$1 port=$2; shift 2
+  local dir
+  dir=$(mktemp -d "/tmp/thelook-$name.XXXXXX")
+  [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+  as_pg "$PG_BIN/initdb" -D "$dir/data" --no-locale -E UTF8 -A trust -U postgres >"$dir/initdb.log" 2>&1
+  {
+    echo "port = $port"
+    echo "listen_addresses = ''"
+    echo "unix_socket_directories = '$dir'"
+    echo "shared_preload_libraries = 'thelook_datagen,pg_cron'"
+    echo "wal_level = logical"
+    echo "max_worker_processes = 32"
+    echo "max_wal_senders = 10"
+    echo "max_replication_slots = 10"
+    echo "cron.database_name = 'postgres'"
+    echo "fsync = off"
+    for line in "$@"; do echo "$line"; done
+  } | as_pg tee -a "$dir/data/postgresql.conf" >/dev/null
+  CLUSTERS+=("$dir")
+  trap stop_clusters EXIT
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null; then
+    cat "$dir/server.log" >&2
+    return 1
+  fi
+  export PGHOST=$dir PGPORT=$port PGUSER=postgres PGDATABASE=postgres PGDATA_DIR=$dir/data
+  CLUSTER_LOG=$dir/server.log
+}
+
+stop_clusters() {
+  local dir
+  for dir in "${CLUSTERS[@]}"; do
+    as_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    [ -n "${KEEP_CLUSTERS:-}" ] || rm -rf "$dir"
+  done
+  CLUSTERS=()
+}
+
+# psql as the cluster's superuser; extra arguments go to psql. Prints unaligned tuples.
+q() { as_pg "$PG_BIN/psql" -h "$PGHOST" -p "$PGPORT" -U "${QUSER:-postgres}" -d "${PGDATABASE:-postgres}" -X -At -v ON_ERROR_STOP=1 "$@"; }
+
+# Assertions: each prints ok/not ok and counts failures in FAILURES.
+FAILURES=0
+CHECKS=0
+check() {  # check "description" command...
+  local what=$1; shift
+  CHECKS=$((CHECKS + 1))
+  if "$@"; then echo "ok - $what"; else echo "not ok - $what"; FAILURES=$((FAILURES + 1)); fi
+}
+check_eq() {  # check_eq "description" expected actual
+  CHECKS=$((CHECKS + 1))
+  if [ "$2" = "$3" ]; then echo "ok - $1"; else echo "not ok - $1 (expected '$2', got '$3')"; FAILURES=$((FAILURES + 1)); fi
+}
+# wait_for "SQL returning t" seconds: polls until true or the time is up.
+wait_for() {
+  local sql=$1 secs=$2 i
+  for ((i = 0; i < secs * 10; i++)); do
+    [ "$(q -c "$sql" 2>/dev/null)" = "t" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+finish() {
+  echo "# $CHECKS checks, $FAILURES failed"
+  [ "$FAILURES" -eq 0 ]
+}
