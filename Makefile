@@ -13,7 +13,7 @@ SQL_PARTS   = $(sort $(wildcard src/sql/*.sql))
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
 DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
 DATA_FILES  = $(wildcard data/*.tsv data/*.txt)
-EXTRA_CLEAN = $(DATA_built) test/unit/unit_tests results regression.diffs regression.out
+EXTRA_CLEAN = $(DATA_built) test/unit/unit_tests test/unit/catch_main.o results regression.diffs regression.out
 
 REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 
@@ -47,9 +47,12 @@ install-thelook-data:
 
 # Unit tests of the pure C++ core: Catch2 v2, no server.
 UNIT_SRCS = $(sort $(wildcard test/unit/*.cpp))
-test/unit/unit_tests: $(UNIT_SRCS) $(CORE_SRCS) $(wildcard src/core/*.hpp)
-	$(CXX) -std=c++17 -O2 -g $(WARNINGS) $(if $(WERROR),-Werror) -Isrc -DTHELOOK_DATA_DIR='"$(CURDIR)/data"' \
-		-o $@ $(UNIT_SRCS) $(CORE_SRCS)
+# Catch2's main is compiled once; the rest rebuilds in seconds.
+UNIT_CXX = $(CXX) -std=c++17 -O2 $(WARNINGS) $(if $(WERROR),-Werror) -Isrc -DTHELOOK_DATA_DIR='"$(CURDIR)/data"'
+test/unit/catch_main.o: test/unit/main.cpp
+	$(UNIT_CXX) -c -o $@ $<
+test/unit/unit_tests: test/unit/catch_main.o $(filter-out test/unit/main.cpp,$(UNIT_SRCS)) $(CORE_SRCS) $(wildcard src/core/*.hpp test/unit/*.hpp)
+	$(UNIT_CXX) -o $@ test/unit/catch_main.o $(filter-out test/unit/main.cpp,$(UNIT_SRCS)) $(CORE_SRCS)
 
 .PHONY: unit demo test deps regress lifecycle-tests bench
 unit: test/unit/unit_tests

@@ -118,20 +118,29 @@ const std::string& field(const Location& l, int dim) {
 }
 const char* const kDimNames[] = {"country", "state", "postal_code"};
 
+// A place's weight before any JSON weights: its population (places without one count as 1).
+double base_weight(const Location& l) { return l.population > 0 ? l.population : 1.0; }
+
+std::string trim(const std::string& s) {
+    const size_t first = s.find_first_not_of(" \t\n\r");
+    if (first == std::string::npos) return std::string();
+    return s.substr(first, s.find_last_not_of(" \t\n\r") - first + 1);
+}
+
 }  // namespace
 
 std::map<std::string, double> parse_json_weights(const std::string& text, const std::string& parameter) {
     return JsonWeightsParser(text, parameter).parse();
 }
 
-LocationSpec LocationSpec::parse(const std::string& text, const std::string& parameter) {
+LocationSpec LocationSpec::parse(const std::string& raw, const std::string& parameter) {
     LocationSpec spec;
-    size_t first = text.find_first_not_of(" \t\n\r");
-    if (text.empty() || first == std::string::npos)
+    const std::string text = trim(raw);
+    if (text.empty())
         throw Error(sqlstate::kInvalidParameterValue, "parameter \"" + parameter + "\" is empty", "",
                     "Pass '*' for any value, a single value, or a JSON object of weights.");
     if (text == "*") return spec;
-    if (text[first] == '{') {
+    if (text[0] == '{') {
         spec.kind = Kind::Weighted;
         spec.weights = parse_json_weights(text, parameter);
         return spec;
@@ -173,7 +182,7 @@ LocationSampler::LocationSampler(const std::vector<Location>& locations, const s
             continue;
         matched_.push_back(&l);
         for (int d = 0; d < 3; ++d)
-            if (specs[d].kind == LocationSpec::Kind::Weighted) mass[d][field(l, d)] += l.population;
+            if (specs[d].kind == LocationSpec::Kind::Weighted) mass[d][field(l, d)] += base_weight(l);
     }
     if (matched_.empty())
         throw Error(sqlstate::kInvalidParameterValue,
@@ -182,7 +191,7 @@ LocationSampler::LocationSampler(const std::vector<Location>& locations, const s
                     "", "Loosen the location parameters; thelook.locations() lists the known places.");
     weights_.reserve(matched_.size());
     for (const Location* l : matched_) {
-        double w = l->population > 0 ? l->population : 1.0;
+        double w = base_weight(*l);
         for (int d = 0; d < 3; ++d)
             if (specs[d].kind == LocationSpec::Kind::Weighted) {
                 const std::string& v = field(*l, d);

@@ -1,5 +1,7 @@
 #include "random.hpp"
 
+#include "error.hpp"
+
 namespace thelook {
 
 namespace {
@@ -79,6 +81,8 @@ WeightedIndex::WeightedIndex(const std::vector<double>& weights) {
 }
 
 size_t WeightedIndex::pick(Rng& rng) const {
+    if (cumulative_.empty() || !(cumulative_.back() > 0))
+        throw Error(sqlstate::kInternal, "weighted choice over nothing");
     const double target = rng.uniform() * cumulative_.back();
     size_t lo = 0, hi = cumulative_.size() - 1;
     while (lo < hi) {
