@@ -1,16 +1,26 @@
 #include "simulation_params.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 #include "error.hpp"
 
 namespace thelook {
 
+namespace {
+// Shortest readable form of a parameter value: 0.1, -1, nan, inf (std::to_string gives 0.100000).
+std::string show(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.15g", v);
+    return buf;
+}
+}  // namespace
+
 void check_probability(double p, const char* name) {
     if (!(p >= 0.0 && p <= 1.0))
         throw Error(sqlstate::kInvalidParameterValue,
                     std::string("parameter \"") + name + "\" must be between 0 and 1",
-                    "The value was " + std::to_string(p) + ".",
+                    "The value was " + show(p) + ".",
                     std::string("Pass a probability such as ") + name + " => 0.1.");
 }
 
@@ -18,7 +28,7 @@ void check_positive_finite(double v, const char* name) {
     if (!(v > 0.0) || !std::isfinite(v))
         throw Error(sqlstate::kInvalidParameterValue,
                     std::string("parameter \"") + name + "\" must be a positive finite number",
-                    "The value was " + std::to_string(v) + ".",
+                    "The value was " + show(v) + ".",
                     std::string("Pass a rate such as ") + name + " => 20.");
 }
 

@@ -30,7 +30,8 @@ void check_schema(const std::string& schema, Oid role) {
                         "Run SELECT thelook.setup('" + schema + "') first.");
         const bool writes = std::string(table) != "products" && std::string(table) != "dist_centers";
         AclMode needed = ACL_SELECT | (writes ? (ACL_INSERT | ACL_UPDATE) : 0);
-        bool allowed = pg_guard([&] { return pg_class_aclcheck(rel, role, needed) == ACLCHECK_OK; });
+        // pg_class_aclcheck() accepts any one of several bits; every one is needed here.
+        bool allowed = pg_guard([&] { return pg_class_aclmask(rel, role, needed, ACLMASK_ALL) == needed; });
         if (!allowed)
             throw Error("42501", "permission denied to simulate into \"" + schema + "." + table + "\"",
                         std::string("The simulation's worker runs as your role and needs SELECT") +

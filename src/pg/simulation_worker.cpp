@@ -143,7 +143,9 @@ void Simulation::publish_success(size_t iterations) {
         slot_->inserted[i] += c.inserted[i];
         slot_->updated[i] += c.updated[i];
     }
-    slot_->consecutive_errors = 0;
+    // Only an iteration resets the count: a heartbeat that gets through between failed
+    // iterations must not keep a broken simulation alive forever.
+    if (iterations > 0) slot_->consecutive_errors = 0;
     SpinLockRelease(&slot_->mutex);
     writer_->reset_counts();
 }
@@ -195,6 +197,12 @@ void Simulation::run() {
     const Micros end = p_.duration_seconds > 0 ? start + static_cast<Micros>(p_.duration_seconds * 1e6) : INT64_MAX;
     const Micros heartbeat_every = static_cast<Micros>(p_.heartbeat_interval_seconds * 1e6);
     Micros next_heartbeat = heartbeat_every > 0 ? start : INT64_MAX;
+    // started_at becomes the origin of the arrival schedule, so that scheduled, achieved_qps and
+    // any rate check over the view measure from the same instant (not from the call, which
+    // precedes the worker's start and its catalogue load).
+    LWLockAcquire(shared_state()->lock, LW_EXCLUSIVE);
+    slot_->started_at = to_timestamptz(start);
+    LWLockRelease(shared_state()->lock);
     set_state(slot_, SimState::Running);
 
     std::vector<Micros> pending;
