@@ -48,3 +48,7 @@ CREATE VIEW @extschema@.simulations AS
     SELECT * FROM @extschema@.simulation_status() ORDER BY id;
 COMMENT ON VIEW @extschema@.simulations IS
     'Simulations and their live counters: scheduled arrivals vs iterations done, rows written per table, errors.';
+
+-- Ordinary roles may use the extension; what a simulation writes is still limited by the
+-- privileges of the role that starts it.
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
