@@ -22,6 +22,31 @@ inline constexpr int kQuantityMax = 3;
 inline constexpr double kProcessingToCancelled = 0.05;  // otherwise Shipped
 inline constexpr double kDeliveredToReturned = 0.02;    // otherwise stays Delivered
 
+// Order timeline of the bulk functions and the back-fill (order_timeline.hpp): an order's whole
+// future is drawn when it is created, with realistic delays, then read "as of" a time. Each
+// delay is uniform between its bounds.
+//  - Processing -> Cancelled with kProcessingToCancelled (above), kCancelDelay* after creation;
+//  - otherwise Processing -> Shipped kShipDelay* after creation (hours to 3 days);
+//  - Shipped -> Delivered kDeliveryDelay* after shipping (1 to 7 days);
+//  - Delivered -> Returned with kReturnProbability, kReturnDelay* after delivery (within weeks).
+// The live loop's kDeliveredToReturned is per lifecycle step, and a Delivered order stays open,
+// so its returned share keeps growing with the number of steps; a timeline decides once per
+// order instead, and 10 % is about the returned share of theLook's public data set.
+inline constexpr double kCancelDelayMinHours = 0.25;
+inline constexpr double kCancelDelayMaxHours = 48.0;
+inline constexpr double kShipDelayMinHours = 2.0;
+inline constexpr double kShipDelayMaxHours = 72.0;
+inline constexpr double kDeliveryDelayMinDays = 1.0;
+inline constexpr double kDeliveryDelayMaxDays = 7.0;
+inline constexpr double kReturnProbability = 0.10;
+inline constexpr double kReturnDelayMinDays = 2.0;
+inline constexpr double kReturnDelayMaxDays = 28.0;
+
+// Back-fill: users held in memory as possible buyers (a uniform sample once full), and how many
+// existing users of the table are loaded as buyers.
+inline constexpr size_t kBackfillUserPoolMax = 500000;
+inline constexpr size_t kBackfillExistingUsersMax = 200000;
+
 // Web sessions.
 inline const Categorical kBrowser{{"Chrome", "Safari", "Firefox", "Edge", "IE", "Other"},
                                   {0.45, 0.20, 0.15, 0.10, 0.05, 0.05}};

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/bulk_generator.hpp"
 #include "core/entity_generator.hpp"
 #include "core/error.hpp"
 #include "pg/catalog_files.hpp"
@@ -112,6 +113,93 @@ Datum generate_users(FunctionCallInfo fcinfo) {
         }
     }
     if (!batch.empty()) pg_guard([&] { put_rows(out, batch, user_row); });
+    return 0;
+}
+
+namespace {
+
+// Arguments of generate_orders / generate_order_items / generate_events:
+// (n, seed, users, country, state, postal_code, start_at, end_at, as_of, shard, shards).
+enum class OrderPart { Orders, Items, Events };
+
+Datum generate_order_part(FunctionCallInfo fcinfo, OrderPart part) {
+    const int64 n = arg_count(fcinfo, 0);
+    const uint64 seed = arg_seed(fcinfo, 1);
+    const int64 users = PG_ARGISNULL(2) ? 1000 : PG_GETARG_INT64(2);
+    const std::string country = arg_text(fcinfo, 3, "*"), state = arg_text(fcinfo, 4, "*"),
+                      postal_code = arg_text(fcinfo, 5, "*");
+    const Window window = arg_window(fcinfo, 6, 7);
+    const Micros as_of = PG_ARGISNULL(8) ? window.end : from_timestamptz(PG_GETARG_TIMESTAMPTZ(8));
+    const Sharding sharding = arg_sharding(fcinfo, 9, 10);
+    const Catalog& catalog = installed_catalog();
+    LocationSampler sampler(catalog.locations, country, state, postal_code);
+    OrderSet set(catalog.names, catalog.products, sampler, seed, users, TimeWindow{window.start, window.end}, as_of);
+
+    SrfOutput out = begin_materialized_srf(fcinfo);
+    std::vector<Order> orders;
+    std::vector<OrderItem> items;
+    std::vector<Event> events;
+    auto flush = [&] {
+        pg_guard([&] {
+            CHECK_FOR_INTERRUPTS();
+            put_rows(out, orders, order_row);
+            put_rows(out, items, order_item_row);
+            put_rows(out, events, event_row);
+        });
+        orders.clear();
+        items.clear();
+        events.clear();
+    };
+    size_t pending = 0;
+    for (int64 i = sharding.shard; i < n; i += sharding.shards) {
+        const Purchase& p = set.order(i);
+        switch (part) {
+            case OrderPart::Orders: orders.push_back(p.order); break;
+            case OrderPart::Items: items.insert(items.end(), p.items.begin(), p.items.end()); break;
+            case OrderPart::Events: events.insert(events.end(), p.events.begin(), p.events.end()); break;
+        }
+        if (++pending == kRowsPerGuard) {
+            flush();
+            pending = 0;
+        }
+    }
+    flush();
+    return 0;
+}
+
+}  // namespace
+
+Datum generate_orders(FunctionCallInfo fcinfo) { return generate_order_part(fcinfo, OrderPart::Orders); }
+Datum generate_order_items(FunctionCallInfo fcinfo) { return generate_order_part(fcinfo, OrderPart::Items); }
+Datum generate_events(FunctionCallInfo fcinfo) { return generate_order_part(fcinfo, OrderPart::Events); }
+
+// generate_sessions(n, seed, country, state, postal_code, start_at, end_at, shard, shards):
+// anonymous sessions, session i from its own stream, ending at evenly spread times.
+Datum generate_sessions(FunctionCallInfo fcinfo) {
+    const int64 n = arg_count(fcinfo, 0);
+    const uint64 seed = arg_seed(fcinfo, 1);
+    const std::string country = arg_text(fcinfo, 2, "*"), state = arg_text(fcinfo, 3, "*"),
+                      postal_code = arg_text(fcinfo, 4, "*");
+    const Window window = arg_window(fcinfo, 5, 6);
+    const Sharding sharding = arg_sharding(fcinfo, 7, 8);
+    const Catalog& catalog = installed_catalog();
+    LocationSampler sampler(catalog.locations, country, state, postal_code);
+    SessionSet set(catalog.names, catalog.products, sampler, seed, n, TimeWindow{window.start, window.end});
+
+    SrfOutput out = begin_materialized_srf(fcinfo);
+    std::vector<Event> events;
+    for (int64 i = sharding.shard; i < n; i += sharding.shards) {
+        auto s = set.session(i);
+        events.insert(events.end(), s.begin(), s.end());
+        if (events.size() >= kRowsPerGuard) {
+            pg_guard([&] {
+                CHECK_FOR_INTERRUPTS();
+                put_rows(out, events, event_row);
+            });
+            events.clear();
+        }
+    }
+    pg_guard([&] { put_rows(out, events, event_row); });
     return 0;
 }
 

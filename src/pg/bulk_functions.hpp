@@ -9,5 +9,9 @@ Datum products(FunctionCallInfo fcinfo);
 Datum dist_centers(FunctionCallInfo fcinfo);
 Datum locations(FunctionCallInfo fcinfo);
 Datum generate_users(FunctionCallInfo fcinfo);
+Datum generate_orders(FunctionCallInfo fcinfo);
+Datum generate_order_items(FunctionCallInfo fcinfo);
+Datum generate_events(FunctionCallInfo fcinfo);
+Datum generate_sessions(FunctionCallInfo fcinfo);
 
 }  // namespace thelook::pg

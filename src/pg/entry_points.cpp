@@ -1,4 +1,5 @@
 // Every C entry point of the library: one-line forwarders to C++ bodies through the guard.
+#include "pg/backfill.hpp"
 #include "pg/bulk_functions.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
@@ -32,3 +33,9 @@ THELOOK_SQL_FUNCTION(thelook_products, products)
 THELOOK_SQL_FUNCTION(thelook_dist_centers, dist_centers)
 THELOOK_SQL_FUNCTION(thelook_locations, locations)
 THELOOK_SQL_FUNCTION(thelook_generate_users, generate_users)
+THELOOK_SQL_FUNCTION(thelook_generate_orders, generate_orders)
+THELOOK_SQL_FUNCTION(thelook_generate_order_items, generate_order_items)
+THELOOK_SQL_FUNCTION(thelook_generate_events, generate_events)
+THELOOK_SQL_FUNCTION(thelook_generate_sessions, generate_sessions)
+THELOOK_SQL_FUNCTION(thelook_backfill, backfill)
+THELOOK_SQL_FUNCTION(thelook_backfill_in_chunks, backfill_in_chunks)

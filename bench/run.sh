@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# thelook_datagen benchmarks on a throwaway cluster (started and stopped here). Prints ratios
+# measured in the same run; not a pass/fail test. BENCH_SCALE (default 1) shrinks or grows every
+# size and duration, e.g. BENCH_SCALE=0.1 for a quick run. BENCH_PORT picks the port.
+set -euo pipefail
+source "$(dirname "$0")/../test/lib.sh"
+SCALE=${BENCH_SCALE:-1}
+calc() { awk "BEGIN { printf \"%s\", $1 }"; }
+int() { awk "BEGIN { printf \"%d\", $1 }"; }
+now() { date +%s.%N; }
+
+start_cluster bench "${BENCH_PORT:-54970}" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
+q -q -c "CREATE EXTENSION thelook_datagen"
+echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+echo "# BENCH_SCALE=$SCALE"
+
+echo "## 1. back-fill vs COPY FROM of the same rows"
+rows_target=$(int "5000000 * $SCALE")
+# About 9.7 rows per iteration (order, 1.45 items, ~7 events, some users): pick avg_qps for a 30-day window.
+qps=$(calc "$rows_target / 9.7 / (30 * 86400)")
+q -q -c "SELECT thelook.setup('bf', init_num_users => 0)" -c "SELECT thelook.setup('cp', init_num_users => 0)"
+read -r bf_rows bf_secs bf_rate < <(q -F ' ' -c "SELECT total_rows, round(seconds::numeric, 2), round(rows_per_second) FROM thelook.backfill('bf',
+    now() - interval '30 days', now(), avg_qps => $qps, seed => 1, init_num_users => 1000)")
+echo "backfill: $bf_rows rows in $bf_secs s = $bf_rate rows/s"
+dir=$PGHOST/csv; as_pg mkdir -p "$dir"
+for t in users orders order_items events; do q -q -c "COPY bf.$t TO '$dir/$t.csv' WITH (FORMAT csv)"; done
+t0=$(now)
+q -q -c "BEGIN" -c "COPY cp.users FROM '$dir/users.csv' WITH (FORMAT csv)" -c "COPY cp.orders FROM '$dir/orders.csv' WITH (FORMAT csv)" \
+     -c "COPY cp.order_items FROM '$dir/order_items.csv' WITH (FORMAT csv)" -c "COPY cp.events FROM '$dir/events.csv' WITH (FORMAT csv)" -c "COMMIT"
+cp_secs=$(calc "$(now) - $t0")
+cp_rate=$(int "$bf_rows / $cp_secs")
+echo "COPY FROM csv (same rows, same indexes): $bf_rows rows in $(calc "int($cp_secs * 100) / 100") s = $cp_rate rows/s"
+echo "RATIO backfill / COPY = $(calc "int($bf_rate / $cp_rate * 100) / 100")"
+rm -rf "$dir"
+q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA cp CASCADE" -c "DROP SCHEMA bf CASCADE" -c "CHECKPOINT"
+
+echo "## 2. SRF generation alone (one core, no parallel workers)"
+n=$(int "1000000 * $SCALE")
+for f in "generate_users($n, seed => 1)" "generate_orders($n, seed => 1, users => 100000)" \
+         "generate_order_items($n, seed => 1, users => 100000)" "generate_events($(int "$n / 5"), seed => 1, users => 100000)" \
+         "generate_sessions($(int "$n / 5"), seed => 1)"; do
+  t0=$(now)
+  c=$(q -c "SET max_parallel_workers_per_gather = 0" -c "SELECT count(*) FROM thelook.$f" | tail -1)
+  s=$(calc "$(now) - $t0")
+  echo "$(printf '%-60s' "$f"): $c rows in $(calc "int($s * 100) / 100") s = $(int "$c / $s") rows/s"
+done
+
+echo "## 3. live simulation ceiling (avg_qps => 1e7)"
+dur=$(int "30 * $SCALE"); [ "$dur" -lt 3 ] && dur=3
+live() {  # live SCHEMA -> "iterations/s rows/s"
+  local id
+  id=$(q -c "SELECT thelook.start_simulation('$1', avg_qps => 1e7, seed => 5, duration => '$dur seconds')")
+  wait_for "SELECT state <> 'running' AND state <> 'starting' FROM thelook.simulations WHERE id = $id" $((dur + 60)) || true
+  q -F ' ' -c "SELECT round(iterations / s), round((users_inserted + users_updated + orders_inserted + orders_updated + order_items_inserted
+                 + order_items_updated + events_inserted) / s), total_errors
+               FROM (SELECT *, extract(epoch FROM ended_at - started_at) AS s FROM thelook.simulations WHERE id = $id) x"
+}
+q -q -c "SELECT thelook.setup('empty', init_num_users => 1000, seed => 1)"
+read -r e_it e_rows e_err < <(live empty)
+echo "empty schema: $e_it iterations/s, $e_rows rows/s (errors: $e_err)"
+orders=$(int "2000000 * $SCALE")
+t0=$(now)
+q -q -c "SELECT thelook.setup('big', init_num_users => 0)" \
+     -c "INSERT INTO big.users SELECT * FROM thelook.generate_users(100000, seed => 2, start_at => now() - interval '1 year', end_at => now() - interval '1 day')" \
+     -c "INSERT INTO big.orders SELECT * FROM thelook.generate_orders($orders, seed => 2, users => 100000, start_at => now() - interval '1 year', end_at => now() - interval '1 day', as_of => now())" \
+     -c "INSERT INTO big.order_items SELECT * FROM thelook.generate_order_items($orders, seed => 2, users => 100000, start_at => now() - interval '1 year', end_at => now() - interval '1 day', as_of => now())" \
+     -c "VACUUM ANALYZE big.orders" -c "VACUUM ANALYZE big.order_items" -c "VACUUM ANALYZE big.users" -c "CHECKPOINT"
+echo "loaded $orders orders (+ items, 100000 users) in $(calc "int($(now) - $t0)") s"
+read -r b_it b_rows b_err < <(live big)
+echo "with $orders orders: $b_it iterations/s, $b_rows rows/s (errors: $b_err)"
+echo "RATIO loaded / empty (iterations/s) = $(calc "int($b_it / $e_it * 100) / 100")"
+
+echo "## 4. rate accuracy"
+secs=$(int "60 * $SCALE"); [ "$secs" -lt 5 ] && secs=5
+for r in 20 200 2000; do
+  id=$(q -c "SELECT thelook.start_simulation('empty', avg_qps => $r, seed => $r, duration => '$secs seconds')")
+  wait_for "SELECT state <> 'running' AND state <> 'starting' FROM thelook.simulations WHERE id = $id" $((secs + 30)) || true
+  # The worker's schedule runs for exactly "duration" from its own start, so s = duration.
+  q -c "SELECT format('avg_qps %s over %s s: expected %s, scheduled %s, done %s (%s%%), z = %s', $r, s,
+          round($r * s), scheduled, iterations, round(100.0 * iterations / ($r * s), 2), round(((iterations - $r * s) / sqrt($r * s))::numeric, 2))
+        FROM (SELECT *, $secs AS s FROM thelook.simulations WHERE id = $id) x"
+done

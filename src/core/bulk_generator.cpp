@@ -1,0 +1,146 @@
+#include "bulk_generator.hpp"
+
+#include "distributions.hpp"
+#include "error.hpp"
+
+namespace thelook {
+
+Micros TimeWindow::spread(int64_t i, int64_t n) const {
+    const double step = n > 1 ? static_cast<double>(end - start) / static_cast<double>(n - 1) : 0.0;
+    return start + static_cast<Micros>(step * static_cast<double>(i));
+}
+
+OrderSet::OrderSet(const NameLists& names, const std::vector<Product>& products,
+                   const LocationSampler& locations, uint64_t seed, int64_t users, TimeWindow window,
+                   Micros as_of)
+    : seed_(seed), order_seed_(Rng::derive_seed(seed, kOrderStream)), users_(users), window_(window),
+      as_of_(as_of), user_gen_(names, products, locations, seed), order_gen_(names, products, locations, seed) {
+    if (users < 1)
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"users\" must be at least 1", "",
+                    "Pass the n of the generate_users call whose users place these orders.");
+    if (as_of < window.end)
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"as_of\" is before \"end_at\"", "",
+                    "Pass an as_of at or after the last order's creation time, or leave it NULL.");
+}
+
+const Purchase& OrderSet::order(int64_t i) {
+    Rng& rng = order_gen_.rng();
+    rng.reseed(Rng::derive_seed(order_seed_, static_cast<uint64_t>(i)));
+    const int64_t u = rng.uniform_int(0, users_ - 1);
+    // The buyer exactly as generate_users(users, seed, ...) makes row u.
+    user_gen_.rng().reseed(Rng::derive_seed(seed_, static_cast<uint64_t>(u)));
+    const Micros signed_up = window_.spread(u, users_);
+    User buyer = user_gen_.new_user(signed_up);
+    // The order comes after its buyer signed up, uniformly up to the window's end.
+    const Micros created = signed_up + static_cast<Micros>(rng.uniform() * static_cast<double>(window_.end - signed_up));
+    const Place place = place_of(*buyer.location);
+    purchase_ = order_gen_.new_purchase(buyer.id, place, created);
+    const OrderTimeline timeline = draw_timeline(created, rng);
+    play_out(purchase_, timeline, as_of_);
+    const OrderStatus s = purchase_.order.status;
+    if (s == OrderStatus::Cancelled || s == OrderStatus::Returned) {
+        std::vector<ItemRef> refs;
+        for (const auto& item : purchase_.items) refs.push_back(ItemRef{item.id, item.product_id});
+        const Micros at = s == OrderStatus::Returned ? timeline.returned_at : timeline.cancelled_at;
+        auto exits = order_gen_.exit_sessions(refs, buyer.id, place, s == OrderStatus::Returned, at);
+        for (auto& e : exits) purchase_.events.push_back(std::move(e));
+    }
+    return purchase_;
+}
+
+SessionSet::SessionSet(const NameLists& names, const std::vector<Product>& products,
+                       const LocationSampler& locations, uint64_t seed, int64_t n, TimeWindow window)
+    : stream_seed_(Rng::derive_seed(seed, kSessionStream)), n_(n), window_(window),
+      gen_(names, products, locations, seed) {}
+
+std::vector<Event> SessionSet::session(int64_t i) {
+    gen_.rng().reseed(Rng::derive_seed(stream_seed_, static_cast<uint64_t>(i)));
+    return gen_.ghost_session(window_.spread(i, n_));
+}
+
+void HistoryChunk::clear() {
+    users.clear();
+    orders.clear();
+    items.clear();
+    events.clear();
+    iterations = 0;
+}
+
+History::History(const NameLists& names, const std::vector<Product>& products, const LocationSampler& locations,
+                 const HistoryParams& params)
+    : p_(params), gen_(names, products, locations, Rng::derive_seed(params.seed, kHistoryStream)),
+      schedule_(params.avg_qps, params.window.start, Rng::derive_seed(params.seed, kHistoryScheduleStream)),
+      initial_left_(params.init_num_users), now_(params.window.start) {}
+
+void History::add_existing_user(Buyer b) {
+    if (b.created_at <= p_.window.start) {
+        if (pool_.size() < dist::kBackfillUserPoolMax) pool_.push_back(std::move(b));
+    } else if (future_.size() < dist::kBackfillExistingUsersMax) {
+        future_.push_back(std::move(b));
+    }
+}
+
+void History::sign_up(Micros t, HistoryChunk* out) {
+    User u = gen_.new_user(t);
+    Buyer b{u.id, place_of(*u.location), t};
+    if (pool_.size() < dist::kBackfillUserPoolMax)
+        pool_.push_back(std::move(b));
+    else  // keep a uniform sample of a bounded size
+        pool_[static_cast<size_t>(gen_.rng().uniform_int(0, static_cast<int64_t>(pool_.size()) - 1))] = std::move(b);
+    out->users.push_back(std::move(u));
+}
+
+void History::iteration(Micros t, HistoryChunk* out) {
+    Rng& rng = gen_.rng();
+    while (!future_.empty() && future_.front().created_at <= t) {
+        if (pool_.size() < dist::kBackfillUserPoolMax) pool_.push_back(std::move(future_.front()));
+        future_.pop_front();
+    }
+    if (pool_.empty()) sign_up(t, out);  // as in the live loop: the first buyer signs up
+    const Buyer& buyer = pool_[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(pool_.size()) - 1))];
+    Purchase p = gen_.new_purchase(buyer.id, buyer.place, t);
+    const OrderTimeline timeline = draw_timeline(t, rng);
+    play_out(p, timeline, p_.window.end);
+    const OrderStatus s = p.order.status;
+    if (s == OrderStatus::Cancelled || s == OrderStatus::Returned) {
+        std::vector<ItemRef> refs;
+        for (const auto& item : p.items) refs.push_back(ItemRef{item.id, item.product_id});
+        const Micros at = s == OrderStatus::Returned ? timeline.returned_at : timeline.cancelled_at;
+        auto exits = gen_.exit_sessions(refs, buyer.id, buyer.place, s == OrderStatus::Returned, at);
+        for (auto& e : exits) out->events.push_back(std::move(e));
+    }
+    out->orders.push_back(std::move(p.order));
+    for (auto& item : p.items) out->items.push_back(std::move(item));
+    for (auto& e : p.events) out->events.push_back(std::move(e));
+    if (rng.bernoulli(p_.user_create_prob)) sign_up(t, out);
+    if (rng.bernoulli(p_.ghost_create_prob))
+        for (auto& e : gen_.ghost_session(t)) out->events.push_back(std::move(e));
+    ++out->iterations;
+}
+
+bool History::next_chunk(size_t max_iterations, HistoryChunk* out) {
+    out->clear();
+    if (initial_left_ > 0) {
+        const int64_t n = std::min<int64_t>(initial_left_, static_cast<int64_t>(max_iterations));
+        for (int64_t i = 0; i < n; ++i) sign_up(p_.window.start, out);
+        initial_left_ -= n;
+        return true;
+    }
+    std::vector<Micros> due = schedule_.take_due(p_.window.end, max_iterations, INT64_MAX);
+    if (due.empty()) {
+        now_ = p_.window.end;
+        return false;
+    }
+    for (Micros t : due) iteration(t, out);
+    now_ = due.back();
+    return true;
+}
+
+double History::progress() const {
+    const Micros span = p_.window.end - p_.window.start;
+    return span <= 0 ? 1.0 : static_cast<double>(now_ - p_.window.start) / static_cast<double>(span);
+}
+
+}  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

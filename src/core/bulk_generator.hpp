@@ -1,0 +1,120 @@
+// Data sets generated in bulk, deterministically from a seed.
+//  - OrderSet: order i of a data set (with its items, purchase sessions and, once its timeline has
+//    reached them, cancel / return sessions) comes from its own random stream, so any slice or
+//    shard of the set can be generated alone. Its buyer is user number u(i) of
+//    generate_users(users, seed) with the same location filter and window: the user is rebuilt from
+//    that user's own stream, so orders and users join without a look-up.
+//  - SessionSet: anonymous session i, likewise from its own stream.
+//  - History: what a live simulation would have written over a window, in time order, chunk by
+//    chunk with bounded memory (the back-fill).
+#pragma once
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "entity_generator.hpp"
+#include "order_timeline.hpp"
+#include "rate_schedule.hpp"
+
+namespace thelook {
+
+// Stream labels: derive_seed(seed, label) gives each kind of row its own family of streams.
+inline constexpr uint64_t kOrderStream = 0x0DE5ULL;
+inline constexpr uint64_t kSessionStream = 0x5E55ULL;
+inline constexpr uint64_t kHistoryScheduleStream = 0xBAC0ULL;
+inline constexpr uint64_t kHistoryStream = 0xBAC1ULL;
+
+struct TimeWindow {
+    Micros start = 0, end = 0;
+    // The time of row i of n rows spread evenly over the window (generate_users' rule).
+    Micros spread(int64_t i, int64_t n) const;
+};
+
+class OrderSet {
+public:
+    // users >= 1; as_of >= window.end.
+    OrderSet(const NameLists& names, const std::vector<Product>& products, const LocationSampler& locations,
+             uint64_t seed, int64_t users, TimeWindow window, Micros as_of);
+
+    // Order i with its items and events, its lifecycle played out up to as_of.
+    const Purchase& order(int64_t i);
+
+private:
+    uint64_t seed_, order_seed_;
+    int64_t users_;
+    TimeWindow window_;
+    Micros as_of_;
+    EntityGenerator user_gen_, order_gen_;
+    Purchase purchase_;
+};
+
+class SessionSet {
+public:
+    SessionSet(const NameLists& names, const std::vector<Product>& products, const LocationSampler& locations,
+               uint64_t seed, int64_t n, TimeWindow window);
+    std::vector<Event> session(int64_t i);
+
+private:
+    uint64_t stream_seed_;
+    int64_t n_;
+    TimeWindow window_;
+    EntityGenerator gen_;
+};
+
+struct HistoryParams {
+    TimeWindow window;
+    double avg_qps = 20;
+    double user_create_prob = 0.05;
+    double ghost_create_prob = 0.2;
+    int64_t init_num_users = 0;  // users who sign up at window.start, before the first purchase
+    uint64_t seed = 0;
+};
+
+// A buyer: enough of a user to place an order.
+struct Buyer {
+    std::string id;
+    Place place;
+    Micros created_at = 0;
+};
+
+struct HistoryChunk {
+    std::vector<User> users;
+    std::vector<Order> orders;
+    std::vector<OrderItem> items;
+    std::vector<Event> events;
+    int64_t iterations = 0;
+    size_t rows() const { return users.size() + orders.size() + items.size() + events.size(); }
+    void clear();
+};
+
+class History {
+public:
+    History(const NameLists& names, const std::vector<Product>& products, const LocationSampler& locations,
+            const HistoryParams& params);
+
+    // Existing users of the table, in created_at order; they buy from their created_at on.
+    void add_existing_user(Buyer b);
+
+    // Generates the next arrivals (at most max_iterations) into out (cleared first). Returns false
+    // when the window is exhausted and nothing was generated.
+    bool next_chunk(size_t max_iterations, HistoryChunk* out);
+
+    // Share of the window done, 0..1.
+    double progress() const;
+    Micros now() const { return now_; }
+
+private:
+    void sign_up(Micros t, HistoryChunk* out);
+    void iteration(Micros t, HistoryChunk* out);
+
+    HistoryParams p_;
+    EntityGenerator gen_;
+    PoissonSchedule schedule_;
+    std::vector<Buyer> pool_;     // buyers who exist at now_
+    std::deque<Buyer> future_;    // existing users who sign up later, by created_at
+    int64_t initial_left_;
+    Micros now_;
+};
+
+}  // namespace thelook
