@@ -1,5 +1,7 @@
 -- Bulk generation: determinism, sharding, referential wholeness, validation, back-fill.
-CREATE EXTENSION thelook_datagen;
+SET client_min_messages = warning;  -- the suite's files may run in any order
+CREATE EXTENSION IF NOT EXISTS thelook_datagen;
+RESET client_min_messages;
 SET TimeZone = 'UTC';
 
 -- Determinism: two runs with the same arguments hash the same.

@@ -1,6 +1,8 @@
 -- CDC helpers: publication, Debezium connector configuration, topic names, ensure_simulation.
 SET client_min_messages = warning;
+SET client_min_messages = warning;  -- the suite's files may run in any order
 CREATE EXTENSION IF NOT EXISTS thelook_datagen;
+RESET client_min_messages;
 RESET client_min_messages;
 \set SHOW_CONTEXT never
 SELECT thelook.setup('dbz', init_num_users => 10, seed => 1, replica_identity => 'full') IS NOT NULL AS ready;

@@ -1,5 +1,7 @@
 -- thelook.setup(): the reference DDL, the catalogue, the first users, idempotence, validation.
-CREATE EXTENSION thelook_datagen;
+SET client_min_messages = warning;  -- the suite's files may run in any order
+CREATE EXTENSION IF NOT EXISTS thelook_datagen;
+RESET client_min_messages;
 
 -- Errors are shown as SQLSTATE, message, detail and hint (no source locations, which change
 -- with the code).
