@@ -20,46 +20,14 @@ namespace {
 
 constexpr int kBatchRows = 1000;  // rows per table_multi_insert call (COPY uses up to 1000)
 
-struct Column {
-    const char* name;
-    Oid type;
-};
-
-const Column kUserColumnsSpec[] = {
-    {"id", TEXTOID}, {"first_name", TEXTOID}, {"last_name", TEXTOID}, {"email", TEXTOID},
-    {"age", INT4OID}, {"gender", TEXTOID}, {"street_address", TEXTOID}, {"postal_code", TEXTOID},
-    {"city", TEXTOID}, {"state", TEXTOID}, {"country", TEXTOID}, {"latitude", FLOAT8OID},
-    {"longitude", FLOAT8OID}, {"traffic_source", TEXTOID}, {"created_at", TIMESTAMPOID},
-    {"updated_at", TIMESTAMPOID}};
-const Column kOrderColumnsSpec[] = {
-    {"id", TEXTOID}, {"user_id", TEXTOID}, {"status", TEXTOID}, {"num_of_items", INT4OID},
-    {"created_at", TIMESTAMPOID}, {"updated_at", TIMESTAMPOID}, {"returned_at", TIMESTAMPOID},
-    {"shipped_at", TIMESTAMPOID}, {"delivered_at", TIMESTAMPOID}, {"cancelled_at", TIMESTAMPOID}};
-const Column kItemColumnsSpec[] = {
-    {"id", TEXTOID}, {"order_id", TEXTOID}, {"product_id", INT8OID}, {"status", TEXTOID},
-    {"quantity", INT4OID}, {"sale_price", FLOAT8OID}, {"created_at", TIMESTAMPOID},
-    {"updated_at", TIMESTAMPOID}, {"shipped_at", TIMESTAMPOID}, {"delivered_at", TIMESTAMPOID},
-    {"returned_at", TIMESTAMPOID}, {"cancelled_at", TIMESTAMPOID}};
-const Column kEventColumnsSpec[] = {
-    {"id", TEXTOID}, {"user_id", TEXTOID}, {"sequence_number", INT4OID}, {"session_id", TEXTOID},
-    {"ip_address", TEXTOID}, {"city", TEXTOID}, {"state", TEXTOID}, {"postal_code", TEXTOID},
-    {"browser", TEXTOID}, {"traffic_source", TEXTOID}, {"uri", TEXTOID}, {"event_type", TEXTOID},
-    {"created_at", TIMESTAMPOID}};
-
-struct TableSpec {
-    const char* name;
-    const Column* columns;
-    int ncolumns;
-};
-
 TableSpec spec_of(BulkTable t) {
     switch (t) {
-        case BulkTable::Users: return {"users", kUserColumnsSpec, kUserColumns};
-        case BulkTable::Orders: return {"orders", kOrderColumnsSpec, kOrderColumns};
-        case BulkTable::OrderItems: return {"order_items", kItemColumnsSpec, kOrderItemColumns};
-        case BulkTable::Events: return {"events", kEventColumnsSpec, kEventColumns};
+        case BulkTable::Users: return kUsersTable;
+        case BulkTable::Orders: return kOrdersTable;
+        case BulkTable::OrderItems: return kOrderItemsTable;
+        case BulkTable::Events: return kEventsTable;
     }
-    return {"users", kUserColumnsSpec, kUserColumns};
+    return kUsersTable;
 }
 
 }  // namespace

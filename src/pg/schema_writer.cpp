@@ -8,50 +8,15 @@ namespace thelook::pg {
 
 namespace {
 
-// Column names and array types of a table, in the reference column order.
-struct ColumnSpec {
-    const char* name;
-    Oid array_type;
-    Oid element_type;
-};
-
-const ColumnSpec kUserCols[kUserColumns] = {
-    {"id", TEXTARRAYOID, TEXTOID}, {"first_name", TEXTARRAYOID, TEXTOID},
-    {"last_name", TEXTARRAYOID, TEXTOID}, {"email", TEXTARRAYOID, TEXTOID},
-    {"age", INT4ARRAYOID, INT4OID}, {"gender", TEXTARRAYOID, TEXTOID},
-    {"street_address", TEXTARRAYOID, TEXTOID}, {"postal_code", TEXTARRAYOID, TEXTOID},
-    {"city", TEXTARRAYOID, TEXTOID}, {"state", TEXTARRAYOID, TEXTOID},
-    {"country", TEXTARRAYOID, TEXTOID}, {"latitude", FLOAT8ARRAYOID, FLOAT8OID},
-    {"longitude", FLOAT8ARRAYOID, FLOAT8OID}, {"traffic_source", TEXTARRAYOID, TEXTOID},
-    {"created_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"updated_at", TIMESTAMPARRAYOID, TIMESTAMPOID}};
-const ColumnSpec kOrderCols[kOrderColumns] = {
-    {"id", TEXTARRAYOID, TEXTOID}, {"user_id", TEXTARRAYOID, TEXTOID},
-    {"status", TEXTARRAYOID, TEXTOID}, {"num_of_items", INT4ARRAYOID, INT4OID},
-    {"created_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"updated_at", TIMESTAMPARRAYOID, TIMESTAMPOID},
-    {"returned_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"shipped_at", TIMESTAMPARRAYOID, TIMESTAMPOID},
-    {"delivered_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"cancelled_at", TIMESTAMPARRAYOID, TIMESTAMPOID}};
-const ColumnSpec kItemCols[kOrderItemColumns] = {
-    {"id", TEXTARRAYOID, TEXTOID}, {"order_id", TEXTARRAYOID, TEXTOID},
-    {"product_id", INT8ARRAYOID, INT8OID}, {"status", TEXTARRAYOID, TEXTOID},
-    {"quantity", INT4ARRAYOID, INT4OID}, {"sale_price", FLOAT8ARRAYOID, FLOAT8OID},
-    {"created_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"updated_at", TIMESTAMPARRAYOID, TIMESTAMPOID},
-    {"shipped_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"delivered_at", TIMESTAMPARRAYOID, TIMESTAMPOID},
-    {"returned_at", TIMESTAMPARRAYOID, TIMESTAMPOID}, {"cancelled_at", TIMESTAMPARRAYOID, TIMESTAMPOID}};
-const ColumnSpec kEventCols[kEventColumns] = {
-    {"id", TEXTARRAYOID, TEXTOID}, {"user_id", TEXTARRAYOID, TEXTOID},
-    {"sequence_number", INT4ARRAYOID, INT4OID}, {"session_id", TEXTARRAYOID, TEXTOID},
-    {"ip_address", TEXTARRAYOID, TEXTOID}, {"city", TEXTARRAYOID, TEXTOID},
-    {"state", TEXTARRAYOID, TEXTOID}, {"postal_code", TEXTARRAYOID, TEXTOID},
-    {"browser", TEXTARRAYOID, TEXTOID}, {"traffic_source", TEXTARRAYOID, TEXTOID},
-    {"uri", TEXTARRAYOID, TEXTOID}, {"event_type", TEXTARRAYOID, TEXTOID},
-    {"created_at", TIMESTAMPARRAYOID, TIMESTAMPOID}};
-
 std::string qualified(const std::string& schema, const char* table) {
     return pg_guard([&] { return quote_identifier(schema.c_str()); }) + std::string(".") + table;
 }
 
 // INSERT INTO s.t (c1, ...) SELECT * FROM unnest($1::t1[], ...) ON CONFLICT (id) DO UPDATE SET ...
-std::string upsert_sql(const std::string& table, const ColumnSpec* cols, int n) {
+std::string upsert_sql(const std::string& schema, const TableSpec& t) {
+    const std::string table = qualified(schema, t.name);
+    const ColumnSpec* cols = t.columns;
+    const int n = t.ncolumns;
     std::string names, params, updates;
     for (int i = 0; i < n; ++i) {
         if (i) {
@@ -76,16 +41,17 @@ _SPI_plan* prepare(const std::string& sql, std::vector<Oid> types) {
     });
 }
 
-std::vector<Oid> array_types(const ColumnSpec* cols, int n) {
+std::vector<Oid> array_types(const TableSpec& t) {
     std::vector<Oid> types;
-    for (int i = 0; i < n; ++i) types.push_back(cols[i].array_type);
+    for (int i = 0; i < t.ncolumns; ++i) types.push_back(array_type_of(t.columns[i].type));
     return types;
 }
 
 // Transposes rows into one array per column and runs the upsert. Inside pg_guard.
 template <typename T, typename RowFn>
-void execute_upsert(_SPI_plan* plan, const std::vector<T>& rows, RowFn row_fn, const ColumnSpec* cols,
-                    int ncols) {
+void execute_upsert(_SPI_plan* plan, const std::vector<T>& rows, RowFn row_fn, const TableSpec& t) {
+    const ColumnSpec* cols = t.columns;
+    const int ncols = t.ncolumns;
     const int nrows = static_cast<int>(rows.size());
     Datum* columns[16];
     bool* column_nulls[16];
@@ -108,9 +74,9 @@ void execute_upsert(_SPI_plan* plan, const std::vector<T>& rows, RowFn row_fn, c
         int16 typlen;
         bool typbyval;
         char typalign;
-        get_typlenbyvalalign(cols[c].element_type, &typlen, &typbyval, &typalign);
+        get_typlenbyvalalign(cols[c].type, &typlen, &typbyval, &typalign);
         params[c] = PointerGetDatum(construct_md_array(columns[c], column_nulls[c], 1, dims, lbs,
-                                                       cols[c].element_type, typlen, typbyval, typalign));
+                                                       cols[c].type, typlen, typbyval, typalign));
     }
     int rc = SPI_execute_plan(plan, params, nullptr, false, 0);
     if (rc != SPI_OK_INSERT)
@@ -159,10 +125,10 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
     heartbeat_ = prepare("INSERT INTO " + heartbeat +
                              " (id, ts) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts",
                          {TIMESTAMPOID});
-    upsert_users_ = prepare(upsert_sql(users, kUserCols, kUserColumns), array_types(kUserCols, kUserColumns));
-    upsert_orders_ = prepare(upsert_sql(orders, kOrderCols, kOrderColumns), array_types(kOrderCols, kOrderColumns));
-    upsert_items_ = prepare(upsert_sql(items, kItemCols, kOrderItemColumns), array_types(kItemCols, kOrderItemColumns));
-    upsert_events_ = prepare(upsert_sql(events, kEventCols, kEventColumns), array_types(kEventCols, kEventColumns));
+    upsert_users_ = prepare(upsert_sql(schema, kUsersTable), array_types(kUsersTable));
+    upsert_orders_ = prepare(upsert_sql(schema, kOrdersTable), array_types(kOrdersTable));
+    upsert_items_ = prepare(upsert_sql(schema, kOrderItemsTable), array_types(kOrderItemsTable));
+    upsert_events_ = prepare(upsert_sql(schema, kEventsTable), array_types(kEventsTable));
 }
 
 SchemaWriter::~SchemaWriter() {
@@ -328,10 +294,10 @@ void SchemaWriter::add(const std::vector<Event>& events) {
 
 void SchemaWriter::flush() {
     pg_guard([&] {
-        if (!users_.empty()) execute_upsert(upsert_users_, users_, user_row, kUserCols, kUserColumns);
-        if (!orders_.empty()) execute_upsert(upsert_orders_, orders_, order_row, kOrderCols, kOrderColumns);
-        if (!items_.empty()) execute_upsert(upsert_items_, items_, order_item_row, kItemCols, kOrderItemColumns);
-        if (!events_.empty()) execute_upsert(upsert_events_, events_, event_row, kEventCols, kEventColumns);
+        if (!users_.empty()) execute_upsert(upsert_users_, users_, user_row, kUsersTable);
+        if (!orders_.empty()) execute_upsert(upsert_orders_, orders_, order_row, kOrdersTable);
+        if (!items_.empty()) execute_upsert(upsert_items_, items_, order_item_row, kOrderItemsTable);
+        if (!events_.empty()) execute_upsert(upsert_events_, events_, event_row, kEventsTable);
     });
     counts_.inserted[kUsers] += static_cast<int64>(users_.size());
     counts_.inserted[kOrders] += static_cast<int64>(orders_.size());

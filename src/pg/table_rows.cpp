@@ -5,6 +5,45 @@
 namespace thelook::pg {
 
 namespace {
+const ColumnSpec kUserColumnSpecs[kUserColumns] = {
+    {"id", TEXTOID}, {"first_name", TEXTOID}, {"last_name", TEXTOID}, {"email", TEXTOID},
+    {"age", INT4OID}, {"gender", TEXTOID}, {"street_address", TEXTOID}, {"postal_code", TEXTOID},
+    {"city", TEXTOID}, {"state", TEXTOID}, {"country", TEXTOID}, {"latitude", FLOAT8OID},
+    {"longitude", FLOAT8OID}, {"traffic_source", TEXTOID}, {"created_at", TIMESTAMPOID},
+    {"updated_at", TIMESTAMPOID}};
+const ColumnSpec kOrderColumnSpecs[kOrderColumns] = {
+    {"id", TEXTOID}, {"user_id", TEXTOID}, {"status", TEXTOID}, {"num_of_items", INT4OID},
+    {"created_at", TIMESTAMPOID}, {"updated_at", TIMESTAMPOID}, {"returned_at", TIMESTAMPOID},
+    {"shipped_at", TIMESTAMPOID}, {"delivered_at", TIMESTAMPOID}, {"cancelled_at", TIMESTAMPOID}};
+const ColumnSpec kOrderItemColumnSpecs[kOrderItemColumns] = {
+    {"id", TEXTOID}, {"order_id", TEXTOID}, {"product_id", INT8OID}, {"status", TEXTOID},
+    {"quantity", INT4OID}, {"sale_price", FLOAT8OID}, {"created_at", TIMESTAMPOID},
+    {"updated_at", TIMESTAMPOID}, {"shipped_at", TIMESTAMPOID}, {"delivered_at", TIMESTAMPOID},
+    {"returned_at", TIMESTAMPOID}, {"cancelled_at", TIMESTAMPOID}};
+const ColumnSpec kEventColumnSpecs[kEventColumns] = {
+    {"id", TEXTOID}, {"user_id", TEXTOID}, {"sequence_number", INT4OID}, {"session_id", TEXTOID},
+    {"ip_address", TEXTOID}, {"city", TEXTOID}, {"state", TEXTOID}, {"postal_code", TEXTOID},
+    {"browser", TEXTOID}, {"traffic_source", TEXTOID}, {"uri", TEXTOID}, {"event_type", TEXTOID},
+    {"created_at", TIMESTAMPOID}};
+}  // namespace
+
+const TableSpec kUsersTable{"users", kUserColumnSpecs, kUserColumns};
+const TableSpec kOrdersTable{"orders", kOrderColumnSpecs, kOrderColumns};
+const TableSpec kOrderItemsTable{"order_items", kOrderItemColumnSpecs, kOrderItemColumns};
+const TableSpec kEventsTable{"events", kEventColumnSpecs, kEventColumns};
+
+Oid array_type_of(Oid element_type) {
+    switch (element_type) {
+        case TEXTOID: return TEXTARRAYOID;
+        case INT4OID: return INT4ARRAYOID;
+        case INT8OID: return INT8ARRAYOID;
+        case FLOAT8OID: return FLOAT8ARRAYOID;
+        case TIMESTAMPOID: return TIMESTAMPARRAYOID;
+        default: return InvalidOid;
+    }
+}
+
+namespace {
 void put_time(Micros t, Datum* value, bool* null) {
     *null = (t == kNoTime);
     *value = *null ? 0 : local_timestamp_datum(t);

@@ -11,6 +11,21 @@ namespace thelook::pg {
 constexpr int kUserColumns = 16, kOrderColumns = 10, kOrderItemColumns = 12, kEventColumns = 13,
               kProductColumns = 9, kDistCenterColumns = 4, kLocationColumns = 7;
 
+// The columns of the tables the generators write, in the reference order: the one definition
+// that the simulation's upserts and the back-fill's bulk insert both use.
+struct ColumnSpec {
+    const char* name;
+    Oid type;
+};
+struct TableSpec {
+    const char* name;
+    const ColumnSpec* columns;
+    int ncolumns;
+};
+extern const TableSpec kUsersTable, kOrdersTable, kOrderItemsTable, kEventsTable;
+// The array type of a column type used above (text[], int4[], int8[], float8[], timestamp[]).
+Oid array_type_of(Oid element_type);
+
 void user_row(const User& u, Datum* values, bool* nulls);
 void order_row(const Order& o, Datum* values, bool* nulls);
 void order_item_row(const OrderItem& i, Datum* values, bool* nulls);
