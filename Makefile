@@ -26,6 +26,8 @@ PG_CXXFLAGS = -std=c++17 -fPIC $(WARNINGS) $(if $(WERROR),-Werror) -Isrc
 PG_CPPFLAGS = -Isrc
 SHLIB_LINK  = -lstdc++
 
+# Rebuild an object when a header it includes changes (PGXS writes .deps/*.Po with -MMD).
+override autodepend := yes
 # No LLVM bitcode: it would need clang and gives nothing to a worker that runs no JIT-able SQL.
 override with_llvm := no
 

@@ -17,6 +17,7 @@ rc=$?
 set -e
 if [ $rc -ne 0 ]; then
   [ -f "$work/regression.diffs" ] && cat "$work/regression.diffs"
+  [ -f "$work/log/postmaster.log" ] && tail -20 "$work/log/postmaster.log"
   cp "$work/regression.diffs" "$REPO/regression.diffs" 2>/dev/null || true
 fi
 rm -rf "$work"

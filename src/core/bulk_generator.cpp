@@ -10,6 +10,20 @@ Micros TimeWindow::spread(int64_t i, int64_t n) const {
     return start + static_cast<Micros>(step * static_cast<double>(i));
 }
 
+namespace {
+// The cancel / return sessions of an order whose timeline has reached that end, at that time.
+void append_exit_sessions(EntityGenerator& gen, const Purchase& p, const OrderTimeline& timeline,
+                          const std::string& user_id, const Place& place, std::vector<Event>* out) {
+    const OrderStatus s = p.order.status;
+    if (s != OrderStatus::Cancelled && s != OrderStatus::Returned) return;
+    std::vector<ItemRef> refs;
+    for (const auto& item : p.items) refs.push_back(ItemRef{item.id, item.product_id});
+    const Micros at = s == OrderStatus::Returned ? timeline.returned_at : timeline.cancelled_at;
+    auto exits = gen.exit_sessions(refs, user_id, place, s == OrderStatus::Returned, at);
+    out->insert(out->end(), std::make_move_iterator(exits.begin()), std::make_move_iterator(exits.end()));
+}
+}  // namespace
+
 OrderSet::OrderSet(const NameLists& names, const std::vector<Product>& products,
                    const LocationSampler& locations, uint64_t seed, int64_t users, TimeWindow window,
                    Micros as_of)
@@ -23,7 +37,7 @@ OrderSet::OrderSet(const NameLists& names, const std::vector<Product>& products,
                     "Pass an as_of at or after the last order's creation time, or leave it NULL.");
 }
 
-const Purchase& OrderSet::order(int64_t i) {
+Purchase& OrderSet::order(int64_t i, bool with_events) {
     Rng& rng = order_gen_.rng();
     rng.reseed(Rng::derive_seed(order_seed_, static_cast<uint64_t>(i)));
     const int64_t u = rng.uniform_int(0, users_ - 1);
@@ -34,17 +48,10 @@ const Purchase& OrderSet::order(int64_t i) {
     // The order comes after its buyer signed up, uniformly up to the window's end.
     const Micros created = signed_up + static_cast<Micros>(rng.uniform() * static_cast<double>(window_.end - signed_up));
     const Place place = place_of(*buyer.location);
-    purchase_ = order_gen_.new_purchase(buyer.id, place, created);
+    purchase_ = order_gen_.new_purchase(buyer.id, place, created, with_events);
     const OrderTimeline timeline = draw_timeline(created, rng);
     play_out(purchase_, timeline, as_of_);
-    const OrderStatus s = purchase_.order.status;
-    if (s == OrderStatus::Cancelled || s == OrderStatus::Returned) {
-        std::vector<ItemRef> refs;
-        for (const auto& item : purchase_.items) refs.push_back(ItemRef{item.id, item.product_id});
-        const Micros at = s == OrderStatus::Returned ? timeline.returned_at : timeline.cancelled_at;
-        auto exits = order_gen_.exit_sessions(refs, buyer.id, place, s == OrderStatus::Returned, at);
-        for (auto& e : exits) purchase_.events.push_back(std::move(e));
-    }
+    if (with_events) append_exit_sessions(order_gen_, purchase_, timeline, buyer.id, place, &purchase_.events);
     return purchase_;
 }
 
@@ -101,14 +108,7 @@ void History::iteration(Micros t, HistoryChunk* out) {
     Purchase p = gen_.new_purchase(buyer.id, buyer.place, t);
     const OrderTimeline timeline = draw_timeline(t, rng);
     play_out(p, timeline, p_.window.end);
-    const OrderStatus s = p.order.status;
-    if (s == OrderStatus::Cancelled || s == OrderStatus::Returned) {
-        std::vector<ItemRef> refs;
-        for (const auto& item : p.items) refs.push_back(ItemRef{item.id, item.product_id});
-        const Micros at = s == OrderStatus::Returned ? timeline.returned_at : timeline.cancelled_at;
-        auto exits = gen_.exit_sessions(refs, buyer.id, buyer.place, s == OrderStatus::Returned, at);
-        for (auto& e : exits) out->events.push_back(std::move(e));
-    }
+    append_exit_sessions(gen_, p, timeline, buyer.id, buyer.place, &out->events);
     out->orders.push_back(std::move(p.order));
     for (auto& item : p.items) out->items.push_back(std::move(item));
     for (auto& e : p.events) out->events.push_back(std::move(e));

@@ -37,8 +37,9 @@ public:
     OrderSet(const NameLists& names, const std::vector<Product>& products, const LocationSampler& locations,
              uint64_t seed, int64_t users, TimeWindow window, Micros as_of);
 
-    // Order i with its items and events, its lifecycle played out up to as_of.
-    const Purchase& order(int64_t i);
+    // Order i with its items and (with_events) events, its lifecycle played out up to as_of.
+    // The caller may move rows out of the result; it is rebuilt by the next call.
+    Purchase& order(int64_t i, bool with_events = true);
 
 private:
     uint64_t seed_, order_seed_;

@@ -72,7 +72,9 @@ User EntityGenerator::new_user(Micros now) {
     return u;
 }
 
-Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& place, Micros now) {
+Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& place, Micros now,
+                                       bool with_sessions) {
+    Rng session_rng(rng_.next_u64());
     Purchase p;
     p.order.id = uuid_v4(rng_);
     p.order.user_id = user_id;
@@ -90,9 +92,14 @@ Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& 
         item.sale_price = product.retail_price;
         item.times = p.order.times;
         p.items.push_back(std::move(item));
-        auto events = build_session(purchase_pages(product, rng_), user_id, place, now, rng_);
-        for (auto& e : events) p.events.push_back(std::move(e));
     }
+    if (with_sessions)
+        for (const OrderItem& item : p.items) {
+            auto events = build_session(purchase_pages(product_by_id(item.product_id), session_rng), user_id,
+                                        place, now, session_rng);
+            p.events.insert(p.events.end(), std::make_move_iterator(events.begin()),
+                            std::make_move_iterator(events.end()));
+        }
     return p;
 }
 

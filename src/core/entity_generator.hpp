@@ -34,7 +34,10 @@ public:
 
     User new_user(Micros now);
     Address new_address();
-    Purchase new_purchase(const std::string& user_id, const Place& place, Micros now);
+    // An order with its items and, unless with_sessions is false, a purchase session per item.
+    // The sessions draw from their own stream, so the order and items do not depend on them.
+    Purchase new_purchase(const std::string& user_id, const Place& place, Micros now,
+                          bool with_sessions = true);
     std::vector<Event> ghost_session(Micros end);
     // The sessions of a cancelled or returned order: one per item, ending at `end`.
     std::vector<Event> exit_sessions(const std::vector<ItemRef>& items, const std::string& user_id,

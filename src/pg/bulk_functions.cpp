@@ -152,11 +152,15 @@ Datum generate_order_part(FunctionCallInfo fcinfo, OrderPart part) {
     };
     size_t pending = 0;
     for (int64 i = sharding.shard; i < n; i += sharding.shards) {
-        const Purchase& p = set.order(i);
+        Purchase& p = set.order(i, part == OrderPart::Events);
         switch (part) {
-            case OrderPart::Orders: orders.push_back(p.order); break;
-            case OrderPart::Items: items.insert(items.end(), p.items.begin(), p.items.end()); break;
-            case OrderPart::Events: events.insert(events.end(), p.events.begin(), p.events.end()); break;
+            case OrderPart::Orders: orders.push_back(std::move(p.order)); break;
+            case OrderPart::Items:
+                items.insert(items.end(), std::make_move_iterator(p.items.begin()), std::make_move_iterator(p.items.end()));
+                break;
+            case OrderPart::Events:
+                events.insert(events.end(), std::make_move_iterator(p.events.begin()), std::make_move_iterator(p.events.end()));
+                break;
         }
         if (++pending == kRowsPerGuard) {
             flush();
@@ -190,7 +194,7 @@ Datum generate_sessions(FunctionCallInfo fcinfo) {
     std::vector<Event> events;
     for (int64 i = sharding.shard; i < n; i += sharding.shards) {
         auto s = set.session(i);
-        events.insert(events.end(), s.begin(), s.end());
+        events.insert(events.end(), std::make_move_iterator(s.begin()), std::make_move_iterator(s.end()));
         if (events.size() >= kRowsPerGuard) {
             pg_guard([&] {
                 CHECK_FOR_INTERRUPTS();
