@@ -266,6 +266,33 @@ void Simulation::run() {
     set_state(slot_, SimState::Stopped);
 }
 
+// Runs the simulation of a slot; on failure leaves the reason in failure[]. Every C++ object of
+// the worker lives inside this call.
+void simulate(SimulationSlot* slot, int32 simulation_id, char (&failure)[kErrorMax]) {
+    try {
+        SlotCopy copy;
+        copy.id = simulation_id;
+        copy.schema = NameStr(slot->schema);
+        copy.params.avg_qps = slot->avg_qps;
+        copy.params.max_iter = slot->max_iter;
+        copy.params.user_create_prob = slot->user_create_prob;
+        copy.params.user_update_prob = slot->user_update_prob;
+        copy.params.order_update_prob = slot->order_update_prob;
+        copy.params.ghost_create_prob = slot->ghost_create_prob;
+        copy.params.country = slot->country;
+        copy.params.state = slot->state_filter;
+        copy.params.postal_code = slot->postal_code;
+        copy.params.seed = slot->seed;
+        copy.params.duration_seconds = slot->duration_seconds;
+        copy.params.heartbeat_interval_seconds = slot->heartbeat_seconds;
+        Simulation(slot, std::move(copy)).run();
+    } catch (const PgError& e) {
+        strlcpy(failure, e.what(), sizeof failure);
+    } catch (const std::exception& e) {
+        strlcpy(failure, e.what(), sizeof failure);
+    }
+}
+
 }  // namespace
 
 void run_worker(int slot_index, int32 simulation_id) {
@@ -284,25 +311,9 @@ void run_worker(int slot_index, int32 simulation_id) {
     if (!ours) return;
     before_shmem_exit(on_worker_exit, Int32GetDatum(slot_index));
 
-    SlotCopy copy;
-    copy.id = simulation_id;
-    copy.schema = NameStr(slot->schema);
-    copy.params.avg_qps = slot->avg_qps;
-    copy.params.max_iter = slot->max_iter;
-    copy.params.user_create_prob = slot->user_create_prob;
-    copy.params.user_update_prob = slot->user_update_prob;
-    copy.params.order_update_prob = slot->order_update_prob;
-    copy.params.ghost_create_prob = slot->ghost_create_prob;
-    copy.params.country = slot->country;
-    copy.params.state = slot->state_filter;
-    copy.params.postal_code = slot->postal_code;
-    copy.params.seed = slot->seed;
-    copy.params.duration_seconds = slot->duration_seconds;
-    copy.params.heartbeat_interval_seconds = slot->heartbeat_seconds;
-    const Oid database = slot->database_oid, role = slot->role_oid;
-
-    // Connect as the role that started the simulation: its privileges are the worker's.
-    BackgroundWorkerInitializeConnectionByOid(database, role, 0);
+    // Connect as the role that started the simulation: its privileges are the worker's. No C++
+    // object is alive here, so these calls may raise errors freely.
+    BackgroundWorkerInitializeConnectionByOid(slot->database_oid, slot->role_oid, 0);
     char appname[64];
     snprintf(appname, sizeof appname, "thelook simulation %d", simulation_id);
     SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
@@ -311,13 +322,7 @@ void run_worker(int slot_index, int32 simulation_id) {
                     PGC_S_SESSION);
 
     char failure[kErrorMax] = "";
-    try {
-        Simulation(slot, std::move(copy)).run();
-    } catch (const PgError& e) {
-        strlcpy(failure, e.what(), sizeof failure);
-    } catch (const std::exception& e) {
-        strlcpy(failure, e.what(), sizeof failure);
-    }
+    simulate(slot, simulation_id, failure);
     if (failure[0]) {
         AbortCurrentTransaction();
         set_state(slot, SimState::Failed, failure);
