@@ -59,6 +59,22 @@ int64 arg_count(FunctionCallInfo fcinfo, int n) {
     return count;
 }
 
+// Arguments shared by generate_users and generate_sessions:
+// (n, seed, country, state, postal_code, start_at, end_at, shard, shards).
+struct EntityArgs {
+    int64 n;
+    uint64 seed;
+    std::string country, state, postal_code;
+    Window window;
+    Sharding sharding;
+};
+
+EntityArgs entity_args(FunctionCallInfo fcinfo) {
+    return EntityArgs{arg_count(fcinfo, 0),          arg_seed(fcinfo, 1),          arg_text(fcinfo, 2, "*"),
+                      arg_text(fcinfo, 3, "*"),       arg_text(fcinfo, 4, "*"),     arg_window(fcinfo, 5, 6),
+                      arg_sharding(fcinfo, 7, 8)};
+}
+
 }  // namespace
 
 Datum products(FunctionCallInfo fcinfo) {
@@ -86,14 +102,13 @@ Datum locations(FunctionCallInfo fcinfo) {
 // Row i is drawn from its own stream derive_seed(seed, i), so shards are disjoint slices of one
 // data set and their union equals the unsharded output.
 Datum generate_users(FunctionCallInfo fcinfo) {
-    const int64 n = arg_count(fcinfo, 0);
-    const uint64 seed = arg_seed(fcinfo, 1);
-    const std::string country = arg_text(fcinfo, 2, "*"), state = arg_text(fcinfo, 3, "*"),
-                      postal_code = arg_text(fcinfo, 4, "*");
-    const Window window = arg_window(fcinfo, 5, 6);
-    const Sharding sharding = arg_sharding(fcinfo, 7, 8);
+    const EntityArgs a = entity_args(fcinfo);
+    const int64 n = a.n;
+    const uint64 seed = a.seed;
+    const Window window = a.window;
+    const Sharding sharding = a.sharding;
     const Catalog& catalog = installed_catalog();
-    LocationSampler sampler(catalog.locations, country, state, postal_code);
+    LocationSampler sampler(catalog.locations, a.country, a.state, a.postal_code);
     EntityGenerator gen(catalog.names, catalog.products, sampler, seed);
 
     SrfOutput out = begin_materialized_srf(fcinfo);
@@ -180,14 +195,13 @@ Datum generate_events(FunctionCallInfo fcinfo) { return generate_order_part(fcin
 // generate_sessions(n, seed, country, state, postal_code, start_at, end_at, shard, shards):
 // anonymous sessions, session i from its own stream, ending at evenly spread times.
 Datum generate_sessions(FunctionCallInfo fcinfo) {
-    const int64 n = arg_count(fcinfo, 0);
-    const uint64 seed = arg_seed(fcinfo, 1);
-    const std::string country = arg_text(fcinfo, 2, "*"), state = arg_text(fcinfo, 3, "*"),
-                      postal_code = arg_text(fcinfo, 4, "*");
-    const Window window = arg_window(fcinfo, 5, 6);
-    const Sharding sharding = arg_sharding(fcinfo, 7, 8);
+    const EntityArgs a = entity_args(fcinfo);
+    const int64 n = a.n;
+    const uint64 seed = a.seed;
+    const Window window = a.window;
+    const Sharding sharding = a.sharding;
     const Catalog& catalog = installed_catalog();
-    LocationSampler sampler(catalog.locations, country, state, postal_code);
+    LocationSampler sampler(catalog.locations, a.country, a.state, a.postal_code);
     SessionSet set(catalog.names, catalog.products, sampler, seed, n, TimeWindow{window.start, window.end});
 
     SrfOutput out = begin_materialized_srf(fcinfo);
