@@ -77,26 +77,18 @@ EntityArgs entity_args(FunctionCallInfo fcinfo) {
 
 }  // namespace
 
-Datum products(FunctionCallInfo fcinfo) {
+// One of the catalogue's lists as rows.
+template <typename T, typename RowFn>
+Datum catalog_rows(FunctionCallInfo fcinfo, const std::vector<T> Catalog::*list, RowFn row_fn) {
     const Catalog& catalog = installed_catalog();
     SrfOutput out = begin_materialized_srf(fcinfo);
-    pg_guard([&] { put_rows(out, catalog.products, product_row); });
+    pg_guard([&] { put_rows(out, catalog.*list, row_fn); });
     return 0;
 }
 
-Datum dist_centers(FunctionCallInfo fcinfo) {
-    const Catalog& catalog = installed_catalog();
-    SrfOutput out = begin_materialized_srf(fcinfo);
-    pg_guard([&] { put_rows(out, catalog.dist_centers, dist_center_row); });
-    return 0;
-}
-
-Datum locations(FunctionCallInfo fcinfo) {
-    const Catalog& catalog = installed_catalog();
-    SrfOutput out = begin_materialized_srf(fcinfo);
-    pg_guard([&] { put_rows(out, catalog.locations, location_row); });
-    return 0;
-}
+Datum products(FunctionCallInfo fcinfo) { return catalog_rows(fcinfo, &Catalog::products, product_row); }
+Datum dist_centers(FunctionCallInfo fcinfo) { return catalog_rows(fcinfo, &Catalog::dist_centers, dist_center_row); }
+Datum locations(FunctionCallInfo fcinfo) { return catalog_rows(fcinfo, &Catalog::locations, location_row); }
 
 // generate_users(n, seed, country, state, postal_code, start_at, end_at, shard, shards).
 // Row i is drawn from its own stream derive_seed(seed, i), so shards are disjoint slices of one
