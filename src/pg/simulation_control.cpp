@@ -1,3 +1,5 @@
+#include <cerrno>
+#include <csignal>
 #include <cmath>
 #include <string>
 
@@ -86,7 +88,18 @@ bool may_control(const SimulationSlot& slot) {
     return pg_guard([&] { return superuser() || has_privs_of_role(GetUserId(), slot.role_oid); });
 }
 
+void sleep_10ms() {
+    pg_guard([] {
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+    });
+}
+
 // Asks a simulation to stop and waits (up to 5 s, then SIGTERM) until its worker is gone.
+// The worker marks its slot ended while it is still exiting, so the wait goes on (up to
+// 2 s more) until the postmaster has reaped the process: a caller that checks the pid
+// afterwards finds no process.
 void request_stop_and_wait(SharedState* st, SimulationSlot* slot, int32 id) {
     pid_t pid = 0;
     LWLockAcquire(st->lock, LW_EXCLUSIVE);
@@ -99,16 +112,16 @@ void request_stop_and_wait(SharedState* st, SimulationSlot* slot, int32 id) {
     LWLockRelease(st->lock);
     for (int waited_ms = 0; waited_ms < 10000; waited_ms += 10) {
         LWLockAcquire(st->lock, LW_SHARED);
-        bool done = slot->id != id || !is_active(slot->state);
-        pid = slot->pid;
+        const bool done = slot->id != id || !is_active(slot->state);
+        if (slot->pid > 0) pid = slot->pid;
         LWLockRelease(st->lock);
-        if (done) return;
+        if (done) break;
         if (waited_ms == 5000 && pid > 0) kill(pid, SIGTERM);
-        pg_guard([] {
-            (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 10, PG_WAIT_EXTENSION);
-            ResetLatch(MyLatch);
-            CHECK_FOR_INTERRUPTS();
-        });
+        sleep_10ms();
+    }
+    for (int waited_ms = 0; pid > 0 && waited_ms < 2000; waited_ms += 10) {
+        if (kill(pid, 0) != 0 && errno == ESRCH) return;
+        sleep_10ms();
     }
 }
 
