@@ -6,9 +6,17 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CLUSTERS=()
 
-# PostgreSQL refuses to run as root: run its programs as "postgres" when we are root.
+# PostgreSQL refuses to run as root: run its programs as "postgres" when we are root. When
+# postgres may not enter the current directory (a clone under /root), run from / instead:
+# otherwise psql and pg_ctl print "could not change directory" on every call. Paths handed to
+# as_pg are absolute.
 as_pg() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" -ne 0 ]; then "$@"; return; fi
+  if runuser -u postgres -- test -x "$PWD"; then
+    runuser -u postgres -- "$@"
+  else
+    (cd / && runuser -u postgres -- "$@")
+  fi
 }
 
 # start_cluster NAME PORT [extra postgresql.conf lines...]: sets PGHOST, PGPORT, PGDATA_DIR.
