@@ -155,9 +155,13 @@ void location_row(const Location& l, Datum* v, bool* n) {
 }
 
 SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo) {
-    pg_guard([&] { InitMaterializedSRF(fcinfo, 0); });
+    MemoryContext row_context = nullptr;
+    pg_guard([&] {
+        InitMaterializedSRF(fcinfo, 0);
+        row_context = AllocSetContextCreate(CurrentMemoryContext, "thelook SRF row", ALLOCSET_SMALL_SIZES);
+    });
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-    return SrfOutput{rsinfo->setResult, rsinfo->setDesc};
+    return SrfOutput{rsinfo->setResult, rsinfo->setDesc, row_context};
 }
 
 }  // namespace thelook::pg

@@ -34,10 +34,14 @@ void product_row(const Product& p, Datum* values, bool* nulls);
 void dist_center_row(const DistCenter& d, Datum* values, bool* nulls);
 void location_row(const Location& l, Datum* values, bool* nulls);
 
-// A materialized SRF result: the tuplestore and descriptor set up by InitMaterializedSRF.
+// A materialized SRF result: the tuplestore and descriptor set up by InitMaterializedSRF, and a
+// scratch context for one row's Datums. The tuplestore copies each row, so the scratch context is
+// reset after every row: without it, a call's text Datums would pile up in the caller's context
+// until the query ends (hundreds of MB for a million rows).
 struct SrfOutput {
     Tuplestorestate* store;
     TupleDesc desc;
+    MemoryContext row_context;
 };
 SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo);
 
@@ -45,10 +49,13 @@ template <typename T, typename RowFn>
 void put_rows(const SrfOutput& out, const std::vector<T>& rows, RowFn row_fn) {
     Datum values[16];
     bool nulls[16];
+    MemoryContext caller = MemoryContextSwitchTo(out.row_context);
     for (const T& r : rows) {
         row_fn(r, values, nulls);
         tuplestore_putvalues(out.store, out.desc, values, nulls);
+        MemoryContextReset(out.row_context);
     }
+    MemoryContextSwitchTo(caller);
 }
 
 }  // namespace thelook::pg
