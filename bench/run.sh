@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # thelook_datagen benchmarks on a throwaway cluster (started and stopped here). Prints ratios
 # measured in the same run; not a pass/fail test. BENCH_SCALE (default 1) shrinks or grows every
-# size and duration, e.g. BENCH_SCALE=0.1 for a quick run. BENCH_PORT picks the port.
+# size and duration, e.g. BENCH_SCALE=0.1 for a quick run. BENCH_PORT picks the port. BENCH_ONLY
+# picks sections, e.g. BENCH_ONLY="2 3" (default: all four).
 set -euo pipefail
 source "$(dirname "$0")/../test/lib.sh"
 SCALE=${BENCH_SCALE:-1}
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 int() { awk "BEGIN { printf \"%d\", $1 }"; }
 now() { date +%s.%N; }
+want() { [[ " ${BENCH_ONLY:-1 2 3 4} " == *" $1 "* ]]; }
 
 start_cluster bench "${BENCH_PORT:-54970}" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
 q -q -c "CREATE EXTENSION thelook_datagen"
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 echo "# BENCH_SCALE=$SCALE"
 
+if want 1; then
 echo "## 1. back-fill vs COPY FROM of the same rows"
 rows_target=$(int "5000000 * $SCALE")
 # About 9.7 rows per iteration (order, 1.45 items, ~7 events, some users): pick avg_qps for a 30-day window.
@@ -34,6 +37,9 @@ echo "RATIO backfill / COPY = $(calc "int($bf_rate / $cp_rate * 100) / 100")"
 rm -rf "$dir"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA cp CASCADE" -c "DROP SCHEMA bf CASCADE" -c "CHECKPOINT"
 
+fi
+
+if want 2; then
 echo "## 2. SRF generation alone (one core, no parallel workers)"
 n=$(int "1000000 * $SCALE")
 for f in "generate_users($n, seed => 1)" "generate_orders($n, seed => 1, users => 100000)" \
@@ -45,6 +51,9 @@ for f in "generate_users($n, seed => 1)" "generate_orders($n, seed => 1, users =
   echo "$(printf '%-60s' "$f"): $c rows in $(calc "int($s * 100) / 100") s = $(int "$c / $s") rows/s"
 done
 
+fi
+
+if want 3; then
 echo "## 3. live simulation ceiling (avg_qps => 1e7)"
 dur=$(int "30 * $SCALE"); [ "$dur" -lt 3 ] && dur=3
 live() {  # live SCHEMA -> "iterations/s rows/s"
@@ -58,7 +67,7 @@ live() {  # live SCHEMA -> "iterations/s rows/s"
 q -q -c "SELECT thelook.setup('empty', init_num_users => 1000, seed => 1)"
 read -r e_it e_rows e_err < <(live empty)
 echo "empty schema: $e_it iterations/s, $e_rows rows/s (errors: $e_err)"
-orders=$(int "2000000 * $SCALE")
+orders=$(int "${BENCH_LOADED_ORDERS:-10000000} * $SCALE")
 t0=$(now)
 q -q -c "SELECT thelook.setup('big', init_num_users => 0)" \
      -c "INSERT INTO big.users SELECT * FROM thelook.generate_users(100000, seed => 2, start_at => now() - interval '1 year', end_at => now() - interval '1 day')" \
@@ -70,7 +79,11 @@ read -r b_it b_rows b_err < <(live big)
 echo "with $orders orders: $b_it iterations/s, $b_rows rows/s (errors: $b_err)"
 echo "RATIO loaded / empty (iterations/s) = $(calc "int($b_it / $e_it * 100) / 100")"
 
+fi
+
+if want 4; then
 echo "## 4. rate accuracy"
+q -q -c "SELECT thelook.setup('empty', init_num_users => 1000, seed => 1)"
 secs=$(int "60 * $SCALE"); [ "$secs" -lt 5 ] && secs=5
 for r in 20 200 2000; do
   id=$(q -c "SELECT thelook.start_simulation('empty', avg_qps => $r, seed => $r, duration => '$secs seconds')")
@@ -80,3 +93,4 @@ for r in 20 200 2000; do
           round($r * s), scheduled, iterations, round(100.0 * iterations / ($r * s), 2), round(((iterations - $r * s) / sqrt($r * s))::numeric, 2))
         FROM (SELECT *, $secs AS s FROM thelook.simulations WHERE id = $id) x"
 done
+fi
