@@ -56,28 +56,35 @@ fi
 if want 3; then
 echo "## 3. live simulation ceiling (avg_qps => 1e7)"
 dur=$(int "30 * $SCALE"); [ "$dur" -lt 3 ] && dur=3
-live() {  # live SCHEMA -> "iterations/s rows/s"
+live() {  # live SCHEMA ID_FORMAT -> "iterations/s rows/s errors"
   local id
-  id=$(q -c "SELECT thelook.start_simulation('$1', avg_qps => 1e7, seed => 5, duration => '$dur seconds')")
+  id=$(q -c "SELECT thelook.start_simulation('$1', avg_qps => 1e7, seed => 5, duration => '$dur seconds', id_format => '$2')")
   wait_for "SELECT state <> 'running' AND state <> 'starting' FROM thelook.simulations WHERE id = $id" $((dur + 60)) || true
   q -F ' ' -c "SELECT round(iterations / s), round((users_inserted + users_updated + orders_inserted + orders_updated + order_items_inserted
                  + order_items_updated + events_inserted) / s), total_errors
                FROM (SELECT *, extract(epoch FROM ended_at - started_at) AS s FROM thelook.simulations WHERE id = $id) x"
 }
-q -q -c "SELECT thelook.setup('empty', init_num_users => 1000, seed => 1)"
-read -r e_it e_rows e_err < <(live empty)
-echo "empty schema: $e_it iterations/s, $e_rows rows/s (errors: $e_err)"
 orders=$(int "${BENCH_LOADED_ORDERS:-10000000} * $SCALE")
-t0=$(now)
-q -q -c "SELECT thelook.setup('big', init_num_users => 0)" \
-     -c "INSERT INTO big.users SELECT * FROM thelook.generate_users(100000, seed => 2, start_at => now() - interval '1 year', end_at => now() - interval '1 day')" \
-     -c "INSERT INTO big.orders SELECT * FROM thelook.generate_orders($orders, seed => 2, users => 100000, start_at => now() - interval '1 year', end_at => now() - interval '1 day', as_of => now())" \
-     -c "INSERT INTO big.order_items SELECT * FROM thelook.generate_order_items($orders, seed => 2, users => 100000, start_at => now() - interval '1 year', end_at => now() - interval '1 day', as_of => now())" \
-     -c "VACUUM ANALYZE big.orders" -c "VACUUM ANALYZE big.order_items" -c "VACUUM ANALYZE big.users" -c "CHECKPOINT"
-echo "loaded $orders orders (+ items, 100000 users) in $(calc "int($(now) - $t0)") s"
-read -r b_it b_rows b_err < <(live big)
-echo "with $orders orders: $b_it iterations/s, $b_rows rows/s (errors: $b_err)"
-echo "RATIO loaded / empty (iterations/s) = $(calc "int($b_it / $e_it * 100) / 100")"
+# Random version-4 ids (the reference) and time-ordered version-7 ids (id_format => 'uuid7'); the
+# loaded schema's history is generated with the same id format as the live traffic on top of it.
+for fmt in uuid4 uuid7; do
+  echo "# id_format => '$fmt'"
+  q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('empty_$fmt', init_num_users => 1000, seed => 1)"
+  read -r e_it e_rows e_err < <(live "empty_$fmt" $fmt)
+  echo "empty schema: $e_it iterations/s, $e_rows rows/s (errors: $e_err)"
+  t0=$(now)
+  window="start_at => now() - interval '1 year', end_at => now() - interval '1 day'"
+  q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('big', init_num_users => 0)" \
+       -c "INSERT INTO big.users SELECT * FROM thelook.generate_users(100000, seed => 2, $window)" \
+       -c "INSERT INTO big.orders SELECT * FROM thelook.generate_orders($orders, seed => 2, users => 100000, $window, as_of => now(), id_format => '$fmt')" \
+       -c "INSERT INTO big.order_items SELECT * FROM thelook.generate_order_items($orders, seed => 2, users => 100000, $window, as_of => now(), id_format => '$fmt')" \
+       -c "VACUUM ANALYZE big.orders" -c "VACUUM ANALYZE big.order_items" -c "VACUUM ANALYZE big.users" -c "CHECKPOINT"
+  echo "loaded $orders orders (+ items, 100000 users) in $(calc "int($(now) - $t0)") s"
+  read -r b_it b_rows b_err < <(live big $fmt)
+  echo "with $orders orders: $b_it iterations/s, $b_rows rows/s (errors: $b_err)"
+  echo "RATIO loaded / empty (iterations/s, $fmt) = $(calc "int($b_it / $e_it * 100) / 100")"
+  q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA big CASCADE" -c "DROP SCHEMA empty_$fmt CASCADE" -c "CHECKPOINT"
+done
 
 fi
 

@@ -126,3 +126,19 @@ SET LOCAL client_min_messages = warning;
 CALL thelook.backfill_in_chunks('bf', '2023-12-01', '2023-12-02', avg_qps => 0.01, seed => 1, init_num_users => 5);
 ROLLBACK;
 -- (the summary NOTICE carries timings, so it is hidden above)
+
+-- id_format => 'uuid7': the same orders as with random ids, but each id starts with its
+-- created_at millisecond, so ids sort by time; items and events too.
+SELECT count(*) AS orders, count(*) FILTER (WHERE substr(a.id, 15, 1) = '7') AS version_7,
+       count(*) FILTER (WHERE (a.user_id, a.status, a.num_of_items, a.created_at, a.shipped_at, a.delivered_at)
+                              IS NOT DISTINCT FROM (b.user_id, b.status, b.num_of_items, b.created_at, b.shipped_at, b.delivered_at)) AS same_otherwise,
+       count(*) FILTER (WHERE to_timestamp(('x' || substr(replace(a.id, '-', ''), 1, 12))::bit(48)::bigint / 1000.0) AT TIME ZONE current_setting('TimeZone')
+                              <> date_trunc('milliseconds', a.created_at)) AS id_time_mismatches
+FROM (SELECT row_number() OVER () AS n, * FROM thelook.generate_orders(500, seed => 3, id_format => 'uuid7')) a
+JOIN (SELECT row_number() OVER () AS n, * FROM thelook.generate_orders(500, seed => 3)) b USING (n);
+SELECT count(*) AS items, count(*) FILTER (WHERE substr(i.id, 15, 1) = '7' AND substr(i.order_id, 15, 1) = '7') AS version_7,
+       count(*) FILTER (WHERE substr(i.id, 1, 13) = substr(i.order_id, 1, 13)) AS same_millisecond_as_order
+FROM thelook.generate_order_items(500, seed => 3, id_format => 'uuid7') i;
+SELECT count(*) FILTER (WHERE substr(id, 15, 1) <> '7') AS events_not_version_7
+FROM thelook.generate_events(200, seed => 3, id_format => 'uuid7');
+SELECT thelook.generate_orders(1, id_format => 'uuid1');

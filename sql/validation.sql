@@ -61,6 +61,10 @@ SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('demo', duratio
 SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('demo', duration => '0 seconds')$$);
 SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('demo', heartbeat_interval => '-5 seconds')$$);
 
+-- Id formats.
+SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('demo', id_format => 'uuid8')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.ensure_simulation('cron_job', 'demo', id_format => 'v7')$$);
+
 -- stop_simulation of an unknown id.
 SELECT * FROM pg_temp.error_of($$SELECT thelook.stop_simulation(999999)$$);
 \x off

@@ -40,6 +40,8 @@ public:
     // Order i with its items and (with_events) events, its lifecycle played out up to as_of.
     // The caller may move rows out of the result; it is rebuilt by the next call.
     Purchase& order(int64_t i, bool with_events = true);
+    // The ids of the orders, items and events (see EntityGenerator::set_id_format).
+    void set_id_format(IdFormat ids) { order_gen_.set_id_format(ids); }
 
 private:
     uint64_t seed_, order_seed_;

@@ -76,7 +76,7 @@ Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& 
                                        bool with_sessions) {
     Rng session_rng(rng_.next_u64());
     Purchase p;
-    p.order.id = uuid_v4(rng_);
+    p.order.id = new_id(now);
     p.order.user_id = user_id;
     p.order.status = OrderStatus::Processing;
     p.order.num_of_items = std::stoi(pick(dist::kItemsPerOrder, rng_));
@@ -84,7 +84,7 @@ Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& 
     for (int i = 0; i < p.order.num_of_items; ++i) {
         const Product& product = random_product();
         OrderItem item;
-        item.id = uuid_v4(rng_);
+        item.id = new_id(now);
         item.order_id = p.order.id;
         item.product_id = product.id;
         item.status = p.order.status;
@@ -96,7 +96,7 @@ Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& 
     if (with_sessions)
         for (const OrderItem& item : p.items) {
             auto events = build_session(purchase_pages(product_by_id(item.product_id), session_rng), user_id,
-                                        place, now, session_rng);
+                                        place, now, session_rng, ids_);
             p.events.insert(p.events.end(), std::make_move_iterator(events.begin()),
                             std::make_move_iterator(events.end()));
         }
@@ -106,7 +106,7 @@ Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& 
 std::vector<Event> EntityGenerator::ghost_session(Micros end) {
     const Location& where = locations_.pick(rng_);
     const Product& product = random_product();
-    return build_session(ghost_pages(product, rng_), std::string(), place_of(where), end, rng_);
+    return build_session(ghost_pages(product, rng_), std::string(), place_of(where), end, rng_, ids_);
 }
 
 std::vector<Event> EntityGenerator::exit_sessions(const std::vector<ItemRef>& items,
@@ -115,7 +115,7 @@ std::vector<Event> EntityGenerator::exit_sessions(const std::vector<ItemRef>& it
     std::vector<Event> out;
     for (const auto& item : items) {
         const Product& product = product_by_id(item.product_id);
-        auto events = build_session(item_exit_pages(product, item.id, returned), user_id, place, end, rng_);
+        auto events = build_session(item_exit_pages(product, item.id, returned), user_id, place, end, rng_, ids_);
         for (auto& e : events) out.push_back(std::move(e));
     }
     return out;

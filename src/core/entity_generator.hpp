@@ -31,6 +31,9 @@ public:
                     const LocationSampler& locations, uint64_t seed);
 
     Rng& rng() { return rng_; }
+    // The ids of new orders, order items and events (users keep random version-4 ids, so that
+    // a probe at a random id picks a user uniformly).
+    void set_id_format(IdFormat ids) { ids_ = ids; }
 
     User new_user(Micros now);
     Address new_address();
@@ -49,7 +52,10 @@ public:
 private:
     const std::string& pick_name(const std::vector<std::string>& list);
 
+    std::string new_id(Micros t) { return ids_ == IdFormat::Uuid7 ? uuid_v7(rng_, t / 1000) : uuid_v4(rng_); }
+
     Rng rng_;
+    IdFormat ids_ = IdFormat::Uuid4;
     const NameLists& names_;
     const std::vector<Product>& products_;
     const LocationSampler& locations_;

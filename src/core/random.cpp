@@ -52,23 +52,52 @@ uint64_t Rng::derive_seed(uint64_t seed, uint64_t stream) {
     return splitmix64(x);
 }
 
-std::string uuid_v4(Rng& rng) {
+namespace {
+std::string uuid_text(uint64_t hi, uint64_t lo) {
     static const char* hex = "0123456789abcdef";
-    uint64_t hi = rng.next_u64();
-    uint64_t lo = rng.next_u64();
-    hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-    lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
     std::string out(36, '-');
     int pos = 0;
-    auto put = [&](uint64_t word, int nibbles_from, int nibbles_to) {
-        for (int i = nibbles_from; i < nibbles_to; ++i) {
+    for (uint64_t word : {hi, lo})
+        for (int i = 0; i < 16; ++i) {
             if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
             out[pos++] = hex[(word >> (60 - 4 * i)) & 0xF];
         }
-    };
-    put(hi, 0, 16);
-    put(lo, 0, 16);
     return out;
+}
+constexpr uint64_t kMillisMask = 0xFFFFFFFFFFFFULL;  // 48 bits
+}  // namespace
+
+std::string uuid_v4(Rng& rng) {
+    const uint64_t hi = (rng.next_u64() & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+    const uint64_t lo = (rng.next_u64() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+    return uuid_text(hi, lo);
+}
+
+std::string uuid_v7(Rng& rng, int64_t unix_millis) {
+    const uint64_t rand_a = rng.next_u64() & 0xFFFULL;
+    const uint64_t lo = (rng.next_u64() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
+    const uint64_t ms = static_cast<uint64_t>(unix_millis < 0 ? 0 : unix_millis) & kMillisMask;
+    return uuid_text((ms << 16) | 0x7000ULL | rand_a, lo);
+}
+
+std::string uuid_v7_floor(int64_t unix_millis) {
+    const uint64_t ms = static_cast<uint64_t>(unix_millis < 0 ? 0 : unix_millis) & kMillisMask;
+    return uuid_text((ms << 16) | 0x7000ULL, 0x8000000000000000ULL);
+}
+
+int64_t uuid_v7_millis(const std::string& s) {
+    if (s.size() != 36 || s[14] != '7') return -1;
+    int64_t ms = 0;
+    for (int i = 0; i < 13; ++i) {
+        if (i == 8) continue;  // the dash
+        const char c = s[i];
+        int digit;
+        if (c >= '0' && c <= '9') digit = c - '0';
+        else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+        else return -1;
+        ms = ms * 16 + digit;
+    }
+    return ms;
 }
 
 WeightedIndex::WeightedIndex(const std::vector<double>& weights) {

@@ -34,6 +34,20 @@ private:
 // A random version-4 UUID in canonical text form, drawn from rng (so seeded runs repeat).
 std::string uuid_v4(Rng& rng);
 
+// How the simulation names the rows it inserts. Uuid4 is the reference: random keys, so every
+// index insert lands on a random B-tree leaf. Uuid7 (RFC 9562) puts the Unix time in
+// milliseconds first, so new keys go to the right edge of the index and the cost of an insert
+// does not grow with the table.
+enum class IdFormat { Uuid4, Uuid7 };
+
+// A version-7 UUID for time unix_millis; draws from rng exactly as uuid_v4 does, so the rest of a
+// seeded stream is the same whichever format is chosen.
+std::string uuid_v7(Rng& rng, int64_t unix_millis);
+// The smallest version-7 UUID of a millisecond: a probe for "the first key at or after then".
+std::string uuid_v7_floor(int64_t unix_millis);
+// The millisecond of a version-7 UUID, or -1 when s is not one (e.g. a version-4 id).
+int64_t uuid_v7_millis(const std::string& s);
+
 // Picks index i with probability weights[i] / sum(weights) in O(log n) (cumulative table).
 class WeightedIndex {
 public:

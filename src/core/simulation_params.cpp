@@ -32,6 +32,14 @@ void check_positive_finite(double v, const char* name) {
                     std::string("Pass a rate such as ") + name + " => 20.");
 }
 
+IdFormat parse_id_format(const std::string& text) {
+    if (text == "uuid4") return IdFormat::Uuid4;
+    if (text == "uuid7") return IdFormat::Uuid7;
+    throw Error(sqlstate::kInvalidParameterValue, "parameter \"id_format\" must be 'uuid4' or 'uuid7'",
+                "The value was '" + text + "'.",
+                "Pass id_format => 'uuid7' for time-ordered ids, or leave it out for random ones.");
+}
+
 void SimulationParams::validate() const {
     check_positive_finite(avg_qps, "avg_qps");
     if (max_iter != -1 && max_iter <= 0)

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "distributions.hpp"
+#include "random.hpp"
 
 namespace thelook {
 
@@ -20,10 +21,14 @@ struct SimulationParams {
     uint64_t seed = 0;
     double duration_seconds = 0;            // 0 = until stopped
     double heartbeat_interval_seconds = 10; // 0 = no heartbeat
+    IdFormat ids = IdFormat::Uuid4;         // of new orders, order items and events
 
     // Throws thelook::Error (22023) naming the first invalid parameter.
     void validate() const;
 };
+
+// The id_format parameter: 'uuid4' or 'uuid7'; throws 22023 otherwise.
+IdFormat parse_id_format(const std::string& text);
 
 void check_probability(double p, const char* name);
 void check_positive_finite(double v, const char* name);

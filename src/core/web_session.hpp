@@ -25,9 +25,10 @@ Micros event_time(int i, int n, Micros end, Rng& rng);
 
 std::string random_ipv4(Rng& rng);
 
-// Builds the events of one session. user_id empty = anonymous.
+// Builds the events of one session. user_id empty = anonymous. Event ids are in format `ids`
+// (a version-7 id carries its event's time).
 std::vector<Event> build_session(const std::vector<Page>& pages, const std::string& user_id,
-                                 const Place& place, Micros end, Rng& rng);
+                                 const Place& place, Micros end, Rng& rng, IdFormat ids = IdFormat::Uuid4);
 
 // Purchase funnel for one item: 1-3 distinct pages of {home, department, product}, cart, purchase.
 std::vector<Page> purchase_pages(const Product& product, Rng& rng);

@@ -6,6 +6,7 @@
 #include "core/bulk_generator.hpp"
 #include "core/entity_generator.hpp"
 #include "core/error.hpp"
+#include "core/simulation_params.hpp"
 #include "pg/catalog_files.hpp"
 #include "pg/datum.hpp"
 #include "pg/table_rows.hpp"
@@ -126,7 +127,7 @@ Datum generate_users(FunctionCallInfo fcinfo) {
 namespace {
 
 // Arguments of generate_orders / generate_order_items / generate_events:
-// (n, seed, users, country, state, postal_code, start_at, end_at, as_of, shard, shards).
+// (n, seed, users, country, state, postal_code, start_at, end_at, as_of, shard, shards, id_format).
 enum class OrderPart { Orders, Items, Events };
 
 Datum generate_order_part(FunctionCallInfo fcinfo, OrderPart part) {
@@ -141,6 +142,7 @@ Datum generate_order_part(FunctionCallInfo fcinfo, OrderPart part) {
     const Catalog& catalog = installed_catalog();
     LocationSampler sampler(catalog.locations, country, state, postal_code);
     OrderSet set(catalog.names, catalog.products, sampler, seed, users, TimeWindow{window.start, window.end}, as_of);
+    set.set_id_format(parse_id_format(arg_text(fcinfo, 11, "uuid4")));
 
     SrfOutput out = begin_materialized_srf(fcinfo);
     std::vector<Order> orders;

@@ -110,6 +110,7 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
                               " WHERE" + open + "ORDER BY id LIMIT 1) LIMIT 1) o LEFT JOIN " + users +
                               " u ON u.id = o.user_id",
                           {TEXTOID});
+    oldest_open_ = prepare("SELECT id FROM " + orders + " WHERE" + open + "ORDER BY id LIMIT 1", {});
     update_user_ = prepare("UPDATE " + users +
                                " SET street_address = $2, postal_code = $3, city = $4, state = $5, "
                                "country = $6, latitude = $7, longitude = $8, updated_at = $9 WHERE id = $1",
@@ -120,7 +121,12 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
                               "returned_at), cancelled_at = coalesce($7, cancelled_at) ";
     const std::vector<Oid> move_types = {TEXTOID, TEXTOID, TIMESTAMPOID, TIMESTAMPOID,
                                          TIMESTAMPOID, TIMESTAMPOID, TIMESTAMPOID};
-    update_order_ = prepare("UPDATE " + orders + moves + "WHERE id = $1", move_types);
+    // "AND status = $8": only if the order is still in the status it was picked in. A pick reads
+    // the transaction's snapshot, which does not show this transaction's own earlier moves, and
+    // another simulation may move the same order; either way a stale pick must not move it twice.
+    std::vector<Oid> order_move_types = move_types;
+    order_move_types.push_back(TEXTOID);
+    update_order_ = prepare("UPDATE " + orders + moves + "WHERE id = $1 AND status = $8", order_move_types);
     update_items_ = prepare("UPDATE " + items + moves + "WHERE order_id = $1 RETURNING id, product_id", move_types);
     heartbeat_ = prepare("INSERT INTO " + heartbeat +
                              " (id, ts) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET ts = EXCLUDED.ts",
@@ -132,7 +138,7 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
 }
 
 SchemaWriter::~SchemaWriter() {
-    for (_SPI_plan* plan : {pick_user_, pick_order_, update_user_, update_order_, update_items_, heartbeat_,
+    for (_SPI_plan* plan : {pick_user_, pick_order_, oldest_open_, update_user_, update_order_, update_items_, heartbeat_,
                             upsert_users_, upsert_orders_, upsert_items_, upsert_events_})
         if (plan) SPI_freeplan(plan);
 }
@@ -154,6 +160,15 @@ bool SchemaWriter::pick_user(const std::string& key, PickedUser* out) {
     out->id = id;
     out->place = Place{city ? city : "", state ? state : "", postal ? postal : ""};
     return true;
+}
+
+std::string SchemaWriter::oldest_open_order_id() {
+    const char* id = pg_guard([&]() -> const char* {
+        int rc = SPI_execute_plan(oldest_open_, nullptr, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: reading the oldest open order failed: %s", SPI_result_code_string(rc));
+        return SPI_processed == 0 ? nullptr : copy_value(1);
+    });
+    return id ? id : "";
 }
 
 bool SchemaWriter::pick_open_order(const std::string& key, PickedOrder* out) {
@@ -234,14 +249,15 @@ void SchemaWriter::update_user_address(const std::string& user_id, const Address
     counts_.updated[kUsers] += static_cast<int64>(n);
 }
 
-std::vector<ItemRef> SchemaWriter::update_order(const std::string& order_id, OrderStatus status,
-                                                const OrderTimes& changed) {
+std::vector<ItemRef> SchemaWriter::update_order(const std::string& order_id, OrderStatus from,
+                                                OrderStatus status, const OrderTimes& changed) {
     uint64 orders_updated = 0, n_items = 0;
     pg_guard([&] {
-        Datum args[7];
-        char nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+        Datum args[8];
+        char nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
         args[0] = text_datum(order_id);
         args[1] = CStringGetTextDatum(status_name(status));
+        args[7] = CStringGetTextDatum(status_name(from));
         args[2] = local_timestamp_datum(changed.updated_at);
         const Micros times[4] = {changed.shipped_at, changed.delivered_at, changed.returned_at, changed.cancelled_at};
         for (int i = 0; i < 4; ++i) {
@@ -251,6 +267,7 @@ std::vector<ItemRef> SchemaWriter::update_order(const std::string& order_id, Ord
         int rc = SPI_execute_plan(update_order_, args, nulls, false, 0);
         if (rc != SPI_OK_UPDATE) elog(ERROR, "thelook: updating an order failed: %s", SPI_result_code_string(rc));
         orders_updated = SPI_processed;
+        if (orders_updated == 0) return;  // moved already: leave it and its items alone
         rc = SPI_execute_plan(update_items_, args, nulls, false, 0);
         if (rc != SPI_OK_UPDATE_RETURNING)
             elog(ERROR, "thelook: updating order items failed: %s", SPI_result_code_string(rc));

@@ -43,14 +43,18 @@ public:
     // index probe whose cost does not grow with the table.
     bool pick_user(const std::string& key, PickedUser* out);
     bool pick_open_order(const std::string& key, PickedOrder* out);
+    // The smallest id among open orders, or "" when there is none.
+    std::string oldest_open_order_id();
     // Loads the catalogue of the schema's products table.
     std::vector<Product> load_products();
     bool has_products();
 
     void update_user_address(const std::string& user_id, const Address& a, Micros now);
-    // Moves an order and its items to `status`, setting the timestamps in `changed` (kNoTime
-    // leaves one as it is). Returns the order's items.
-    std::vector<ItemRef> update_order(const std::string& order_id, OrderStatus status,
+    // Moves an order that is still in status `from`, and its items, to `status`, setting the
+    // timestamps in `changed` (kNoTime leaves one as it is). Returns the order's items; none when
+    // the order was no longer in `from` (moved earlier in this transaction, or by another
+    // simulation), and then nothing changes.
+    std::vector<ItemRef> update_order(const std::string& order_id, OrderStatus from, OrderStatus status,
                                       const OrderTimes& changed);
     void heartbeat(Micros now);
 
@@ -66,7 +70,7 @@ public:
 
 private:
     std::string schema_;
-    _SPI_plan *pick_user_ = nullptr, *pick_order_ = nullptr, *update_user_ = nullptr,
+    _SPI_plan *pick_user_ = nullptr, *pick_order_ = nullptr, *oldest_open_ = nullptr, *update_user_ = nullptr,
               *update_order_ = nullptr, *update_items_ = nullptr, *heartbeat_ = nullptr,
               *upsert_users_ = nullptr, *upsert_orders_ = nullptr, *upsert_items_ = nullptr,
               *upsert_events_ = nullptr;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "core/random.hpp"
 #include "pg/postgres.hpp"
 
 namespace thelook::pg {
@@ -34,6 +35,7 @@ struct SimulationSlot {
     int64 max_iter;
     double user_create_prob, user_update_prob, order_update_prob, ghost_create_prob;
     double duration_seconds, heartbeat_seconds;
+    IdFormat ids;
     uint64 seed;
     char country[kFilterMax], state_filter[kFilterMax], postal_code[kFilterMax];
 

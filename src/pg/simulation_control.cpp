@@ -129,7 +129,7 @@ void request_stop_and_wait(SharedState* st, SimulationSlot* slot, int32 id) {
 
 // start_simulation(schema, avg_qps, max_iter, user_create_prob, user_update_prob,
 //                  order_update_prob, ghost_create_prob, country, state, postal_code, seed,
-//                  duration, heartbeat_interval, name)
+//                  duration, heartbeat_interval, name, id_format)
 Datum start_simulation(FunctionCallInfo fcinfo) {
     SharedState* st = require_shared_state();
     for (int i = 0; i <= 6; ++i)
@@ -151,6 +151,7 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
     p.duration_seconds = arg_interval_seconds(fcinfo, 11, 0);
     p.heartbeat_interval_seconds = arg_interval_seconds(fcinfo, 12, 10);
     const std::string name = arg_text(fcinfo, 13, "");
+    p.ids = parse_id_format(arg_text(fcinfo, 14, "uuid4"));
     p.validate();
     if (!PG_ARGISNULL(11) && p.duration_seconds <= 0)
         throw Error("22023", "parameter \"duration\" must be positive", "",
@@ -191,6 +192,7 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
         slot->ghost_create_prob = p.ghost_create_prob;
         slot->duration_seconds = p.duration_seconds;
         slot->heartbeat_seconds = p.heartbeat_interval_seconds;
+        slot->ids = p.ids;
         slot->seed = p.seed;
         strlcpy(NameStr(slot->schema), schema.c_str(), NAMEDATALEN);
         strlcpy(NameStr(slot->name), name.c_str(), NAMEDATALEN);

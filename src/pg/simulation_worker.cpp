@@ -59,6 +59,7 @@ private:
     void commit_transaction();
     void run_batch(const std::vector<Micros>& arrivals);
     void iteration(Micros t);
+    std::string open_order_probe(Micros t);
     void publish_success(size_t iterations);
     bool publish_failure(const char* message);  // true when the simulation must stop
     bool stop_requested();
@@ -73,6 +74,7 @@ private:
     std::unique_ptr<EntityGenerator> gen_;
     std::unique_ptr<SchemaWriter> writer_;
     int64 done_ = 0;
+    int64_t oldest_open_millis_ = -1;  // of the oldest open order's version-7 id; -1: none or not version 7
 };
 
 void Simulation::begin_transaction(const char* activity) {
@@ -113,11 +115,11 @@ void Simulation::iteration(Micros t) {
     if (rng.bernoulli(p_.ghost_create_prob)) writer_->add(gen.ghost_session(t));
     if (rng.bernoulli(p_.order_update_prob)) {
         PickedOrder order;
-        if (writer_->pick_open_order(uuid_v4(rng), &order)) {
+        if (writer_->pick_open_order(open_order_probe(t), &order)) {
             OrderStatus status = order.status;
             OrderTimes changed;
             if (advance(status, changed, t, rng)) {
-                std::vector<ItemRef> items = writer_->update_order(order.id, status, changed);
+                std::vector<ItemRef> items = writer_->update_order(order.id, order.status, status, changed);
                 if (status == OrderStatus::Cancelled || status == OrderStatus::Returned)
                     writer_->add(gen.exit_sessions(items, order.user_id, order.place,
                                                    status == OrderStatus::Returned, t));
@@ -126,8 +128,20 @@ void Simulation::iteration(Micros t) {
     }
 }
 
+// Where to look for an open order: the first open order at or after a random key. Version-4 ids
+// are spread evenly over the key space, so a random version-4 key picks uniformly. Version-7 ids
+// sit in a narrow band of it, so the probe is a random time between the oldest open order and
+// now instead; until the older version-4 ids are gone, those are picked as before.
+std::string Simulation::open_order_probe(Micros t) {
+    Rng& rng = gen_->rng();
+    if (p_.ids == IdFormat::Uuid4 || oldest_open_millis_ < 0) return uuid_v4(rng);
+    const int64_t now_millis = t / 1000;
+    return uuid_v7_floor(rng.uniform_int(oldest_open_millis_, std::max(oldest_open_millis_, now_millis)));
+}
+
 void Simulation::run_batch(const std::vector<Micros>& arrivals) {
     begin_transaction("thelook simulation: generating");
+    if (p_.ids == IdFormat::Uuid7) oldest_open_millis_ = uuid_v7_millis(writer_->oldest_open_order_id());
     for (Micros t : arrivals) iteration(t);
     writer_->flush();
     commit_transaction();
@@ -191,6 +205,7 @@ void Simulation::run() {
     const Catalog& catalog = installed_catalog();
     sampler_ = std::make_unique<LocationSampler>(catalog.locations, p_.country, p_.state, p_.postal_code);
     gen_ = std::make_unique<EntityGenerator>(catalog.names, products_, *sampler_, p_.seed);
+    gen_->set_id_format(p_.ids);
 
     const Micros start = from_timestamptz(GetCurrentTimestamp());
     PoissonSchedule schedule(p_.avg_qps, start, Rng::derive_seed(p_.seed, 0x5C4EDULL));
@@ -285,6 +300,7 @@ void simulate(SimulationSlot* slot, int32 simulation_id, char (&failure)[kErrorM
         copy.params.seed = slot->seed;
         copy.params.duration_seconds = slot->duration_seconds;
         copy.params.heartbeat_interval_seconds = slot->heartbeat_seconds;
+        copy.params.ids = slot->ids;
         Simulation(slot, std::move(copy)).run();
     } catch (const PgError& e) {
         strlcpy(failure, e.what(), sizeof failure);

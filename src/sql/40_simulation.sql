@@ -13,12 +13,13 @@ CREATE FUNCTION @extschema@.start_simulation(
     seed bigint DEFAULT NULL,
     duration interval DEFAULT NULL,
     heartbeat_interval interval DEFAULT '10 seconds',
-    name text DEFAULT NULL)
+    name text DEFAULT NULL,
+    id_format text DEFAULT 'uuid4')
 RETURNS int
     LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'thelook_start_simulation';
-COMMENT ON FUNCTION @extschema@.start_simulation(name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text) IS
-    'Starts a background worker, running as the calling role, that writes theLook traffic into schema at avg_qps iterations per second (Poisson arrivals). Returns the simulation id.';
+COMMENT ON FUNCTION @extschema@.start_simulation(name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text, text) IS
+    'Starts a background worker, running as the calling role, that writes theLook traffic into schema at avg_qps iterations per second (Poisson arrivals). id_format ''uuid7'' gives new orders, items and events time-ordered ids. Returns the simulation id.';
 
 CREATE FUNCTION @extschema@.stop_simulation(id int) RETURNS boolean
     LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'thelook_stop_simulation';

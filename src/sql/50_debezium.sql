@@ -173,7 +173,8 @@ CREATE FUNCTION @extschema@.ensure_simulation(
     postal_code text DEFAULT '*',
     seed bigint DEFAULT NULL,
     duration interval DEFAULT NULL,
-    heartbeat_interval interval DEFAULT '10 seconds')
+    heartbeat_interval interval DEFAULT '10 seconds',
+    id_format text DEFAULT 'uuid4')
 RETURNS int
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -209,8 +210,9 @@ BEGIN
         user_create_prob => user_create_prob, user_update_prob => user_update_prob,
         order_update_prob => order_update_prob, ghost_create_prob => ghost_create_prob,
         country => country, state => state, postal_code => postal_code, seed => seed,
-        duration => duration, heartbeat_interval => heartbeat_interval, name => name);
+        duration => duration, heartbeat_interval => heartbeat_interval, name => name,
+        id_format => id_format);
 END
 $ensure_simulation$;
-COMMENT ON FUNCTION @extschema@.ensure_simulation(text, name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval) IS
+COMMENT ON FUNCTION @extschema@.ensure_simulation(text, name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text) IS
     'Returns the id of the starting or running simulation called name in schema (this database), or starts one with the given parameters. Safe to call every minute from pg_cron: never starts a duplicate.';

@@ -462,3 +462,23 @@ TEST_CASE("determinism: the same seed gives the same data, another seed other da
             ++differing;
     CHECK(differing == static_cast<int>(a.users.size()));
 }
+
+TEST_CASE("id_format uuid7: orders, items and events get time-ordered ids; users keep version 4", "[entities][ids]") {
+    fixtures::World world;
+    EntityGenerator gen(world.names, world.products, world.sampler, 31);
+    gen.set_id_format(IdFormat::Uuid7);
+    const Place place = place_of(world.locations[0]);
+    std::string last_order;
+    for (int i = 0; i < 2000; ++i) {
+        const Micros t = kNow + i * 1000 * 1000;  // one purchase a second
+        const User u = gen.new_user(t);
+        REQUIRE(fixtures::is_uuid_v4(u.id));
+        const Purchase p = gen.new_purchase(u.id, place, t);
+        REQUIRE(uuid_v7_millis(p.order.id) == t / 1000);
+        REQUIRE(last_order < p.order.id);  // each new order sorts after the ones before it
+        last_order = p.order.id;
+        for (const OrderItem& item : p.items) REQUIRE(uuid_v7_millis(item.id) == t / 1000);
+        for (const Event& e : p.events) REQUIRE(uuid_v7_millis(e.id) == e.created_at / 1000);
+        for (const Event& e : gen.ghost_session(t)) REQUIRE(uuid_v7_millis(e.id) == e.created_at / 1000);
+    }
+}

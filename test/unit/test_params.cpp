@@ -91,3 +91,11 @@ TEST_CASE("check_probability and check_positive_finite", "[params]") {
     CHECK_NOTHROW(check_positive_finite(0.001, "r"));
     fixtures::check_error([] { check_positive_finite(0.0, "my_rate"); }, sqlstate::kInvalidParameterValue, "my_rate");
 }
+
+TEST_CASE("parse_id_format: uuid4, uuid7, and a 22023 error naming id_format otherwise", "[params]") {
+    CHECK(parse_id_format("uuid4") == IdFormat::Uuid4);
+    CHECK(parse_id_format("uuid7") == IdFormat::Uuid7);
+    CHECK(SimulationParams().ids == IdFormat::Uuid4);
+    for (const char* bad : {"", "UUID7", "uuid8", "uuid7 "})
+        fixtures::check_error([&] { parse_id_format(bad); }, sqlstate::kInvalidParameterValue, "id_format");
+}

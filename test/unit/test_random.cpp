@@ -203,3 +203,42 @@ TEST_CASE("pick(Categorical) follows the probabilities", "[random]") {
         }
     }
 }
+
+TEST_CASE("uuid_v7: version 7, variant, the millisecond first, so ids sort by time", "[random][uuid]") {
+    Rng r(5), same(5);
+    const int64_t ms0 = 1700000000000LL;  // 2023-11-14 22:13:20 UTC
+    std::unordered_set<std::string> seen;
+    std::string previous_floor;
+    for (int i = 0; i < 10000; ++i) {
+        const int64_t ms = ms0 + i * 7;
+        const std::string u = uuid_v7(r, ms);
+        INFO(u);
+        REQUIRE(u.size() == 36);
+        REQUIRE(u[8] == '-');
+        REQUIRE(u[13] == '-');
+        REQUIRE(u[14] == '7');
+        REQUIRE(u[18] == '-');
+        REQUIRE(std::string("89ab").find(u[19]) != std::string::npos);
+        REQUIRE(u[23] == '-');
+        REQUIRE(uuid_v7_millis(u) == ms);
+        REQUIRE(seen.insert(u).second);
+        // Same draws as uuid_v4: the stream after an id does not depend on the format.
+        uuid_v4(same);
+        REQUIRE(r.next_u64() == same.next_u64());
+        // The floor of a millisecond sorts at or before every id of it, after every earlier one.
+        const std::string floor = uuid_v7_floor(ms);
+        REQUIRE(uuid_v7_millis(floor) == ms);
+        REQUIRE(floor <= u);
+        REQUIRE(previous_floor < floor);
+        previous_floor = floor;
+    }
+    // Later milliseconds give larger ids (byte order, as in a B-tree under the C collation).
+    Rng t(1);
+    CHECK(uuid_v7(t, ms0) < uuid_v7(t, ms0 + 1));
+    CHECK(uuid_v7(t, ms0 + 1000) < uuid_v7(t, ms0 + 1000 + 16 * 16 * 16 * 16));
+    // Not version 7: no millisecond.
+    Rng v(3);
+    CHECK(uuid_v7_millis(uuid_v4(v)) == -1);
+    CHECK(uuid_v7_millis("") == -1);
+    CHECK(uuid_v7_millis("0189ab12-34zz-7000-8000-000000000000") == -1);
+}
