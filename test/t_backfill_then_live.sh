@@ -44,7 +44,8 @@ check_eq "items follow their orders" 0 "$(q -c "SELECT count(*) FROM demo.order_
 # event has a version-7 id carrying its created_at millisecond, and nothing collides.
 sim7=$(q -c "SELECT thelook.start_simulation('demo', avg_qps => 300, seed => 23, duration => '5 seconds', id_format => 'uuid7')")
 check "uuid7 simulation ran to its end" wait_for "SELECT state = 'finished' FROM thelook.simulations WHERE id = $sim7" 30
-check_eq "uuid7: no errors" 0 "$(q -c "SELECT total_errors FROM thelook.simulations WHERE id = $sim7")"
+check_eq "uuid7: no errors, and the view shows the format" "0 uuid7 uuid4" "$(q -c "SELECT total_errors || ' ' || id_format || ' '
+  || (SELECT id_format FROM thelook.simulations WHERE id = $sim) FROM thelook.simulations WHERE id = $sim7")"
 check_eq "uuid7: version-7 ids = rows it inserted (orders, items, events)" \
   "$(q -c "SELECT orders_inserted || ' ' || order_items_inserted || ' ' || events_inserted FROM thelook.simulations WHERE id = $sim7")" \
   "$(q -c "SELECT (SELECT count(*) FROM demo.orders WHERE substr(id, 15, 1) = '7') || ' ' || (SELECT count(*) FROM demo.order_items WHERE substr(id, 15, 1) = '7')

@@ -39,7 +39,7 @@ CREATE FUNCTION @extschema@.simulation_status(
     OUT orders_inserted bigint, OUT orders_updated bigint, OUT order_items_inserted bigint,
     OUT order_items_updated bigint, OUT events_inserted bigint, OUT heartbeats bigint,
     OUT transactions bigint, OUT max_rows_per_transaction bigint, OUT consecutive_errors int,
-    OUT total_errors bigint, OUT last_error text)
+    OUT total_errors bigint, OUT last_error text, OUT id_format text)
 RETURNS SETOF record
     LANGUAGE c VOLATILE PARALLEL SAFE AS 'MODULE_PATHNAME', 'thelook_simulation_status';
 COMMENT ON FUNCTION @extschema@.simulation_status() IS
