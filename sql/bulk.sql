@@ -142,3 +142,26 @@ FROM thelook.generate_order_items(500, seed => 3, id_format => 'uuid7') i;
 SELECT count(*) FILTER (WHERE substr(id, 15, 1) <> '7') AS events_not_version_7
 FROM thelook.generate_events(200, seed => 3, id_format => 'uuid7');
 SELECT thelook.generate_orders(1, id_format => 'uuid1');
+
+-- A back-fill with id_format => 'uuid7': the same history as with random ids (orders compared
+-- without their ids), with time-ordered ids for orders, items and events; users keep version 4.
+SET client_min_messages = warning;
+SELECT thelook.setup('bf7', init_num_users => 0);
+RESET client_min_messages;
+SELECT iterations, users, orders, order_items, events, total_rows
+FROM thelook.backfill('bf7', '2024-01-01', '2024-02-01', avg_qps => 0.002, seed => 42, init_num_users => 50, id_format => 'uuid7');
+SELECT (SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (SELECT (user_id, status, num_of_items, created_at, updated_at, shipped_at, delivered_at, returned_at, cancelled_at)::text x FROM bf7.orders) a)
+     = (SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (SELECT (user_id, status, num_of_items, created_at, updated_at, shipped_at, delivered_at, returned_at, cancelled_at)::text x FROM bf.orders) b) AS orders_same_but_ids,
+       (SELECT count(*) FROM bf7.orders WHERE substr(id, 15, 1) <> '7') AS orders_not_v7,
+       (SELECT count(*) FROM bf7.order_items WHERE substr(id, 15, 1) <> '7') AS items_not_v7,
+       (SELECT count(*) FROM bf7.events WHERE substr(id, 15, 1) <> '7') AS events_not_v7,
+       (SELECT count(*) FROM bf7.users WHERE substr(id, 15, 1) <> '4') AS users_not_v4,
+       (SELECT count(*) FROM bf7.events WHERE to_timestamp(('x' || substr(replace(id, '-', ''), 1, 12))::bit(48)::bigint / 1000.0)
+                                                AT TIME ZONE current_setting('TimeZone') <> date_trunc('milliseconds', created_at)) AS event_id_time_mismatches;
+-- The chunked procedure takes it too (after commit_rows).
+BEGIN;
+SET LOCAL client_min_messages = warning;
+CALL thelook.backfill_in_chunks('bf7', '2024-02-01', '2024-02-02', avg_qps => 0.01, seed => 2, commit_rows => 100, id_format => 'uuid7');
+SELECT count(*) > 0 AS some, count(*) FILTER (WHERE substr(id, 15, 1) <> '7') AS not_v7 FROM bf7.orders WHERE created_at >= '2024-02-01';
+ROLLBACK;
+SELECT * FROM thelook.backfill('bf7', '2024-02-01', '2024-02-02', id_format => 'uuid5');

@@ -77,7 +77,9 @@ History::History(const NameLists& names, const std::vector<Product>& products, c
                  const HistoryParams& params)
     : p_(params), gen_(names, products, locations, Rng::derive_seed(params.seed, kHistoryStream)),
       schedule_(params.avg_qps, params.window.start, Rng::derive_seed(params.seed, kHistoryScheduleStream)),
-      initial_left_(params.init_num_users), now_(params.window.start) {}
+      initial_left_(params.init_num_users), now_(params.window.start) {
+    gen_.set_id_format(params.ids);
+}
 
 void History::add_existing_user(Buyer b) {
     if (b.created_at <= p_.window.start) {

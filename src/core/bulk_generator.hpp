@@ -72,6 +72,7 @@ struct HistoryParams {
     double ghost_create_prob = 0.2;
     int64_t init_num_users = 0;  // users who sign up at window.start, before the first purchase
     uint64_t seed = 0;
+    IdFormat ids = IdFormat::Uuid4;  // of orders, order items and events
 };
 
 // A buyer: enough of a user to place an order.

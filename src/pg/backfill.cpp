@@ -8,6 +8,7 @@
 #include "core/bulk_generator.hpp"
 #include "core/distributions.hpp"
 #include "core/error.hpp"
+#include "core/simulation_params.hpp"
 #include "pg/bulk_insert.hpp"
 #include "pg/catalog_files.hpp"
 #include "pg/datum.hpp"
@@ -75,6 +76,7 @@ BackfillArgs parse_args(FunctionCallInfo fcinfo, bool procedure) {
     a.country = arg_text(fcinfo, 8, "*");
     a.state = arg_text(fcinfo, 9, "*");
     a.postal_code = arg_text(fcinfo, 10, "*");
+    a.history.ids = parse_id_format(arg_text(fcinfo, procedure ? 12 : 11, "uuid4"));
     if (procedure) {
         a.commit_rows = PG_ARGISNULL(11) ? 1000000 : PG_GETARG_INT64(11);
         if (a.commit_rows < 1)
