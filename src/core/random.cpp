@@ -64,26 +64,27 @@ std::string uuid_text(uint64_t hi, uint64_t lo) {
         }
     return out;
 }
-constexpr uint64_t kMillisMask = 0xFFFFFFFFFFFFULL;  // 48 bits
+// The high word of a version-7 UUID: 48 bits of Unix milliseconds, the version, 12 bits rand_a.
+uint64_t v7_high(int64_t unix_millis, uint64_t rand_a) {
+    const uint64_t ms = static_cast<uint64_t>(unix_millis < 0 ? 0 : unix_millis) & 0xFFFFFFFFFFFFULL;
+    return (ms << 16) | 0x7000ULL | (rand_a & 0xFFFULL);
+}
+constexpr uint64_t kRfcVariant = 0x8000000000000000ULL;
 }  // namespace
 
 std::string uuid_v4(Rng& rng) {
     const uint64_t hi = (rng.next_u64() & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-    const uint64_t lo = (rng.next_u64() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+    const uint64_t lo = (rng.next_u64() & 0x3FFFFFFFFFFFFFFFULL) | kRfcVariant;
     return uuid_text(hi, lo);
 }
 
 std::string uuid_v7(Rng& rng, int64_t unix_millis) {
-    const uint64_t rand_a = rng.next_u64() & 0xFFFULL;
-    const uint64_t lo = (rng.next_u64() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-    const uint64_t ms = static_cast<uint64_t>(unix_millis < 0 ? 0 : unix_millis) & kMillisMask;
-    return uuid_text((ms << 16) | 0x7000ULL | rand_a, lo);
+    const uint64_t hi = v7_high(unix_millis, rng.next_u64());
+    const uint64_t lo = (rng.next_u64() & 0x3FFFFFFFFFFFFFFFULL) | kRfcVariant;
+    return uuid_text(hi, lo);
 }
 
-std::string uuid_v7_floor(int64_t unix_millis) {
-    const uint64_t ms = static_cast<uint64_t>(unix_millis < 0 ? 0 : unix_millis) & kMillisMask;
-    return uuid_text((ms << 16) | 0x7000ULL, 0x8000000000000000ULL);
-}
+std::string uuid_v7_floor(int64_t unix_millis) { return uuid_text(v7_high(unix_millis, 0), kRfcVariant); }
 
 int64_t uuid_v7_millis(const std::string& s) {
     if (s.size() != 36 || s[14] != '7') return -1;

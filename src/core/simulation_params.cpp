@@ -40,6 +40,8 @@ IdFormat parse_id_format(const std::string& text) {
                 "Pass id_format => 'uuid7' for time-ordered ids, or leave it out for random ones.");
 }
 
+const char* id_format_name(IdFormat ids) { return ids == IdFormat::Uuid7 ? "uuid7" : "uuid4"; }
+
 void SimulationParams::validate() const {
     check_positive_finite(avg_qps, "avg_qps");
     if (max_iter != -1 && max_iter <= 0)

@@ -27,8 +27,9 @@ struct SimulationParams {
     void validate() const;
 };
 
-// The id_format parameter: 'uuid4' or 'uuid7'; throws 22023 otherwise.
+// The id_format parameter: 'uuid4' or 'uuid7'; throws 22023 otherwise. id_format_name is the inverse.
 IdFormat parse_id_format(const std::string& text);
+const char* id_format_name(IdFormat ids);
 
 void check_probability(double p, const char* name);
 void check_positive_finite(double v, const char* name);

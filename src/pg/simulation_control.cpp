@@ -337,7 +337,7 @@ Datum simulation_status(FunctionCallInfo fcinfo) {
             v[c++] = Int64GetDatum(s.total_errors);
             n[c] = s.last_error[0] == '\0';
             v[c++] = CStringGetTextDatum(s.last_error);
-            v[c++] = CStringGetTextDatum(s.ids == IdFormat::Uuid7 ? "uuid7" : "uuid4");
+            v[c++] = CStringGetTextDatum(id_format_name(s.ids));
             tuplestore_putvalues(out.store, out.desc, v, n);
         }
     });

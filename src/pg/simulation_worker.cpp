@@ -141,7 +141,7 @@ std::string Simulation::open_order_probe(Micros t) {
 
 void Simulation::run_batch(const std::vector<Micros>& arrivals) {
     begin_transaction("thelook simulation: generating");
-    if (p_.ids == IdFormat::Uuid7) oldest_open_millis_ = uuid_v7_millis(writer_->oldest_open_order_id());
+    if (p_.ids == IdFormat::Uuid7 && p_.order_update_prob > 0) oldest_open_millis_ = uuid_v7_millis(writer_->oldest_open_order_id());
     for (Micros t : arrivals) iteration(t);
     writer_->flush();
     commit_transaction();

@@ -96,6 +96,7 @@ TEST_CASE("parse_id_format: uuid4, uuid7, and a 22023 error naming id_format oth
     CHECK(parse_id_format("uuid4") == IdFormat::Uuid4);
     CHECK(parse_id_format("uuid7") == IdFormat::Uuid7);
     CHECK(SimulationParams().ids == IdFormat::Uuid4);
+    for (IdFormat f : {IdFormat::Uuid4, IdFormat::Uuid7}) CHECK(parse_id_format(id_format_name(f)) == f);
     for (const char* bad : {"", "UUID7", "uuid8", "uuid7 "})
         fixtures::check_error([&] { parse_id_format(bad); }, sqlstate::kInvalidParameterValue, "id_format");
 }
