@@ -20,6 +20,8 @@ as_pg() {
 }
 
 # start_cluster NAME PORT [extra postgresql.conf lines...]: sets PGHOST, PGPORT, PGDATA_DIR.
+# PRELOAD=... overrides shared_preload_libraries; PRELOAD= (empty) starts a server that preloads
+# nothing, as a stock installation does.
 start_cluster() {
   local name=$1 port=$2; shift 2
   local dir
@@ -30,7 +32,7 @@ start_cluster() {
     echo "port = $port"
     echo "listen_addresses = ''"
     echo "unix_socket_directories = '$dir'"
-    echo "shared_preload_libraries = 'thelook_datagen,pg_cron'"
+    [ -n "${PRELOAD-thelook_datagen,pg_cron}" ] && echo "shared_preload_libraries = '${PRELOAD-thelook_datagen,pg_cron}'"
     echo "wal_level = logical"
     echo "max_worker_processes = 32"
     echo "max_wal_senders = 10"
@@ -57,6 +59,13 @@ stop_clusters() {
   done
   CLUSTERS=()
 }
+
+# restart_cluster: pg_ctl restart of the last cluster started (after appending to its postgresql.conf).
+restart_cluster() {
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$CLUSTER_LOG" -w -t 60 -m fast restart >/dev/null
+}
+# append_conf TEXT: appends lines to the last cluster's postgresql.conf.
+append_conf() { printf '%s\n' "$1" | as_pg tee -a "$PGDATA_DIR/postgresql.conf" >/dev/null; }
 
 # psql as the cluster's superuser; extra arguments go to psql. Prints unaligned tuples.
 q() { as_pg "$PG_BIN/psql" -h "$PGHOST" -p "$PGPORT" -U "${QUSER:-postgres}" -d "${PGDATABASE:-postgres}" -X -At -v ON_ERROR_STOP=1 "$@"; }

@@ -10,7 +10,7 @@ extern "C" {
 PG_MODULE_MAGIC;
 
 void _PG_init(void) {
-    thelook::pg::settings::define();
+    thelook::pg::settings::define(process_shared_preload_libraries_in_progress);
     if (process_shared_preload_libraries_in_progress) thelook::pg::install_shmem_hooks();
 }
 

@@ -9,12 +9,16 @@ int max_iterations_per_transaction = 200;
 int max_transaction_span_ms = 100;
 bool synchronous_commit = false;
 
-void define() {
-    DefineCustomIntVariable(
-        "thelook.max_simulations", "Maximum number of simulations (running or ended) kept at once.",
-        "Each takes a slot in shared memory and, while running, a background worker: raise "
-        "max_worker_processes along with it.",
-        &max_simulations, 16, 1, 1024, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+void define(bool preloading) {
+    // PostgreSQL refuses (with FATAL, ending the session) to define a PGC_POSTMASTER setting
+    // once the server runs, as when CREATE EXTENSION loads the library into a backend of a server
+    // that does not preload it. The slots it sizes exist only with the preload anyway.
+    if (preloading)
+        DefineCustomIntVariable(
+            "thelook.max_simulations", "Maximum number of simulations (running or ended) kept at once.",
+            "Each takes a slot in shared memory and, while running, a background worker: raise "
+            "max_worker_processes along with it.",
+            &max_simulations, 16, 1, 1024, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "thelook.max_iterations_per_transaction",
         "Most iterations a simulation commits in one transaction.",

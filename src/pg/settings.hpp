@@ -8,6 +8,7 @@ extern int max_iterations_per_transaction;
 extern int max_transaction_span_ms;    // arrivals one transaction may hold
 extern bool synchronous_commit;        // of the workers' own transactions
 
-void define();
+// preloading: called from shared_preload_libraries (only then is thelook.max_simulations defined).
+void define(bool preloading);
 
 }  // namespace thelook::pg::settings

@@ -67,7 +67,9 @@ SharedState* require_shared_state() {
     if (!g_state)
         throw thelook::Error("55000", "thelook_datagen is not loaded through shared_preload_libraries",
                              "Live simulations keep their state in shared memory, which is reserved at server start.",
-                             "Add thelook_datagen to shared_preload_libraries in postgresql.conf and restart the server.");
+                             "Add the line shared_preload_libraries = 'thelook_datagen' to postgresql.conf (keep "
+                             "the libraries already listed, e.g. 'pg_cron,thelook_datagen') and restart the server; "
+                             "the extension needs no DROP or CREATE afterwards.");
     return g_state;
 }
 

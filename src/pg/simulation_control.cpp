@@ -282,8 +282,11 @@ Datum stop_all_simulations(FunctionCallInfo fcinfo) {
 }
 
 Datum simulation_status(FunctionCallInfo fcinfo) {
-    SharedState* st = require_shared_state();
+    // Without the preload no simulation can exist: an empty list, not an error, so that
+    // monitoring queries and ensure_simulation() work the same on every server.
+    SharedState* st = shared_state();
     SrfOutput out = begin_materialized_srf(fcinfo);
+    if (!st) return 0;
     pg_guard([&] {
         const TimestampTz now = GetCurrentTimestamp();
         for (int i = 0; i < st->slot_count; ++i) {
