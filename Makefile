@@ -8,12 +8,21 @@ CORE_SRCS   = $(sort $(wildcard src/core/*.cpp))
 PG_SRCS     = $(sort $(wildcard src/pg/*.cpp))
 OBJS        = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-# The install script is assembled from src/sql/ in file-name order (one file per subsystem).
+# The install script of the current version (default_version) is assembled from src/sql/ in
+# file-name order (one file per subsystem). versions/ holds the committed scripts of earlier
+# releases: their frozen install scripts (thelook_datagen--1.0.sql) and the upgrade scripts
+# (thelook_datagen--1.0--1.1.sql); all are installed as they are. (Not sql/: pg_regress takes
+# its test list from there.)
 SQL_PARTS   = $(sort $(wildcard src/sql/*.sql))
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
-DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+DATA        = $(sort $(wildcard versions/$(EXTENSION)--*.sql))
+ifneq ($(filter versions/$(DATA_built),$(DATA)),)
+$(error versions/$(DATA_built) would clash with the install script built from src/sql/: bump default_version in $(EXTENSION).control)
+endif
 DATA_FILES  = $(wildcard data/*.tsv data/*.txt)
-EXTRA_CLEAN = $(DATA_built) test/unit/unit_tests test/unit/catch_main.o results regression.diffs regression.out
+# Install scripts built here (also those of earlier default_versions); versions/ is never cleaned.
+EXTRA_CLEAN = $(DATA_built) $(wildcard $(EXTENSION)--*.sql) test/unit/unit_tests test/unit/catch_main.o \
+              results regression.diffs regression.out
 
 REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 
