@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Upgrade path: CREATE EXTENSION ... VERSION '1.0', a simulation running across ALTER EXTENSION
+# UPDATE TO '1.1', then the upgraded database's extension objects compared with a fresh 1.1
+# install: any drift between src/sql/ and versions/ 1.0 + the upgrade scripts fails the test.
+source "$(dirname "$0")/lib.sh"
+start_cluster upgrade "${UPGRADE_PORT:-54831}"
+CURRENT=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$REPO/thelook_datagen.control")
+
+# The scripts installed must be this checkout's: another checkout's "make install" may have run.
+share=$("$PG_BIN/pg_config" --sharedir)/extension
+mapfile -t parts < <(printf '%s\n' "$REPO"/src/sql/*.sql | LC_ALL=C sort)  # the Makefile's order
+check "installed thelook_datagen--$CURRENT.sql is this checkout's src/sql/ (else: make install)" \
+  cmp -s <(cat "${parts[@]}") "$share/thelook_datagen--$CURRENT.sql"
+for f in "$REPO"/versions/thelook_datagen--*.sql; do
+  check "installed ${f##*/} is this checkout's versions/${f##*/}" cmp -s "$f" "$share/${f##*/}"
+done
+check_eq "update path 1.0 -> $CURRENT" t \
+  "$(q -c "SELECT path IS NOT NULL FROM pg_extension_update_paths('thelook_datagen') WHERE source = '1.0' AND target = '$CURRENT'")"
+
+q -q -c "CREATE DATABASE upgraded" -c "CREATE DATABASE fresh"
+export PGDATABASE=upgraded
+ext_version() { q -c "SELECT extversion FROM pg_extension WHERE extname = 'thelook_datagen'"; }
+orders() { q -c "SELECT count(*) FROM demo.orders"; }
+
+echo "# database upgraded: 1.0, a simulation running, then ALTER EXTENSION UPDATE"
+q -q -c "CREATE EXTENSION thelook_datagen VERSION '1.0'"
+check_eq "created at 1.0" 1.0 "$(ext_version)"
+q -q -c "SELECT thelook.setup('demo', init_num_users => 100)" >/dev/null
+old=$(q -c "SELECT thelook.start_simulation('demo', avg_qps => 50)")
+check "simulation $old started under 1.0 is running" wait_for "SELECT state = 'running' FROM thelook.simulations WHERE id = $old" 10
+old_pid=$(q -c "SELECT pid FROM thelook.simulations WHERE id = $old")
+sleep 2
+n=$(orders)
+check "it wrote orders under 1.0 ($n)" test "$n" -gt 0
+q -q -c "ALTER EXTENSION thelook_datagen UPDATE TO '$CURRENT'"
+check_eq "updated to $CURRENT" "$CURRENT" "$(ext_version)"
+check_eq "simulation $old still listed in thelook.simulations, running, same worker" "running $old_pid" \
+  "$(q -c "SELECT state || ' ' || pid FROM thelook.simulations WHERE id = $old")"
+check "simulation $old still writes orders after the update (more than $n)" wait_for "SELECT count(*) > $n FROM demo.orders" 10
+check_eq "stop_simulation($old) after the update" t "$(q -c "SELECT thelook.stop_simulation($old)")"
+check_eq "simulation $old stopped, its worker gone" "stopped 0" \
+  "$(q -c "SELECT state || ' ' || (SELECT count(*) FROM pg_stat_activity WHERE pid = $old_pid) FROM thelook.simulations WHERE id = $old")"
+n=$(orders)
+new=$(q -c "SELECT thelook.start_simulation('demo', avg_qps => 50)")
+check "a simulation started after the update ($new) runs" wait_for "SELECT state = 'running' FROM thelook.simulations WHERE id = $new" 10
+check "it writes orders (more than $n)" wait_for "SELECT count(*) > $n FROM demo.orders" 10
+check_eq "stop_simulation($new)" t "$(q -c "SELECT thelook.stop_simulation($new)")"
+check_eq "no simulation errors" 0 "$(q -c "SELECT sum(total_errors) FROM thelook.simulations")"
+check_eq "generate_orders(10, seed => 1) gives 10 orders" 10 "$(q -c "SELECT count(*) FROM thelook.generate_orders(10, seed => 1)")"
+q -q -c "SELECT thelook.setup('bf', init_num_users => 0)" >/dev/null
+bf=$(q -c "SELECT orders || ' ' || total_rows FROM thelook.backfill('bf', now() - interval '1 day', now(), avg_qps => 0.02, seed => 1, init_num_users => 20)")
+check "backfill into a new schema wrote orders ($bf: orders, rows)" test "${bf% *}" -gt 0
+check_eq "bf.orders holds what backfill reported" "${bf% *}" "$(q -c "SELECT count(*) FROM bf.orders")"
+
+echo "# database fresh: CREATE EXTENSION at $CURRENT"
+PGDATABASE=fresh q -q -c "CREATE EXTENSION thelook_datagen"
+check_eq "fresh database at $CURRENT" "$CURRENT" "$(PGDATABASE=fresh ext_version)"
+same_orders="SELECT md5(string_agg(o::text, ',' ORDER BY o.id)) FROM thelook.generate_orders(50, seed => 7,
+  start_at => '2024-01-01', end_at => '2024-03-01') o"
+check_eq "generate_orders with a seed: the same rows in both databases" "$(PGDATABASE=fresh q -c "$same_orders")" "$(q -c "$same_orders")"
+
+# A canonical description of the extension and of everything in schema thelook, one line per
+# fact, "object | section line-number | text", sorted; no OIDs.
+describe() {
+  PGDATABASE=$1 q <<'SQL'
+WITH ext AS (
+  SELECT oid FROM pg_extension WHERE extname = 'thelook_datagen'
+), nsp AS (
+  SELECT oid FROM pg_namespace WHERE nspname = 'thelook'
+), members AS (
+  SELECT d.classid, d.objid, d.objsubid FROM pg_depend d, ext
+   WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid AND d.deptype = 'e'
+), parts AS (  -- what a member brings along: array types, row types, a composite type's relation
+  WITH RECURSIVE p(classid, objid) AS (
+    SELECT classid, objid FROM members
+    UNION
+    SELECT d.classid, d.objid FROM pg_depend d JOIN p ON (d.refclassid, d.refobjid) = (p.classid, p.objid)
+     WHERE d.deptype IN ('i', 'a')
+  ) SELECT * FROM p
+), in_schema(classid, objid, objsubid) AS (
+            SELECT 'pg_namespace'::regclass::oid, nsp.oid, 0 FROM nsp
+  UNION ALL SELECT 'pg_class'::regclass, x.oid, 0 FROM pg_class x, nsp WHERE x.relnamespace = nsp.oid
+  UNION ALL SELECT 'pg_proc'::regclass, x.oid, 0 FROM pg_proc x, nsp WHERE x.pronamespace = nsp.oid
+  UNION ALL SELECT 'pg_type'::regclass, x.oid, 0 FROM pg_type x, nsp WHERE x.typnamespace = nsp.oid
+  UNION ALL SELECT 'pg_constraint'::regclass, x.oid, 0 FROM pg_constraint x, nsp WHERE x.connamespace = nsp.oid
+  UNION ALL SELECT 'pg_operator'::regclass, x.oid, 0 FROM pg_operator x, nsp WHERE x.oprnamespace = nsp.oid
+  UNION ALL SELECT 'pg_opclass'::regclass, x.oid, 0 FROM pg_opclass x, nsp WHERE x.opcnamespace = nsp.oid
+  UNION ALL SELECT 'pg_opfamily'::regclass, x.oid, 0 FROM pg_opfamily x, nsp WHERE x.opfnamespace = nsp.oid
+  UNION ALL SELECT 'pg_collation'::regclass, x.oid, 0 FROM pg_collation x, nsp WHERE x.collnamespace = nsp.oid
+  UNION ALL SELECT 'pg_conversion'::regclass, x.oid, 0 FROM pg_conversion x, nsp WHERE x.connamespace = nsp.oid
+  UNION ALL SELECT 'pg_statistic_ext'::regclass, x.oid, 0 FROM pg_statistic_ext x, nsp WHERE x.stxnamespace = nsp.oid
+  UNION ALL SELECT 'pg_ts_config'::regclass, x.oid, 0 FROM pg_ts_config x, nsp WHERE x.cfgnamespace = nsp.oid
+  UNION ALL SELECT 'pg_ts_dict'::regclass, x.oid, 0 FROM pg_ts_dict x, nsp WHERE x.dictnamespace = nsp.oid
+  UNION ALL SELECT 'pg_ts_parser'::regclass, x.oid, 0 FROM pg_ts_parser x, nsp WHERE x.prsnamespace = nsp.oid
+  UNION ALL SELECT 'pg_ts_template'::regclass, x.oid, 0 FROM pg_ts_template x, nsp WHERE x.tmplnamespace = nsp.oid
+), objs AS (
+  SELECT o.classid, o.objid, o.objsubid,
+         o.classid::regclass || ' ' || i.type || ' ' || i.identity AS key,
+         CASE WHEN EXISTS (SELECT FROM members m WHERE (m.classid, m.objid, m.objsubid) = (o.classid, o.objid, o.objsubid))
+              THEN 'member of the extension'
+              WHEN EXISTS (SELECT FROM parts p WHERE (p.classid, p.objid) = (o.classid, o.objid))
+              THEN 'not a member, part of one'
+              ELSE 'NOT a member of the extension, nor part of one' END AS member
+    FROM (SELECT * FROM members UNION SELECT * FROM in_schema) o,
+         LATERAL pg_identify_object(o.classid, o.objid, o.objsubid) i
+), procs AS (
+  SELECT o.key, p.* FROM objs o JOIN pg_proc p ON o.classid = 'pg_proc'::regclass AND p.oid = o.objid
+), rels AS (
+  SELECT o.key, c.oid AS reloid, c.* FROM objs o JOIN pg_class c ON o.classid = 'pg_class'::regclass AND c.oid = o.objid
+), types AS (
+  SELECT o.key, t.oid AS typoid, t.* FROM objs o JOIN pg_type t ON o.classid = 'pg_type'::regclass AND t.oid = o.objid
+), facts(key, sec, n, line) AS (
+  SELECT 'pg_extension extension thelook_datagen', 'extension', 0::bigint,
+         format('version %s, relocatable %s, schema %s, owner %s, config tables %s, conditions %s',
+                e.extversion, e.extrelocatable, e.extnamespace::regnamespace, pg_get_userbyid(e.extowner),
+                e.extconfig::regclass[], e.extcondition)
+    FROM pg_extension e WHERE e.extname = 'thelook_datagen'
+  UNION ALL SELECT key, 'member', 0, member FROM objs
+  UNION ALL
+  SELECT o.key, 'comment', 0, coalesce(quote_literal(d.description), '(none)')
+    FROM objs o LEFT JOIN pg_description d ON (d.objoid, d.classoid, d.objsubid) = (o.objid, o.classid, o.objsubid)
+  UNION ALL
+  SELECT o.key, 'init privileges', 0, ip.privtype::text || ' ' || ip.initprivs::text
+    FROM objs o JOIN pg_init_privs ip ON (ip.objoid, ip.classoid, ip.objsubid) = (o.objid, o.classid, o.objsubid)
+  -- the schema
+  UNION ALL
+  SELECT o.key, 'schema', 0, format('owner %s, acl %s', pg_get_userbyid(s.nspowner), s.nspacl)
+    FROM objs o JOIN pg_namespace s ON o.classid = 'pg_namespace'::regclass AND s.oid = o.objid
+  UNION ALL
+  SELECT o.key, 'default privileges', 0, format('for %s on %s: %s', pg_get_userbyid(da.defaclrole), da.defaclobjtype, da.defaclacl)
+    FROM objs o JOIN pg_default_acl da ON o.classid = 'pg_namespace'::regclass AND da.defaclnamespace = o.objid
+  -- functions and procedures
+  UNION ALL
+  SELECT key, 'function', 0,
+         format('kind %s, volatility %s, parallel %s, strict %s, security definer %s, leakproof %s, cost %s, rows %s, config %s, owner %s, acl %s',
+                prokind, provolatile, proparallel, proisstrict, prosecdef, proleakproof, procost, prorows, proconfig,
+                pg_get_userbyid(proowner), proacl)
+    FROM procs
+  UNION ALL
+  SELECT key, 'definition', l.n, l.line
+    FROM procs, LATERAL regexp_split_to_table(
+           CASE WHEN prokind = 'a' THEN format('aggregate, transition function %s', (SELECT aggtransfn FROM pg_aggregate WHERE aggfnoid = procs.oid))
+                ELSE pg_get_functiondef(procs.oid) END, E'\n') WITH ORDINALITY l(line, n)
+  -- relations: tables, views, indexes, sequences, composite types' relations
+  UNION ALL
+  SELECT key, 'relation', 0,
+         format('kind %s, persistence %s, replica identity %s, options %s, row security %s/%s, owner %s, acl %s',
+                relkind, relpersistence, relreplident, reloptions, relrowsecurity, relforcerowsecurity,
+                pg_get_userbyid(relowner), relacl)
+    FROM rels
+  UNION ALL
+  SELECT r.key, 'column', row_number() OVER (PARTITION BY r.key ORDER BY a.attnum),
+         format('%I %s%s%s%s%s%s%s, acl %s, comment %s', a.attname, format_type(a.atttypid, a.atttypmod),
+                CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
+                ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid),
+                CASE WHEN a.attidentity <> '' THEN ' IDENTITY ' || a.attidentity::text ELSE '' END,
+                CASE WHEN a.attgenerated <> '' THEN ' GENERATED ' || a.attgenerated::text ELSE '' END,
+                CASE WHEN a.attcollation <> t.typcollation THEN ' COLLATE ' || a.attcollation::regcollation::text ELSE '' END,
+                CASE WHEN a.attstattarget <> -1 THEN ' STATISTICS ' || a.attstattarget ELSE '' END,
+                a.attacl, coalesce(quote_literal(col_description(r.reloid, a.attnum)), '(none)'))
+    FROM rels r JOIN pg_attribute a ON a.attrelid = r.reloid AND a.attnum > 0 AND NOT a.attisdropped
+    JOIN pg_type t ON t.oid = a.atttypid
+    LEFT JOIN pg_attrdef ad ON (ad.adrelid, ad.adnum) = (a.attrelid, a.attnum)
+  UNION ALL
+  SELECT key, 'view definition', l.n, l.line
+    FROM rels, LATERAL regexp_split_to_table(pg_get_viewdef(rels.reloid), E'\n') WITH ORDINALITY l(line, n)
+   WHERE relkind IN ('v', 'm')
+  UNION ALL SELECT key, 'index definition', 0, pg_get_indexdef(reloid) FROM rels WHERE relkind IN ('i', 'I')
+  UNION ALL
+  SELECT key, 'sequence', 0, format('%s start %s increment %s min %s max %s cache %s cycle %s',
+                                    format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle)
+    FROM rels JOIN pg_sequence s ON s.seqrelid = rels.reloid
+  UNION ALL
+  SELECT rels.key, 'trigger', 0, pg_get_triggerdef(tg.oid) || ' enabled ' || tg.tgenabled::text
+    FROM rels JOIN pg_trigger tg ON tg.tgrelid = rels.reloid AND NOT tg.tgisinternal
+  UNION ALL
+  SELECT rels.key, 'policy', 0, format('%I %s %s to %s using %s check %s', pol.polname, pol.polcmd, pol.polpermissive,
+                                       pol.polroles::regrole[], pg_get_expr(pol.polqual, pol.polrelid), pg_get_expr(pol.polwithcheck, pol.polrelid))
+    FROM rels JOIN pg_policy pol ON pol.polrelid = rels.reloid
+  UNION ALL
+  SELECT rels.key, 'rule', 0, pg_get_ruledef(ru.oid)
+    FROM rels JOIN pg_rewrite ru ON ru.ev_class = rels.reloid AND ru.rulename <> '_RETURN'
+  UNION ALL
+  SELECT o.key, 'constraint', 0, pg_get_constraintdef(x.oid)
+    FROM objs o JOIN pg_constraint x ON o.classid = 'pg_constraint'::regclass AND x.oid = o.objid
+  -- types: composite types by their attributes, enums by their labels, domains by their base
+  UNION ALL
+  SELECT key, 'type', 0,
+         format('type %s, category %s, base %s, element %s, not null %s, default %s, in/out %s/%s, owner %s, acl %s',
+                typtype, typcategory, CASE WHEN typbasetype <> 0 THEN format_type(typbasetype, typtypmod) END,
+                CASE WHEN typelem <> 0 THEN format_type(typelem, NULL) END, typnotnull, typdefault,
+                typinput, typoutput, pg_get_userbyid(typowner), typacl)
+    FROM types
+  UNION ALL
+  SELECT types.key, 'attribute', row_number() OVER (PARTITION BY types.key ORDER BY a.attnum),
+         format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod))
+    FROM types JOIN pg_attribute a ON a.attrelid = types.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL
+  SELECT types.key, 'label', row_number() OVER (PARTITION BY types.key ORDER BY en.enumsortorder), en.enumlabel
+    FROM types JOIN pg_enum en ON en.enumtypid = types.typoid
+)
+SELECT key || ' | ' || sec || ' ' || lpad(n::text, 4, '0') || ' | ' || coalesce(line, '(null)')
+  FROM facts ORDER BY key COLLATE "C", sec COLLATE "C", n;
+SQL
+}
+
+echo "# the upgraded database's extension and schema thelook against the fresh one's"
+dir=$PGHOST  # the cluster's directory: removed with it, kept with KEEP_CLUSTERS=1
+describe upgraded >"$dir/upgraded.txt"
+describe fresh >"$dir/fresh.txt"
+echo "# $(wc -l <"$dir/fresh.txt") facts about $(cut -d'|' -f1 "$dir/fresh.txt" | sort -u | wc -l) objects;" \
+     "$(grep -c '| member 0000 | member of' "$dir/fresh.txt") extension members"
+described() {  # a function's definition, a view's, a type's attributes, the schema's ACL
+  grep -q '^pg_proc function thelook.setup(.* | definition 0001 | CREATE OR REPLACE FUNCTION thelook.setup(' "$1" &&
+    grep -q '^pg_class view thelook.simulations | view definition 0001 | ' "$1" &&
+    grep -q '^pg_type type thelook.users_row | attribute 0001 | id text$' "$1" &&
+    grep -q '^pg_namespace schema thelook | schema 0000 | owner postgres, acl {.*=U/' "$1"
+}
+check "the descriptions hold functions, views, types and the schema's ACL" described "$dir/fresh.txt"
+if diff -U1 "$dir/upgraded.txt" "$dir/fresh.txt" >"$dir/diff.txt"; then
+  check "1.0 + upgrade scripts = fresh $CURRENT (extension members, schema thelook)" true
+else
+  check "1.0 + upgrade scripts = fresh $CURRENT (extension members, schema thelook); - upgraded, + fresh:" false
+  sed 's/^/#   /' "$dir/diff.txt"
+fi
+[ -z "${KEEP_CLUSTERS:-}" ] || echo "# descriptions kept in $dir/upgraded.txt, $dir/fresh.txt"
+
+finish
