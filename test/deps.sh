@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-          postgresql-15-wal2json catch2 python3 python3-psycopg2 ca-certificates sudo)
+          postgresql-15-wal2json catch2 nlohmann-json3-dev python3 python3-psycopg2 ca-certificates sudo)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -20,5 +20,7 @@ if [ $rc -ne 0 ]; then
   [ -f "$work/log/postmaster.log" ] && tail -20 "$work/log/postmaster.log"
   cp "$work/regression.diffs" "$REPO/regression.diffs" 2>/dev/null || true
 fi
+# KEEP_RESULTS=1 copies results/ back, to review a new expected file.
+[ -n "${KEEP_RESULTS:-}" ] && cp -r "$work/results" "$REPO/results"
 rm -rf "$work"
 exit $rc

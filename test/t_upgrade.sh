@@ -200,7 +200,7 @@ WITH ext AS (
     FROM types JOIN pg_enum en ON en.enumtypid = types.typoid
 )
 SELECT key || ' | ' || sec || ' ' || lpad(n::text, 4, '0') || ' | ' || coalesce(line, '(null)')
-  FROM facts ORDER BY key COLLATE "C", sec COLLATE "C", n;
+  FROM facts ORDER BY key COLLATE "C", sec COLLATE "C", n, line COLLATE "C";
 SQL
 }
 

@@ -1,2 +1,348 @@
 -- thelook_datagen 1.0 -> 1.1
 \echo Use "ALTER EXTENSION thelook_datagen UPDATE TO '1.1'" to load this file. \quit
+-- 1.1: scenarios (traffic over the day and week, incidents), time acceleration, alter_simulation,
+-- inject_incident, the incidents table of setup(). Functions whose parameters changed are dropped
+-- and created again; their new forms are the same text as in src/sql/ (t_upgrade.sh compares).
+
+DROP VIEW @extschema@.simulations;
+DROP FUNCTION @extschema@.simulation_status();
+DROP FUNCTION @extschema@.start_simulation(name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text, text);
+DROP FUNCTION @extschema@.ensure_simulation(text, name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text);
+DROP FUNCTION @extschema@.backfill(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, text);
+DROP PROCEDURE @extschema@.backfill_in_chunks(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, bigint, text);
+-- Scenarios: named documents describing how the shop behaves beyond the reference (traffic over
+-- the day and week, incidents, ...). See the README's "Scenarios" section for the layout.
+CREATE FUNCTION @extschema@.scenario(scenario text)
+RETURNS jsonb
+    LANGUAGE c STABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'thelook_resolve_scenario';
+COMMENT ON FUNCTION @extschema@.scenario(text) IS
+    'Resolves and validates a scenario (a name in thelook.scenarios or a JSON document, whose "base" names a stored scenario it overrides) and returns it as one document. Errors name the JSON path.';
+
+CREATE TABLE @extschema@.scenarios (
+    name text PRIMARY KEY CHECK (name ~ '^[A-Za-z0-9_.-]{1,63}$'),
+    definition jsonb NOT NULL CHECK (jsonb_typeof(definition) = 'object'),
+    description text,
+    owner name NOT NULL DEFAULT current_user,
+    builtin boolean NOT NULL DEFAULT false);
+COMMENT ON TABLE @extschema@.scenarios IS
+    'Named scenarios: the built-in ones, and any role''s own (added with INSERT; each role may change only its own rows).';
+-- Every role reads every scenario and manages its own; the built-ins belong to the extension's owner.
+ALTER TABLE @extschema@.scenarios ENABLE ROW LEVEL SECURITY;
+CREATE POLICY scenarios_read ON @extschema@.scenarios FOR SELECT USING (true);
+CREATE POLICY scenarios_own ON @extschema@.scenarios FOR ALL
+    USING (owner = current_user AND NOT builtin) WITH CHECK (owner = current_user AND NOT builtin);
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.scenarios TO PUBLIC;
+
+-- A stored definition must resolve: checked on the way in, so a broken one never reaches a run.
+CREATE FUNCTION @extschema@.scenarios_check() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $scenarios_check$
+BEGIN
+    IF NEW.definition ? 'base' AND NEW.definition->>'base' = NEW.name THEN
+        RAISE EXCEPTION 'scenario.base: scenario "%" is its own base (a loop)', NEW.name
+            USING ERRCODE = '22023', HINT = 'Name another scenario as the base.';
+    END IF;
+    PERFORM @extschema@.scenario(NEW.definition::text);
+    RETURN NEW;
+END
+$scenarios_check$;
+CREATE TRIGGER scenarios_check BEFORE INSERT OR UPDATE ON @extschema@.scenarios
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.scenarios_check();
+
+INSERT INTO @extschema@.scenarios (name, definition, description, builtin) VALUES
+    ('reference', '{}',
+     'The reference generator: traffic at a constant rate, no incidents (the default).', true),
+    ('retail', '{"traffic": {"profile": "retail"}}',
+     'An online shop''s day and week: quiet at night, a lunch peak and a larger evening peak, busier Fridays and weekends (UTC).', true),
+    ('business_hours', '{"traffic": {"profile": "business_hours"}}',
+     'A shop open Mon-Fri 08:00-20:00 and Sat 10:00-18:00, closed on Sunday, with a lunch peak (UTC).', true),
+    ('retail_incidents', '{"base": "retail", "random_incidents": [
+        {"kind": "spike", "per_day": 0.3, "magnitude": [2, 4], "duration": ["10 minutes", "1 hour"]},
+        {"kind": "slump", "per_day": 0.2, "magnitude": [0.2, 0.6], "duration": ["30 minutes", "3 hours"]},
+        {"kind": "outage", "per_day": 0.1, "duration": ["5 minutes", "30 minutes"]},
+        {"kind": "checkout_failure", "per_day": 0.1, "duration": ["10 minutes", "1 hour"]}]}',
+     'retail with random incidents: flash sales, storms, outages and checkout failures, recorded in the schema''s incidents table.', true);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.scenarios', 'WHERE NOT builtin');
+COMMENT ON FUNCTION @extschema@.scenarios_check() IS
+    'Trigger of thelook.scenarios: a definition is stored only if it resolves and validates.';
+
+-- setup() adds the incidents table (also to schemas set up by 1.0).
+CREATE OR REPLACE FUNCTION @extschema@.setup(
+    schema name DEFAULT 'demo',
+    init_num_users int DEFAULT 1000,
+    country text DEFAULT '*',
+    state text DEFAULT '*',
+    postal_code text DEFAULT '*',
+    seed bigint DEFAULT NULL,
+    replica_identity text DEFAULT 'default')
+RETURNS text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+AS $setup$
+DECLARE
+    s text := quote_ident(schema);
+    existing bigint;
+    added bigint := 0;
+    t text;
+BEGIN
+    IF schema IS NULL OR schema = '' THEN
+        RAISE EXCEPTION 'parameter "schema" must not be empty'
+            USING ERRCODE = '22023', HINT = 'Pass a schema name such as ''demo''.';
+    END IF;
+    IF init_num_users IS NULL OR init_num_users < 0 THEN
+        RAISE EXCEPTION 'parameter "init_num_users" must be zero or more'
+            USING ERRCODE = '22023', DETAIL = format('The value was %s.', coalesce(init_num_users::text, 'NULL')),
+                  HINT = 'Pass the number of users to create, such as 1000.';
+    END IF;
+    IF replica_identity IS NULL OR lower(replica_identity) NOT IN ('default', 'full') THEN
+        RAISE EXCEPTION 'parameter "replica_identity" must be ''default'' or ''full'''
+            USING ERRCODE = '22023',
+                  HINT = 'Use ''full'' to give Debezium complete before-images of updated rows.';
+    END IF;
+    IF schema = '@extschema@' THEN
+        RAISE EXCEPTION 'schema "%" belongs to the extension', schema
+            USING ERRCODE = '22023', HINT = 'Pass another schema name, such as ''demo''.';
+    END IF;
+    -- Fail on bad location parameters before anything is created.
+    PERFORM FROM @extschema@.generate_users(0, 0, country, state, postal_code);
+
+    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %s', s);
+    EXECUTE format($ddl$
+        CREATE TABLE IF NOT EXISTS %1$s.users (
+            id text PRIMARY KEY, first_name text, last_name text, email text, age int, gender text,
+            street_address text, postal_code text, city text, state text, country text,
+            latitude float8, longitude float8, traffic_source text,
+            created_at timestamp, updated_at timestamp);
+        CREATE TABLE IF NOT EXISTS %1$s.orders (
+            id text PRIMARY KEY, user_id text, status text, num_of_items int,
+            created_at timestamp, updated_at timestamp, returned_at timestamp, shipped_at timestamp,
+            delivered_at timestamp, cancelled_at timestamp);
+        CREATE TABLE IF NOT EXISTS %1$s.order_items (
+            id text PRIMARY KEY, order_id text, product_id bigint, status text, quantity int,
+            sale_price float8, created_at timestamp, updated_at timestamp, shipped_at timestamp,
+            delivered_at timestamp, returned_at timestamp, cancelled_at timestamp);
+        CREATE TABLE IF NOT EXISTS %1$s.events (
+            id text PRIMARY KEY, user_id text, sequence_number int, session_id text, ip_address text,
+            city text, state text, postal_code text, browser text, traffic_source text, uri text,
+            event_type text, created_at timestamp);
+        CREATE TABLE IF NOT EXISTS %1$s.products (
+            id bigint PRIMARY KEY, cost float8, category text, name text, brand text,
+            retail_price float8, department text, sku text, distribution_center_id bigint);
+        CREATE TABLE IF NOT EXISTS %1$s.dist_centers (
+            id bigint PRIMARY KEY, name text, latitude float8, longitude float8);
+        CREATE TABLE IF NOT EXISTS %1$s.heartbeat (
+            id int PRIMARY KEY, ts timestamp NOT NULL DEFAULT now());
+        -- Ground truth of the incidents a scenario injects (not one of the reference tables).
+        CREATE TABLE IF NOT EXISTS %1$s.incidents (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, simulation_id int, kind text NOT NULL,
+            magnitude float8 NOT NULL, started_at timestamp NOT NULL, ended_at timestamp NOT NULL,
+            origin text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now());
+        -- What the simulation needs to pick an open order and to move an order's items
+        -- without scanning.
+        CREATE INDEX IF NOT EXISTS orders_open_id_idx ON %1$s.orders (id)
+            WHERE status IN ('Processing', 'Shipped', 'Delivered');
+        CREATE INDEX IF NOT EXISTS order_items_order_id_idx ON %1$s.order_items (order_id);
+        $ddl$, s);
+
+    EXECUTE format('INSERT INTO %s.dist_centers SELECT * FROM @extschema@.dist_centers() ON CONFLICT (id) DO NOTHING', s);
+    EXECUTE format('INSERT INTO %s.products SELECT * FROM @extschema@.products() ON CONFLICT (id) DO NOTHING', s);
+    EXECUTE format('INSERT INTO %s.heartbeat (id, ts) VALUES (1, now()) ON CONFLICT (id) DO NOTHING', s);
+
+    -- Top up to init_num_users, so that calling setup again adds nothing.
+    EXECUTE format('SELECT count(*) FROM %s.users', s) INTO existing;
+    IF existing < init_num_users THEN
+        EXECUTE format('INSERT INTO %s.users SELECT * FROM @extschema@.generate_users($1, $2, $3, $4, $5)', s)
+            USING init_num_users - existing, seed + existing, country, state, postal_code;
+        GET DIAGNOSTICS added = ROW_COUNT;
+    END IF;
+
+    FOREACH t IN ARRAY ARRAY['users', 'orders', 'order_items', 'events', 'products', 'dist_centers', 'heartbeat', 'incidents'] LOOP
+        EXECUTE format('ALTER TABLE %s.%I REPLICA IDENTITY %s', s, t, upper(replica_identity));
+    END LOOP;
+    RETURN format('schema %s ready: %s users added (%s in all), %s products, %s distribution centres',
+                  s, added, existing + added,
+                  (SELECT count(*) FROM @extschema@.products()), (SELECT count(*) FROM @extschema@.dist_centers()));
+END
+$setup$;
+COMMENT ON FUNCTION @extschema@.setup(name, int, text, text, text, bigint, text) IS
+    'Creates the theLook tables in schema (if missing), loads products and distribution centres, and tops users up to init_num_users. Idempotent. replica_identity: default or full.';
+
+CREATE FUNCTION @extschema@.start_simulation(
+    schema name DEFAULT 'demo',
+    avg_qps float8 DEFAULT 20,
+    max_iter bigint DEFAULT -1,
+    user_create_prob float8 DEFAULT 0.05,
+    user_update_prob float8 DEFAULT 0.1,
+    order_update_prob float8 DEFAULT 0.4,
+    ghost_create_prob float8 DEFAULT 0.2,
+    country text DEFAULT '*',
+    state text DEFAULT '*',
+    postal_code text DEFAULT '*',
+    seed bigint DEFAULT NULL,
+    duration interval DEFAULT NULL,
+    heartbeat_interval interval DEFAULT '10 seconds',
+    name text DEFAULT NULL,
+    id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference',
+    time_scale float8 DEFAULT 1,
+    simulated_start timestamptz DEFAULT NULL)
+RETURNS int
+    LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'thelook_start_simulation';
+COMMENT ON FUNCTION @extschema@.start_simulation(name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text, text, text, float8, timestamptz) IS
+    'Starts a background worker, running as the calling role, that writes theLook traffic into schema at avg_qps iterations per second (a Poisson process shaped by the scenario''s traffic profile and incidents). id_format ''uuid7'' gives new orders, items and events time-ordered ids. time_scale > 1 runs a simulated clock that many times faster from simulated_start (default now). Returns the simulation id.';
+
+CREATE FUNCTION @extschema@.alter_simulation(
+    id int,
+    avg_qps float8 DEFAULT NULL,
+    scenario text DEFAULT NULL,
+    time_scale float8 DEFAULT NULL,
+    user_create_prob float8 DEFAULT NULL,
+    user_update_prob float8 DEFAULT NULL,
+    order_update_prob float8 DEFAULT NULL,
+    ghost_create_prob float8 DEFAULT NULL)
+RETURNS boolean
+    LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'thelook_alter_simulation';
+COMMENT ON FUNCTION @extschema@.alter_simulation(int, float8, text, float8, float8, float8, float8, float8) IS
+    'Changes a running simulation''s rate, scenario, time scale or probabilities (NULL keeps a value), within a second and without a gap or burst in its arrivals. Takes effect at once, whatever happens to the calling transaction. Only its owner or a superuser may.';
+
+CREATE FUNCTION @extschema@.inject_incident(
+    id int,
+    kind text,
+    magnitude float8 DEFAULT NULL,
+    duration interval DEFAULT '10 minutes',
+    start_at timestamptz DEFAULT NULL)
+RETURNS timestamptz
+    LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'thelook_inject_incident';
+COMMENT ON FUNCTION @extschema@.inject_incident(int, text, float8, interval, timestamptz) IS
+    'Injects an incident into a running simulation: spike (rate x magnitude, default 3), slump (x magnitude < 1, default 0.5), outage (no traffic, then a recovery at 1.5x) or checkout_failure (that share of purchases, default all, ends at the cart). duration and start_at are in simulated time (start_at default: the simulation''s now). Returns the simulated start; the incident is recorded in the schema''s incidents table.';
+
+CREATE FUNCTION @extschema@.simulation_status(
+    OUT id int, OUT name text, OUT database text, OUT schema text, OUT role text, OUT pid int,
+    OUT state text, OUT started_at timestamptz, OUT ended_at timestamptz, OUT avg_qps float8,
+    OUT max_iter bigint, OUT seed bigint, OUT scheduled bigint, OUT iterations bigint,
+    OUT achieved_qps float8, OUT users_inserted bigint, OUT users_updated bigint,
+    OUT orders_inserted bigint, OUT orders_updated bigint, OUT order_items_inserted bigint,
+    OUT order_items_updated bigint, OUT events_inserted bigint, OUT heartbeats bigint,
+    OUT transactions bigint, OUT max_rows_per_transaction bigint, OUT consecutive_errors int,
+    OUT total_errors bigint, OUT last_error text, OUT id_format text, OUT scenario text,
+    OUT time_scale float8, OUT simulated_time timestamptz, OUT incidents bigint)
+RETURNS SETOF record
+    LANGUAGE c VOLATILE PARALLEL SAFE AS 'MODULE_PATHNAME', 'thelook_simulation_status';
+COMMENT ON FUNCTION @extschema@.simulation_status() IS
+    'One row per simulation (running or ended since the server started), with live counters.';
+
+CREATE VIEW @extschema@.simulations AS
+    SELECT * FROM @extschema@.simulation_status() ORDER BY id;
+COMMENT ON VIEW @extschema@.simulations IS
+    'Simulations and their live counters: scheduled arrivals vs iterations done, rows written per table, errors.';
+
+CREATE FUNCTION @extschema@.ensure_simulation(
+    name text,
+    schema name DEFAULT 'demo',
+    avg_qps float8 DEFAULT 20,
+    max_iter bigint DEFAULT -1,
+    user_create_prob float8 DEFAULT 0.05,
+    user_update_prob float8 DEFAULT 0.1,
+    order_update_prob float8 DEFAULT 0.4,
+    ghost_create_prob float8 DEFAULT 0.2,
+    country text DEFAULT '*',
+    state text DEFAULT '*',
+    postal_code text DEFAULT '*',
+    seed bigint DEFAULT NULL,
+    duration interval DEFAULT NULL,
+    heartbeat_interval interval DEFAULT '10 seconds',
+    id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference',
+    time_scale float8 DEFAULT 1,
+    simulated_start timestamptz DEFAULT NULL)
+RETURNS int
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $ensure_simulation$
+DECLARE
+    existing int;
+BEGIN
+    IF name IS NULL OR name = '' THEN
+        RAISE EXCEPTION 'parameter "name" must not be empty'
+            USING ERRCODE = '22023',
+                  HINT = 'ensure_simulation() finds its simulation by name: pass one, such as ''business_hours''.';
+    END IF;
+    IF octet_length(name) >= 64 THEN
+        RAISE EXCEPTION 'parameter "name" is too long'
+            USING ERRCODE = '22023', DETAIL = format('It has %s bytes; at most 63 are kept.', octet_length(name)),
+                  HINT = 'Pass a shorter name.';
+    END IF;
+    -- Two cron jobs (or sessions) firing at once must not both start one: serialize on
+    -- (database, schema, name) until this transaction ends.
+    PERFORM pg_advisory_xact_lock(hashtext('thelook_datagen.ensure_simulation'),
+                                  hashtext(current_database() || '/' || schema || '/' || name));
+    SELECT s.id INTO existing
+      FROM @extschema@.simulation_status() s
+     WHERE s.name = ensure_simulation.name AND s.schema = ensure_simulation.schema
+       AND s.database = current_database() AND s.state IN ('starting', 'running')
+     ORDER BY s.id
+     LIMIT 1;
+    IF existing IS NOT NULL THEN
+        RETURN existing;
+    END IF;
+    RETURN @extschema@.start_simulation(
+        schema => schema, avg_qps => avg_qps, max_iter => max_iter,
+        user_create_prob => user_create_prob, user_update_prob => user_update_prob,
+        order_update_prob => order_update_prob, ghost_create_prob => ghost_create_prob,
+        country => country, state => state, postal_code => postal_code, seed => seed,
+        duration => duration, heartbeat_interval => heartbeat_interval, name => name,
+        id_format => id_format, scenario => scenario, time_scale => time_scale,
+        simulated_start => simulated_start);
+END
+$ensure_simulation$;
+COMMENT ON FUNCTION @extschema@.ensure_simulation(text, name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text, text, float8, timestamptz) IS
+    'Returns the id of the starting or running simulation called name in schema (this database), or starts one with the given parameters. Safe to call every minute from pg_cron: never starts a duplicate.';
+
+CREATE FUNCTION @extschema@.backfill(
+    schema name DEFAULT 'demo',
+    start_at timestamptz DEFAULT NULL,
+    end_at timestamptz DEFAULT now(),
+    avg_qps float8 DEFAULT 20,
+    seed bigint DEFAULT NULL,
+    user_create_prob float8 DEFAULT 0.05,
+    ghost_create_prob float8 DEFAULT 0.2,
+    init_num_users bigint DEFAULT 0,
+    country text DEFAULT '*',
+    state text DEFAULT '*',
+    postal_code text DEFAULT '*',
+    id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference',
+    OUT iterations bigint, OUT users bigint, OUT orders bigint, OUT order_items bigint,
+    OUT events bigint, OUT total_rows bigint, OUT seconds float8, OUT rows_per_second float8)
+RETURNS record
+    LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+    SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'thelook_backfill';
+COMMENT ON FUNCTION @extschema@.backfill(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, text, text) IS
+    'Writes into an already set-up schema the history a simulation would have produced between start_at and end_at: purchases as a Poisson process at avg_qps shaped by the scenario (its incidents recorded in the schema''s incidents table), new users and anonymous sessions, order lifecycles with realistic delays played out up to end_at (in-flight orders keep their status for a live simulation to continue). Bulk COPY-like writes in one transaction; see backfill_in_chunks to commit as it goes.';
+
+CREATE PROCEDURE @extschema@.backfill_in_chunks(
+    schema name DEFAULT 'demo',
+    start_at timestamptz DEFAULT NULL,
+    end_at timestamptz DEFAULT now(),
+    avg_qps float8 DEFAULT 20,
+    seed bigint DEFAULT NULL,
+    user_create_prob float8 DEFAULT 0.05,
+    ghost_create_prob float8 DEFAULT 0.2,
+    init_num_users bigint DEFAULT 0,
+    country text DEFAULT '*',
+    state text DEFAULT '*',
+    postal_code text DEFAULT '*',
+    commit_rows bigint DEFAULT 1000000,
+    id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference')
+    LANGUAGE c
+    AS 'MODULE_PATHNAME', 'thelook_backfill_in_chunks';
+COMMENT ON PROCEDURE @extschema@.backfill_in_chunks(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, bigint, text, text) IS
+    'As backfill(), but commits every commit_rows rows when CALLed outside a transaction block, so a long back-fill holds no giant transaction and an interruption keeps what was committed. Reports a summary as a NOTICE.';

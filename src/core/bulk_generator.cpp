@@ -1,5 +1,7 @@
 #include "bulk_generator.hpp"
 
+#include <algorithm>
+
 #include "distributions.hpp"
 #include "error.hpp"
 
@@ -76,7 +78,9 @@ void HistoryChunk::clear() {
 History::History(const NameLists& names, const std::vector<Product>& products, const LocationSampler& locations,
                  const HistoryParams& params)
     : p_(params), gen_(names, products, locations, Rng::derive_seed(params.seed, kHistoryStream)),
-      schedule_(params.avg_qps, params.window.start, Rng::derive_seed(params.seed, kHistoryScheduleStream)),
+      incidents_(params.scenario, params.window.start, Rng::derive_seed(params.seed, kHistoryIncidentStream)),
+      intensity_(WeeklyProfile(params.scenario.traffic, params.zone), &incidents_),
+      schedule_(params.avg_qps, params.window.start, Rng::derive_seed(params.seed, kHistoryScheduleStream), &intensity_),
       initial_left_(params.init_num_users), now_(params.window.start) {
     gen_.set_id_format(params.ids);
 }
@@ -107,6 +111,12 @@ void History::iteration(Micros t, HistoryChunk* out) {
     }
     if (pool_.empty()) sign_up(t, out);  // as in the live loop: the first buyer signs up
     const Buyer& buyer = pool_[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(pool_.size()) - 1))];
+    const double failing = intensity_.checkout_failure(t);
+    if (failing > 0 && rng.bernoulli(failing)) {  // drawn only then: the reference stream is unchanged
+        for (auto& e : gen_.failed_checkout(buyer.id, buyer.place, t)) out->events.push_back(std::move(e));
+        side_tasks(t, out);
+        return;
+    }
     Purchase p = gen_.new_purchase(buyer.id, buyer.place, t);
     const OrderTimeline timeline = draw_timeline(t, rng);
     play_out(p, timeline, p_.window.end);
@@ -114,10 +124,24 @@ void History::iteration(Micros t, HistoryChunk* out) {
     out->orders.push_back(std::move(p.order));
     for (auto& item : p.items) out->items.push_back(std::move(item));
     for (auto& e : p.events) out->events.push_back(std::move(e));
+    side_tasks(t, out);
+}
+
+void History::side_tasks(Micros t, HistoryChunk* out) {
+    Rng& rng = gen_.rng();
     if (rng.bernoulli(p_.user_create_prob)) sign_up(t, out);
     if (rng.bernoulli(p_.ghost_create_prob))
         for (auto& e : gen_.ghost_session(t)) out->events.push_back(std::move(e));
     ++out->iterations;
+}
+
+std::vector<IncidentWindow> History::take_incidents() {
+    std::vector<IncidentWindow> started = incidents_.take_started(now_);
+    // Nothing after the window happened yet.
+    started.erase(std::remove_if(started.begin(), started.end(),
+                                 [&](const IncidentWindow& w) { return w.start > p_.window.end; }),
+                  started.end());
+    return started;
 }
 
 bool History::next_chunk(size_t max_iterations, HistoryChunk* out) {

@@ -15,7 +15,10 @@
 
 #include "entity_generator.hpp"
 #include "order_timeline.hpp"
+#include "incidents.hpp"
 #include "rate_schedule.hpp"
+#include "scenario.hpp"
+#include "traffic.hpp"
 
 namespace thelook {
 
@@ -24,6 +27,7 @@ inline constexpr uint64_t kOrderStream = 0x0DE5ULL;
 inline constexpr uint64_t kSessionStream = 0x5E55ULL;
 inline constexpr uint64_t kHistoryScheduleStream = 0xBAC0ULL;
 inline constexpr uint64_t kHistoryStream = 0xBAC1ULL;
+inline constexpr uint64_t kHistoryIncidentStream = 0xBAC2ULL;
 
 struct TimeWindow {
     Micros start = 0, end = 0;
@@ -73,6 +77,8 @@ struct HistoryParams {
     int64_t init_num_users = 0;  // users who sign up at window.start, before the first purchase
     uint64_t seed = 0;
     IdFormat ids = IdFormat::Uuid4;  // of orders, order items and events
+    Scenario scenario;               // traffic shape and incidents over the window
+    ZoneRules zone;                  // of scenario.traffic.timezone
 };
 
 // A buyer: enough of a user to place an order.
@@ -104,6 +110,10 @@ public:
     // when the window is exhausted and nothing was generated.
     bool next_chunk(size_t max_iterations, HistoryChunk* out);
 
+    // Ground truth: the scenario's incidents that started up to the last arrival generated (all of
+    // the window's once next_chunk has returned false), each once.
+    std::vector<IncidentWindow> take_incidents();
+
     // Share of the window done, 0..1.
     double progress() const;
     Micros now() const { return now_; }
@@ -111,9 +121,12 @@ public:
 private:
     void sign_up(Micros t, HistoryChunk* out);
     void iteration(Micros t, HistoryChunk* out);
+    void side_tasks(Micros t, HistoryChunk* out);
 
     HistoryParams p_;
     EntityGenerator gen_;
+    IncidentPlan incidents_;
+    Intensity intensity_;
     PoissonSchedule schedule_;
     std::vector<Buyer> pool_;     // buyers who exist at now_
     std::deque<Buyer> future_;    // existing users who sign up later, by created_at

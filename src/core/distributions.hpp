@@ -72,6 +72,33 @@ inline const Categorical kGhostPages{{"home", "department", "category", "product
                                      {0.20, 0.25, 0.25, 0.30}};
 inline constexpr double kGhostCartProbability = 0.25;
 
+// Traffic profiles (scenario section "traffic", src/core/traffic.hpp). The intensity at simulated
+// time t is avg_qps * m(t) with m(t) = hourly[bin(t)] * weekly[day(t)] * open(t) / Z, read in the
+// scenario's time zone; Z is the mean of hourly * weekly over the open minutes of a week, so that
+// avg_qps is the long-run average rate while the shop is open. Days are Monday first.
+// "retail": an online shop's day, quiet at night, a lunch peak and a larger evening peak (20:00),
+// busier Fridays and weekends, weekend days starting later with higher evenings; always open.
+inline constexpr double kRetailHourly[24] = {0.35, 0.22, 0.15, 0.12, 0.12, 0.18, 0.35, 0.60,
+                                             0.85, 1.00, 1.10, 1.25, 1.45, 1.35, 1.15, 1.10,
+                                             1.15, 1.30, 1.50, 1.75, 1.90, 1.70, 1.20, 0.70};
+inline constexpr double kRetailHourlyWeekend[24] = {0.45, 0.30, 0.18, 0.12, 0.10, 0.12, 0.20, 0.35,
+                                                    0.60, 0.85, 1.05, 1.20, 1.35, 1.35, 1.30, 1.30,
+                                                    1.35, 1.50, 1.80, 2.10, 2.30, 2.10, 1.50, 0.90};
+inline constexpr double kRetailWeekly[7] = {0.95, 0.95, 1.00, 1.00, 1.10, 1.15, 1.10};
+// "business_hours": a shop open Mon-Fri 08:00-20:00 and Sat 10:00-18:00, closed on Sunday, with a
+// lunch-time peak.
+inline constexpr double kBusinessHourly[24] = {1, 1, 1, 1, 1, 1, 1, 1, 0.80, 0.95, 1.05, 1.20,
+                                               1.40, 1.25, 1.00, 0.95, 0.95, 1.00, 0.90, 0.75,
+                                               1, 1, 1, 1};
+inline constexpr double kBusinessWeekly[7] = {1.00, 1.00, 1.00, 1.00, 1.05, 0.90, 1.00};
+
+// Incidents (scenario sections "incidents" and "random_incidents"): after an outage, pent-up demand
+// comes back at kRecoveryMagnitude times the normal rate for as long as the outage lasted (so half
+// of the lost arrivals are made up), unless the incident says otherwise.
+inline constexpr double kRecoveryMagnitude = 1.5;
+inline constexpr double kDefaultSpikeMagnitude = 3.0;
+inline constexpr double kDefaultSlumpMagnitude = 0.5;
+
 // Defaults of the live loop (reference values).
 inline constexpr double kDefaultAvgQps = 20.0;
 inline constexpr double kDefaultUserCreateProb = 0.05;

@@ -103,6 +103,15 @@ Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& 
     return p;
 }
 
+std::vector<Event> EntityGenerator::failed_checkout(const std::string& user_id, const Place& place, Micros now) {
+    Purchase p = new_purchase(user_id, place, now);
+    std::vector<Event> out;
+    // Each item's session without its final "purchase" event; the last one ends at `now`.
+    for (const Event& e : p.events)
+        if (e.event_type != std::string("purchase")) out.push_back(e);
+    return out;
+}
+
 std::vector<Event> EntityGenerator::ghost_session(Micros end) {
     const Location& where = locations_.pick(rng_);
     const Product& product = random_product();

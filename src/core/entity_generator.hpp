@@ -41,6 +41,9 @@ public:
     // The sessions draw from their own stream, so the order and items do not depend on them.
     Purchase new_purchase(const std::string& user_id, const Place& place, Micros now,
                           bool with_sessions = true);
+    // A purchase that fails at checkout (an incident): the purchase sessions up to the cart, no
+    // order. Draws from the streams exactly as new_purchase does.
+    std::vector<Event> failed_checkout(const std::string& user_id, const Place& place, Micros now);
     std::vector<Event> ghost_session(Micros end);
     // The sessions of a cancelled or returned order: one per item, ending at `end`.
     std::vector<Event> exit_sessions(const std::vector<ItemRef>& items, const std::string& user_id,

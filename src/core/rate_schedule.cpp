@@ -4,14 +4,45 @@
 
 namespace thelook {
 
-PoissonSchedule::PoissonSchedule(double rate_per_second, Micros start, uint64_t seed)
-    : rate_(rate_per_second), rng_(seed), next_(start), next_exact_(0), start_(start) {
+PoissonSchedule::PoissonSchedule(double rate_per_second, Micros start, uint64_t seed, const Intensity* intensity)
+    : rate_(rate_per_second), rng_(seed), intensity_(intensity), next_(start), next_exact_(0), start_(start) {
     advance();
 }
 
 void PoissonSchedule::advance() {
-    next_exact_ += rng_.exponential(rate_);
-    next_ = start_ + static_cast<Micros>(std::floor(next_exact_ * 1e6));
+    const double mass = rng_.exponential(1.0);
+    locate(next_, next_exact_, mass);
+}
+
+// Places the next arrival where `mass` of rate * m is used up, walking m's constant pieces from
+// `from` (= start + from_seconds).
+void PoissonSchedule::locate(Micros from, double from_seconds, double mass) {
+    if (!intensity_ || intensity_->flat()) {
+        // The constant-rate case, in the same arithmetic as ever (seeded runs repeat).
+        next_exact_ = from_seconds + mass / rate_;
+        next_ = start_ + static_cast<Micros>(std::floor(next_exact_ * 1e6));
+        return;
+    }
+    Micros t = from;
+    double p = from_seconds;
+    for (;;) {
+        const double v = rate_ * intensity_->value(t);
+        const Micros change = intensity_->next_change(t);
+        const double end = change == kNever ? INFINITY : static_cast<double>(change - start_) / 1e6;
+        if (v > 0 && p + mass / v <= end) {
+            next_exact_ = p + mass / v;
+            break;
+        }
+        if (change == kNever) {  // no traffic ever again
+            next_exact_ = INFINITY;
+            next_ = kNever;
+            return;
+        }
+        if (v > 0) mass -= v * (end - p);
+        t = change;
+        p = end;
+    }
+    next_ = std::max(from, start_ + static_cast<Micros>(std::floor(next_exact_ * 1e6)));
 }
 
 std::vector<Micros> PoissonSchedule::take_due(Micros now, size_t max_count, Micros max_span) {
@@ -26,9 +57,33 @@ std::vector<Micros> PoissonSchedule::take_due(Micros now, size_t max_count, Micr
     return due;
 }
 
+double PoissonSchedule::expected_between(Micros from, Micros to) const {
+    if (to <= from) return 0;
+    if (!intensity_ || intensity_->flat()) return rate_ * static_cast<double>(to - from) / 1e6;
+    double sum = 0;
+    for (Micros t = from; t < to;) {
+        const Micros c = std::min(intensity_->next_change(t), to);
+        sum += rate_ * intensity_->value(t) * static_cast<double>(c - t) / 1e6;
+        t = c;
+    }
+    return sum;
+}
+
 uint64_t PoissonSchedule::scheduled_by(Micros now) const {
     if (next_ > now) return taken_;
-    return taken_ + 1 + static_cast<uint64_t>(rate_ * static_cast<double>(now - next_) / 1e6);
+    return taken_ + 1 + static_cast<uint64_t>(expected_between(next_, now));
+}
+
+void PoissonSchedule::retune(Micros now, double rate_per_second, const Intensity* intensity) {
+    if (next_ <= now) {  // an arrival is already due: it stays, and the new rate applies after it
+        rate_ = rate_per_second;
+        intensity_ = intensity;
+        return;
+    }
+    const double residual = next_ == kNever ? rng_.exponential(1.0) : expected_between(now, next_);
+    rate_ = rate_per_second;
+    intensity_ = intensity;
+    locate(now, static_cast<double>(now - start_) / 1e6, residual);
 }
 
 }  // namespace thelook

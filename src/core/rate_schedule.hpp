@@ -1,6 +1,8 @@
-// Poisson arrivals against the clock: arrival k is at start + the sum of k exponential gaps, fixed
-// in advance, so the achieved rate does not depend on how long the work takes (the reference
-// sleeps and then works, and so falls short of its target rate).
+// Poisson arrivals against the clock: the arrival times are fixed in advance (they do not depend
+// on how long the work takes; the reference sleeps and then works, and so falls short of its
+// target rate). The rate at time t is rate * m(t) for an Intensity m (traffic.hpp), a
+// non-homogeneous Poisson process made by inverting its cumulative intensity: each gap consumes
+// an Exp(1) "mass" of rate * integral of m. Without an intensity, m = 1.
 #pragma once
 
 #include <cstdint>
@@ -8,12 +10,14 @@
 
 #include "entities.hpp"
 #include "random.hpp"
+#include "traffic.hpp"
 
 namespace thelook {
 
 class PoissonSchedule {
 public:
-    PoissonSchedule(double rate_per_second, Micros start, uint64_t seed);
+    // intensity (not owned) may be null: a constant rate.
+    PoissonSchedule(double rate_per_second, Micros start, uint64_t seed, const Intensity* intensity = nullptr);
 
     Micros next_arrival() const { return next_; }
     double rate() const { return rate_; }
@@ -26,11 +30,21 @@ public:
     // Arrivals scheduled up to `now`: those taken plus the expected number still due.
     uint64_t scheduled_by(Micros now) const;
 
+    // From `now` on, arrivals come at rate_per_second * m(t) of this intensity (may be the same
+    // object, changed). The process stays one Poisson process: the Exp(1) mass left until the
+    // next arrival carries over, so there is neither a gap nor a burst at the switch.
+    void retune(Micros now, double rate_per_second, const Intensity* intensity);
+
+    // Expected arrivals in [from, to): rate * integral of m.
+    double expected_between(Micros from, Micros to) const;
+
 private:
     void advance();
+    void locate(Micros from, double from_seconds, double mass);
 
     double rate_;
     Rng rng_;
+    const Intensity* intensity_;
     Micros next_;
     double next_exact_;  // seconds since start, kept in double to avoid rounding drift
     Micros start_;

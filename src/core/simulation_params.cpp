@@ -48,6 +48,10 @@ void SimulationParams::validate() const {
         throw Error(sqlstate::kInvalidParameterValue, "parameter \"max_iter\" must be -1 or positive",
                     "The value was " + std::to_string(max_iter) + ".",
                     "Pass -1 to run until stopped, or the number of iterations to run.");
+    if (!(time_scale > 0) || !std::isfinite(time_scale) || time_scale > 1e6)
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"time_scale\" must be a positive number up to 1000000",
+                    "The value was " + show(time_scale) + ".",
+                    "Pass 1 for real time, or 60 to play one simulated hour per wall-clock minute.");
     check_probability(user_create_prob, "user_create_prob");
     check_probability(user_update_prob, "user_update_prob");
     check_probability(order_update_prob, "order_update_prob");

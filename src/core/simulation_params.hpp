@@ -6,6 +6,7 @@
 #include <string>
 
 #include "distributions.hpp"
+#include "entities.hpp"
 #include "random.hpp"
 
 namespace thelook {
@@ -22,6 +23,12 @@ struct SimulationParams {
     double duration_seconds = 0;            // 0 = until stopped
     double heartbeat_interval_seconds = 10; // 0 = no heartbeat
     IdFormat ids = IdFormat::Uuid4;         // of new orders, order items and events
+    // The scenario (scenario.hpp) as one resolved JSON document, and the name it was given by.
+    std::string scenario_name = "reference", scenario_json = "{}";
+    // The simulated clock runs time_scale times as fast as the wall clock, from simulated_start
+    // (kNoTime = the start); rows carry simulated time. avg_qps stays per wall-clock second.
+    double time_scale = 1;
+    Micros simulated_start = kNoTime;
 
     // Throws thelook::Error (22023) naming the first invalid parameter.
     void validate() const;

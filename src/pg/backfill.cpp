@@ -12,6 +12,7 @@
 #include "pg/bulk_insert.hpp"
 #include "pg/catalog_files.hpp"
 #include "pg/datum.hpp"
+#include "pg/scenario_bridge.hpp"
 #include "pg/schema_writer.hpp"
 
 extern "C" {
@@ -33,6 +34,7 @@ struct BackfillArgs {
     HistoryParams history;
     std::string country, state, postal_code;
     int64 commit_rows = 0;  // 0: never commit
+    bool has_incidents = false;
 };
 
 void check_probability(double p, const char* name) {
@@ -77,6 +79,14 @@ BackfillArgs parse_args(FunctionCallInfo fcinfo, bool procedure) {
     a.state = arg_text(fcinfo, 9, "*");
     a.postal_code = arg_text(fcinfo, 10, "*");
     a.history.ids = parse_id_format(arg_text(fcinfo, procedure ? 12 : 11, "uuid4"));
+    // The scenario comes last (absent from a 1.0 definition, before ALTER EXTENSION UPDATE).
+    const int scenario_arg = procedure ? 13 : 12;
+    const ResolvedScenario scenario = PG_NARGS() > scenario_arg
+                                          ? resolve_scenario_argument(arg_text(fcinfo, scenario_arg, "reference"))
+                                          : reference_scenario();
+    a.history.scenario = scenario.scenario;
+    a.history.zone = scenario.zone;
+    a.has_incidents = !scenario.scenario.incidents.empty() || !scenario.scenario.random_incidents.empty();
     if (procedure) {
         a.commit_rows = PG_ARGISNULL(11) ? 1000000 : PG_GETARG_INT64(11);
         if (a.commit_rows < 1)
@@ -174,10 +184,9 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
         check.close();
     }
     std::vector<Product> products;
-    {
-        SchemaWriter reader(a.schema);
-        products = reader.load_products();
-    }
+    SchemaWriter writer(a.schema);
+    products = writer.load_products();
+    if (a.has_incidents) writer.require_incidents_table();
     if (products.empty())
         throw Error(sqlstate::kInvalidParameterValue, "the products table of schema \"" + a.schema + "\" is empty",
                     "", "Run thelook.setup() for this schema.");
@@ -197,6 +206,8 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
         MemoryContext old = MemoryContextSwitchTo(chunk_context);
         write_chunk(a.schema, chunk);
         MemoryContextSwitchTo(old);
+        // Ground truth with the chunk holding the first rows each incident affects.
+        writer.record_incidents(history.take_incidents(), 0);
         pg_guard([&] { MemoryContextReset(chunk_context); });
         totals.iterations += chunk.iterations;
         totals.users += static_cast<int64>(chunk.users.size());
@@ -220,6 +231,7 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
             });
         }
     }
+    writer.record_incidents(history.take_incidents(), 0);  // those after the last arrival
     pg_guard([&] { MemoryContextDelete(chunk_context); });
     return totals;
 }

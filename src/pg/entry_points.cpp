@@ -2,6 +2,7 @@
 #include "pg/backfill.hpp"
 #include "pg/bulk_functions.hpp"
 #include "pg/guard.hpp"
+#include "pg/scenario_bridge.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
 #include "pg/simulation.hpp"
@@ -29,6 +30,9 @@ THELOOK_SQL_FUNCTION(thelook_start_simulation, start_simulation)
 THELOOK_SQL_FUNCTION(thelook_stop_simulation, stop_simulation)
 THELOOK_SQL_FUNCTION(thelook_stop_all_simulations, stop_all_simulations)
 THELOOK_SQL_FUNCTION(thelook_simulation_status, simulation_status)
+THELOOK_SQL_FUNCTION(thelook_alter_simulation, alter_simulation)
+THELOOK_SQL_FUNCTION(thelook_resolve_scenario, resolve_scenario_sql)
+THELOOK_SQL_FUNCTION(thelook_inject_incident, inject_incident)
 THELOOK_SQL_FUNCTION(thelook_products, products)
 THELOOK_SQL_FUNCTION(thelook_dist_centers, dist_centers)
 THELOOK_SQL_FUNCTION(thelook_locations, locations)

@@ -139,7 +139,7 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
 
 SchemaWriter::~SchemaWriter() {
     for (_SPI_plan* plan : {pick_user_, pick_order_, oldest_open_, update_user_, update_order_, update_items_, heartbeat_,
-                            upsert_users_, upsert_orders_, upsert_items_, upsert_events_})
+                            upsert_users_, upsert_orders_, upsert_items_, upsert_events_, insert_incident_})
         if (plan) SPI_freeplan(plan);
 }
 
@@ -297,6 +297,38 @@ void SchemaWriter::heartbeat(Micros now) {
         if (rc != SPI_OK_INSERT) elog(ERROR, "thelook: heartbeat failed: %s", SPI_result_code_string(rc));
     });
     counts_.updated[kHeartbeat] += 1;
+}
+
+void SchemaWriter::require_incidents_table() {
+    // Prepared on first use: schemas made before incidents existed have no such table until then.
+    if (!insert_incident_) {
+        const bool exists = pg_guard([&] {
+            Oid nsp = get_namespace_oid(schema_.c_str(), true);
+            return OidIsValid(nsp) && OidIsValid(get_relname_relid("incidents", nsp));
+        });
+        if (!exists)
+            throw Error("42P01", "relation \"" + schema_ + ".incidents\" does not exist",
+                        "The scenario has incidents, and they are recorded there as ground truth.",
+                        "Run SELECT thelook.setup('" + schema_ + "') again: it adds the table to an existing schema.");
+        insert_incident_ = prepare("INSERT INTO " + qualified(schema_, "incidents") +
+                                       " (simulation_id, kind, magnitude, started_at, ended_at, origin) "
+                                       "VALUES ($1, $2, $3, $4, $5, $6)",
+                                   {INT4OID, TEXTOID, FLOAT8OID, TIMESTAMPOID, TIMESTAMPOID, TEXTOID});
+    }
+}
+
+void SchemaWriter::record_incidents(const std::vector<IncidentWindow>& incidents, int32 simulation_id) {
+    if (incidents.empty()) return;
+    require_incidents_table();
+    for (const IncidentWindow& w : incidents)
+        pg_guard([&] {
+            Datum args[6] = {Int32GetDatum(simulation_id), CStringGetTextDatum(incident_kind_name(w.kind)),
+                             Float8GetDatum(w.magnitude), local_timestamp_datum(w.start),
+                             local_timestamp_datum(w.end), CStringGetTextDatum(w.origin)};
+            const char nulls[6] = {simulation_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' '};
+            int rc = SPI_execute_plan(insert_incident_, args, nulls, false, 0);
+            if (rc != SPI_OK_INSERT) elog(ERROR, "thelook: recording an incident failed: %s", SPI_result_code_string(rc));
+        });
 }
 
 void SchemaWriter::add(const Purchase& p) {

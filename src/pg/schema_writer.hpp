@@ -9,22 +9,13 @@
 
 #include "core/entities.hpp"
 #include "core/entity_generator.hpp"
+#include "core/incidents.hpp"
+#include "core/live_loop.hpp"
 #include "pg/shared_state.hpp"
 
 struct _SPI_plan;
 
 namespace thelook::pg {
-
-struct PickedUser {
-    std::string id;
-    Place place;
-};
-
-struct PickedOrder {
-    std::string id, user_id;
-    OrderStatus status = OrderStatus::Processing;
-    Place place;  // of its user (empty when the user is gone)
-};
 
 struct WriteCounts {
     int64 inserted[kTableCount] = {};
@@ -32,7 +23,7 @@ struct WriteCounts {
     int64 rows() const;
 };
 
-class SchemaWriter {
+class SchemaWriter : public ShopStore {
 public:
     explicit SchemaWriter(const std::string& schema);
     ~SchemaWriter();
@@ -41,26 +32,31 @@ public:
 
     // Picks the first row at or after a random key in primary-key order (wrapping around): an
     // index probe whose cost does not grow with the table.
-    bool pick_user(const std::string& key, PickedUser* out);
-    bool pick_open_order(const std::string& key, PickedOrder* out);
+    bool pick_user(const std::string& key, PickedUser* out) override;
+    bool pick_open_order(const std::string& key, PickedOrder* out) override;
     // The smallest id among open orders, or "" when there is none.
     std::string oldest_open_order_id();
     // Loads the catalogue of the schema's products table.
     std::vector<Product> load_products();
     bool has_products();
 
-    void update_user_address(const std::string& user_id, const Address& a, Micros now);
+    void update_user_address(const std::string& user_id, const Address& a, Micros now) override;
     // Moves an order that is still in status `from`, and its items, to `status`, setting the
     // timestamps in `changed` (kNoTime leaves one as it is). Returns the order's items; none when
     // the order was no longer in `from` (moved earlier in this transaction, or by another
     // simulation), and then nothing changes.
     std::vector<ItemRef> update_order(const std::string& order_id, OrderStatus from, OrderStatus status,
-                                      const OrderTimes& changed);
+                                      const OrderTimes& changed) override;
     void heartbeat(Micros now);
+    // Ground truth: incidents as rows of the schema's incidents table (simulation_id 0 = NULL),
+    // written now, in the current transaction.
+    void record_incidents(const std::vector<IncidentWindow>& incidents, int32 simulation_id);
+    // Throws 42P01 with a hint when the schema has no incidents table (set up by 1.0).
+    void require_incidents_table();
 
-    void add(const User& u) { users_.push_back(u); }
-    void add(const Purchase& p);
-    void add(const std::vector<Event>& events);
+    void add(const User& u) override { users_.push_back(u); }
+    void add(const Purchase& p) override;
+    void add(const std::vector<Event>& events) override;
     // Writes the buffered rows (users, orders, items, events, in that order).
     void flush();
     void discard();
@@ -73,7 +69,7 @@ private:
     _SPI_plan *pick_user_ = nullptr, *pick_order_ = nullptr, *oldest_open_ = nullptr, *update_user_ = nullptr,
               *update_order_ = nullptr, *update_items_ = nullptr, *heartbeat_ = nullptr,
               *upsert_users_ = nullptr, *upsert_orders_ = nullptr, *upsert_items_ = nullptr,
-              *upsert_events_ = nullptr;
+              *upsert_events_ = nullptr, *insert_incident_ = nullptr;
     std::vector<User> users_;
     std::vector<Order> orders_;
     std::vector<OrderItem> items_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/random.hpp"
+#include "core/scenario.hpp"
 #include "pg/postgres.hpp"
 
 namespace thelook::pg {
@@ -20,6 +21,25 @@ enum TableIndex { kUsers = 0, kOrders, kOrderItems, kEvents, kHeartbeat, kTableC
 
 constexpr int kFilterMax = 1024;  // country / state / postal_code specs, bytes
 constexpr int kErrorMax = 512;
+constexpr int kScenarioMax = 32768;  // a resolved scenario document, bytes
+constexpr int kInjectedMax = 32;     // incidents injected into one simulation
+
+// An IncidentEffect in plain fields (shared memory holds trivial types only).
+struct InjectedIncident {
+    int kind;  // IncidentKind
+    double magnitude, recovery_magnitude, recovery_seconds;
+    int64 start;  // simulated time, Unix microseconds
+    double duration_seconds;
+
+    IncidentEffect effect() const {
+        IncidentEffect e;
+        e.kind = static_cast<IncidentKind>(kind);
+        e.magnitude = magnitude;
+        e.recovery_magnitude = recovery_magnitude;
+        e.recovery_seconds = recovery_seconds;
+        return e;
+    }
+};
 
 struct SimulationSlot {
     // Written under SharedState::lock (exclusive): identity, parameters, lifecycle.
@@ -38,6 +58,14 @@ struct SimulationSlot {
     IdFormat ids;
     uint64 seed;
     char country[kFilterMax], state_filter[kFilterMax], postal_code[kFilterMax];
+    NameData scenario_name;
+    double time_scale;
+    int64 simulated_start;      // Unix microseconds; INT64_MIN = when the worker starts
+    uint32 generation;          // bumped by alter_simulation / inject_incident; the worker follows
+    int32 injected_count;
+    InjectedIncident injected[kInjectedMax];
+    int64 clock_wall, clock_sim;  // the simulated clock's anchor, published by the worker (0: not yet)
+    char scenario_json[kScenarioMax];
 
     // Live counters: written by the worker under mutex, read by status queries.
     slock_t mutex;
@@ -45,6 +73,8 @@ struct SimulationSlot {
     int64 inserted[kTableCount], updated[kTableCount];
     int32 consecutive_errors;
     int64 total_errors;
+    int64 simulated_now;       // Unix microseconds
+    int64 incidents_recorded;
     char last_error[kErrorMax];
 };
 

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/location_filter.hpp"
 #include "core/simulation_params.hpp"
+#include "pg/scenario_bridge.hpp"
 #include "pg/catalog_files.hpp"
 #include "pg/datum.hpp"
 #include "pg/shared_state.hpp"
@@ -44,6 +45,28 @@ void check_schema(const std::string& schema, Oid role) {
     if (!usage)
         throw Error("42501", "permission denied for schema \"" + schema + "\"", "",
                     "GRANT USAGE ON SCHEMA " + schema + " to your role.");
+}
+
+// The schema's incidents table (setup() makes it since 1.1), writable by the role.
+void check_incidents_table(const std::string& schema, Oid role) {
+    Oid nsp = pg_guard([&] { return get_namespace_oid(schema.c_str(), true); });
+    Oid rel = pg_guard([&] { return OidIsValid(nsp) ? get_relname_relid("incidents", nsp) : InvalidOid; });
+    if (!OidIsValid(rel))
+        throw Error("42P01", "relation \"" + schema + ".incidents\" does not exist",
+                    "Incidents are recorded there as ground truth.",
+                    "Run SELECT thelook.setup('" + schema + "') again: it adds the table to an existing schema.");
+    bool allowed = pg_guard([&] { return pg_class_aclmask(rel, role, ACL_INSERT, ACLMASK_ALL) == ACL_INSERT; });
+    if (!allowed)
+        throw Error("42501", "permission denied to record incidents in \"" + schema + ".incidents\"", "",
+                    "GRANT INSERT on it to your role.");
+}
+
+void check_scenario_fits(const SimulationParams& p) {
+    if (p.scenario_json.size() >= static_cast<size_t>(kScenarioMax))
+        throw Error("22023", "parameter \"scenario\" is too large for a running simulation",
+                    "It has " + std::to_string(p.scenario_json.size()) + " bytes once resolved; at most " +
+                        std::to_string(kScenarioMax - 1) + " are kept.",
+                    "Shorten the document.");
 }
 
 void check_can_login(Oid role) {
@@ -152,12 +175,22 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
     p.heartbeat_interval_seconds = arg_interval_seconds(fcinfo, 12, 10);
     const std::string name = arg_text(fcinfo, 13, "");
     p.ids = parse_id_format(arg_text(fcinfo, 14, "uuid4"));
+    // A 1.0 definition (before ALTER EXTENSION UPDATE) passes 15 arguments.
+    const bool v11 = PG_NARGS() > 17;
+    const ResolvedScenario scenario = v11 ? resolve_scenario_argument(arg_text(fcinfo, 15, "reference")) : reference_scenario();
+    p.scenario_name = scenario.name;
+    p.scenario_json = scenario.json;
+    p.time_scale = !v11 || PG_ARGISNULL(16) ? 1.0 : PG_GETARG_FLOAT8(16);
+    p.simulated_start = !v11 || PG_ARGISNULL(17) ? kNoTime : from_timestamptz(PG_GETARG_TIMESTAMPTZ(17));
     p.validate();
+    check_scenario_fits(p);
     if (!PG_ARGISNULL(11) && p.duration_seconds <= 0)
         throw Error("22023", "parameter \"duration\" must be positive", "",
                     "Pass NULL to run until stopped, or an interval such as '10 minutes'.");
     const Oid role = GetUserId();
     check_schema(schema, role);
+    if (!scenario.scenario.incidents.empty() || !scenario.scenario.random_incidents.empty())
+        check_incidents_table(schema, role);
     check_can_login(role);
     LocationSampler(installed_catalog().locations, p.country, p.state, p.postal_code);  // validates
 
@@ -194,6 +227,10 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
         slot->heartbeat_seconds = p.heartbeat_interval_seconds;
         slot->ids = p.ids;
         slot->seed = p.seed;
+        slot->time_scale = p.time_scale;
+        slot->simulated_start = p.simulated_start;
+        strlcpy(NameStr(slot->scenario_name), p.scenario_name.c_str(), NAMEDATALEN);
+        strlcpy(slot->scenario_json, p.scenario_json.c_str(), kScenarioMax);
         strlcpy(NameStr(slot->schema), schema.c_str(), NAMEDATALEN);
         strlcpy(NameStr(slot->name), name.c_str(), NAMEDATALEN);
         SpinLockAcquire(&slot->mutex);
@@ -201,6 +238,8 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
         for (int t = 0; t < kTableCount; ++t) slot->inserted[t] = slot->updated[t] = 0;
         slot->consecutive_errors = 0;
         slot->total_errors = 0;
+        slot->simulated_now = 0;
+        slot->incidents_recorded = 0;
         slot->last_error[0] = '\0';
         SpinLockRelease(&slot->mutex);
     }
@@ -281,6 +320,126 @@ Datum stop_all_simulations(FunctionCallInfo fcinfo) {
     return Int32GetDatum(stopped);
 }
 
+// The simulation `id` for a change: it must exist, be running and be the caller's to control.
+SimulationSlot* controllable(SharedState* st, int32 id) {
+    LWLockAcquire(st->lock, LW_SHARED);
+    SimulationSlot* slot = find_by_id(st, id);
+    const bool active = slot && is_active(slot->state);
+    LWLockRelease(st->lock);
+    if (!slot)
+        throw Error("42704", "simulation " + std::to_string(id) + " does not exist", "",
+                    "SELECT id, state FROM thelook.simulations lists the simulations.");
+    if (!may_control(*slot))
+        throw Error("42501", "permission denied to change simulation " + std::to_string(id),
+                    "Only the role that started a simulation, its members, or a superuser may change it.", "");
+    if (!active)
+        throw Error("55000", "simulation " + std::to_string(id) + " is not running", "",
+                    "Start a new one with thelook.start_simulation().");
+    return slot;
+}
+
+// alter_simulation(id, avg_qps, scenario, time_scale, user_create_prob, user_update_prob,
+//                  order_update_prob, ghost_create_prob): NULL keeps a value.
+Datum alter_simulation(FunctionCallInfo fcinfo) {
+    SharedState* st = require_shared_state();
+    if (PG_ARGISNULL(0)) throw Error("22004", "parameter \"id\" must not be NULL", "", "Pass a simulation id.");
+    const int32 id = PG_GETARG_INT32(0);
+    SimulationSlot* slot = controllable(st, id);
+    SimulationParams p;
+    std::string schema;
+    LWLockAcquire(st->lock, LW_SHARED);
+    p.avg_qps = slot->avg_qps;
+    p.user_create_prob = slot->user_create_prob;
+    p.user_update_prob = slot->user_update_prob;
+    p.order_update_prob = slot->order_update_prob;
+    p.ghost_create_prob = slot->ghost_create_prob;
+    p.time_scale = slot->time_scale;
+    const Oid role = slot->role_oid;
+    LWLockRelease(st->lock);
+    schema = NameStr(slot->schema);
+    if (!PG_ARGISNULL(1)) p.avg_qps = PG_GETARG_FLOAT8(1);
+    std::optional<ResolvedScenario> scenario;
+    if (!PG_ARGISNULL(2)) scenario = resolve_scenario_argument(arg_text(fcinfo, 2, ""));
+    if (!PG_ARGISNULL(3)) p.time_scale = PG_GETARG_FLOAT8(3);
+    if (!PG_ARGISNULL(4)) p.user_create_prob = PG_GETARG_FLOAT8(4);
+    if (!PG_ARGISNULL(5)) p.user_update_prob = PG_GETARG_FLOAT8(5);
+    if (!PG_ARGISNULL(6)) p.order_update_prob = PG_GETARG_FLOAT8(6);
+    if (!PG_ARGISNULL(7)) p.ghost_create_prob = PG_GETARG_FLOAT8(7);
+    if (scenario) {
+        p.scenario_json = scenario->json;
+        check_scenario_fits(p);
+        if (!scenario->scenario.incidents.empty() || !scenario->scenario.random_incidents.empty())
+            check_incidents_table(schema, role);
+    }
+    p.validate();
+    LWLockAcquire(st->lock, LW_EXCLUSIVE);
+    const bool still = slot->id == id && is_active(slot->state);
+    if (still) {
+        slot->avg_qps = p.avg_qps;
+        slot->user_create_prob = p.user_create_prob;
+        slot->user_update_prob = p.user_update_prob;
+        slot->order_update_prob = p.order_update_prob;
+        slot->ghost_create_prob = p.ghost_create_prob;
+        slot->time_scale = p.time_scale;
+        if (scenario) {
+            strlcpy(NameStr(slot->scenario_name), scenario->name.c_str(), NAMEDATALEN);
+            strlcpy(slot->scenario_json, scenario->json.c_str(), kScenarioMax);
+        }
+        slot->generation += 1;
+        if (slot->latch) SetLatch(slot->latch);
+    }
+    LWLockRelease(st->lock);
+    return BoolGetDatum(still);
+}
+
+// inject_incident(id, kind, magnitude, duration, start_at) -> the incident's simulated start.
+Datum inject_incident(FunctionCallInfo fcinfo) {
+    SharedState* st = require_shared_state();
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+        throw Error("22004", "parameters \"id\" and \"kind\" must not be NULL", "",
+                    "Pass a simulation id and a kind such as 'spike'.");
+    const int32 id = PG_GETARG_INT32(0);
+    SimulationSlot* slot = controllable(st, id);
+    const IncidentEffect effect = incident_effect(arg_text(fcinfo, 1, ""), PG_ARGISNULL(2) ? NAN : PG_GETARG_FLOAT8(2),
+                                                  "parameter \"kind\"", "parameter \"magnitude\"");
+    const double duration = arg_interval_seconds(fcinfo, 3, 600);
+    if (!(duration > 0) || !std::isfinite(duration))
+        throw Error("22023", "parameter \"duration\" must be positive", "", "Pass an interval such as '10 minutes'.");
+    LWLockAcquire(st->lock, LW_SHARED);
+    const Oid role = slot->role_oid;
+    const std::string schema = NameStr(slot->schema);
+    const Micros wall0 = slot->clock_wall, sim0 = slot->clock_sim;
+    const double scale = slot->time_scale;
+    LWLockRelease(st->lock);
+    check_incidents_table(schema, role);
+    const Micros wall_now = from_timestamptz(GetCurrentTimestamp());
+    const Micros sim_now = wall0 == 0 ? wall_now : sim0 + static_cast<Micros>(static_cast<double>(wall_now - wall0) * scale);
+    const Micros start = PG_ARGISNULL(4) ? sim_now : from_timestamptz(PG_GETARG_TIMESTAMPTZ(4));
+    if (start < sim_now - 1000000)
+        throw Error("22023", "parameter \"start_at\" is in the simulation's past",
+                    "The simulated clock of simulation " + std::to_string(id) + " is past it.",
+                    "Leave start_at out to start the incident now, or pass a later simulated time.");
+    LWLockAcquire(st->lock, LW_EXCLUSIVE);
+    const bool still = slot->id == id && is_active(slot->state);
+    const bool full = slot->injected_count >= kInjectedMax;
+    if (still && !full) {
+        slot->injected[slot->injected_count] =
+            InjectedIncident{static_cast<int>(effect.kind), effect.magnitude, effect.recovery_magnitude,
+                             effect.recovery_seconds, start, duration};
+        slot->injected_count += 1;
+        slot->generation += 1;
+        if (slot->latch) SetLatch(slot->latch);
+    }
+    LWLockRelease(st->lock);
+    if (!still)
+        throw Error("55000", "simulation " + std::to_string(id) + " is not running", "", "Start a new one first.");
+    if (full)
+        throw Error("54000", "simulation " + std::to_string(id) + " already has " + std::to_string(kInjectedMax) +
+                                 " injected incidents",
+                    "", "Put recurring incidents in the scenario (\"random_incidents\"), or start a new simulation.");
+    return TimestampTzGetDatum(to_timestamptz(start));
+}
+
 Datum simulation_status(FunctionCallInfo fcinfo) {
     // Without the preload no simulation can exist: an empty list, not an error, so that
     // monitoring queries and ensure_simulation() work the same on every server.
@@ -302,8 +461,8 @@ Datum simulation_status(FunctionCallInfo fcinfo) {
                    sizeof(SimulationSlot) - offsetof(SimulationSlot, iterations));
             SpinLockRelease(&live->mutex);
 
-            Datum v[30];
-            bool n[30] = {};
+            Datum v[34];
+            bool n[34] = {};
             int c = 0;
             v[c++] = Int32GetDatum(s.id);
             n[c] = NameStr(s.name)[0] == '\0';
@@ -341,6 +500,11 @@ Datum simulation_status(FunctionCallInfo fcinfo) {
             n[c] = s.last_error[0] == '\0';
             v[c++] = CStringGetTextDatum(s.last_error);
             v[c++] = CStringGetTextDatum(id_format_name(s.ids));
+            v[c++] = CStringGetTextDatum(NameStr(s.scenario_name));
+            v[c++] = Float8GetDatum(s.time_scale);
+            n[c] = s.simulated_now == 0;
+            v[c++] = TimestampTzGetDatum(to_timestamptz(s.simulated_now));
+            v[c++] = Int64GetDatum(s.incidents_recorded);
             tuplestore_putvalues(out.store, out.desc, v, n);
         }
     });

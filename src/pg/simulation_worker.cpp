@@ -6,12 +6,14 @@
 
 #include "core/distributions.hpp"
 #include "core/entity_generator.hpp"
+#include "core/live_loop.hpp"
 #include "core/error.hpp"
 #include "core/order_lifecycle.hpp"
 #include "core/rate_schedule.hpp"
 #include "core/simulation_params.hpp"
 #include "pg/catalog_files.hpp"
 #include "pg/datum.hpp"
+#include "pg/scenario_bridge.hpp"
 #include "pg/schema_writer.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
@@ -26,6 +28,19 @@ struct SlotCopy {
     std::string schema;
     int32 id = 0;
 };
+
+// Parameters a running simulation takes from its slot (start_simulation, alter_simulation). Under
+// the slot lock.
+void read_params(const SimulationSlot* slot, SimulationParams* p) {
+    p->avg_qps = slot->avg_qps;
+    p->user_create_prob = slot->user_create_prob;
+    p->user_update_prob = slot->user_update_prob;
+    p->order_update_prob = slot->order_update_prob;
+    p->ghost_create_prob = slot->ghost_create_prob;
+    p->time_scale = slot->time_scale;
+    p->scenario_name = NameStr(slot->scenario_name);
+    p->scenario_json = slot->scenario_json;
+}
 
 void set_state(SimulationSlot* slot, SimState state, const char* error = nullptr) {
     LWLockAcquire(shared_state()->lock, LW_EXCLUSIVE);
@@ -47,6 +62,24 @@ void on_worker_exit(int code, Datum arg) {
     if (slot->pid == MyProcPid && is_active(slot->state)) set_state(slot, SimState::Stopped);
 }
 
+// The simulated clock: sim = sim0 + (wall - wall0) * scale.
+struct SimClock {
+    Micros wall0 = 0, sim0 = 0;
+    double scale = 1;
+    Micros sim(Micros wall) const { return sim0 + static_cast<Micros>(static_cast<double>(wall - wall0) * scale); }
+    Micros wall(Micros sim_t) const {
+        if (sim_t == kNever) return kNever;
+        return wall0 + static_cast<Micros>(std::ceil(static_cast<double>(sim_t - sim0) / scale));
+    }
+};
+
+// What a scenario turns into while running: the weekly profile and the incidents.
+struct Traffic {
+    std::string name, json;
+    IncidentPlan incidents;
+    Intensity intensity;
+};
+
 class Simulation {
 public:
     Simulation(SimulationSlot* slot, SlotCopy copy)
@@ -58,12 +91,13 @@ private:
     void begin_transaction(const char* activity);
     void commit_transaction();
     void run_batch(const std::vector<Micros>& arrivals);
-    void iteration(Micros t);
-    std::string open_order_probe(Micros t);
     void publish_success(size_t iterations);
     bool publish_failure(const char* message);  // true when the simulation must stop
     bool stop_requested();
     void wait_until(Micros deadline);
+    void build_traffic(Micros sim_now);
+    void follow_changes(Micros wall_now);
+    void publish_clock();
 
     SimulationSlot* slot_;
     SimulationParams p_;
@@ -72,9 +106,14 @@ private:
     std::vector<Product> products_;
     std::unique_ptr<LocationSampler> sampler_;
     std::unique_ptr<EntityGenerator> gen_;
+    std::unique_ptr<LiveLoop> loop_;
     std::unique_ptr<SchemaWriter> writer_;
+    std::unique_ptr<Traffic> traffic_;
+    std::unique_ptr<PoissonSchedule> schedule_;
+    SimClock clock_;
+    uint32 generation_ = 0;
+    int32 injected_seen_ = 0;
     int64 done_ = 0;
-    int64_t oldest_open_millis_ = -1;  // of the oldest open order's version-7 id; -1: none or not version 7
 };
 
 void Simulation::begin_transaction(const char* activity) {
@@ -97,54 +136,74 @@ void Simulation::commit_transaction() {
     });
 }
 
-void Simulation::iteration(Micros t) {
-    EntityGenerator& gen = *gen_;
-    Rng& rng = gen.rng();
-    PickedUser user;
-    if (!writer_->pick_user(uuid_v4(rng), &user)) {
-        User u = gen.new_user(t);  // an empty users table: the first buyer signs up
-        user = PickedUser{u.id, place_of(*u.location)};
-        writer_->add(u);
-    } else if (rng.bernoulli(p_.user_update_prob)) {
-        Address a = gen.new_address();
-        writer_->update_user_address(user.id, a, t);
-        user.place = place_of(*a.location);
-    }
-    writer_->add(gen.new_purchase(user.id, user.place, t));
-    if (rng.bernoulli(p_.user_create_prob)) writer_->add(gen.new_user(t));
-    if (rng.bernoulli(p_.ghost_create_prob)) writer_->add(gen.ghost_session(t));
-    if (rng.bernoulli(p_.order_update_prob)) {
-        PickedOrder order;
-        if (writer_->pick_open_order(open_order_probe(t), &order)) {
-            OrderStatus status = order.status;
-            OrderTimes changed;
-            if (advance(status, changed, t, rng)) {
-                std::vector<ItemRef> items = writer_->update_order(order.id, order.status, status, changed);
-                if (status == OrderStatus::Cancelled || status == OrderStatus::Returned)
-                    writer_->add(gen.exit_sessions(items, order.user_id, order.place,
-                                                   status == OrderStatus::Returned, t));
-            }
-        }
-    }
+// (Re)builds profile and incidents from the scenario in p_, from simulated time sim_now on; the
+// incidents injected so far and already recorded carry over.
+void Simulation::build_traffic(Micros sim_now) {
+    ResolvedScenario r = parse_resolved(p_.scenario_name, p_.scenario_json);
+    auto t = std::make_unique<Traffic>();
+    t->name = r.name;
+    t->json = r.json;
+    t->incidents = IncidentPlan(r.scenario, sim_now, Rng::derive_seed(p_.seed, 0x1C1D0ULL + generation_));
+    for (int32 i = 0; i < injected_seen_; ++i)
+        t->incidents.add(slot_->injected[i].effect(), slot_->injected[i].start, slot_->injected[i].duration_seconds,
+                         "injected", true);
+    t->intensity = Intensity(WeeklyProfile(r.scenario.traffic, r.zone), &t->incidents);
+    traffic_ = std::move(t);
 }
 
-// Where to look for an open order: the first open order at or after a random key. Version-4 ids
-// are spread evenly over the key space, so a random version-4 key picks uniformly. Version-7 ids
-// sit in a narrow band of it, so the probe is a random time between the oldest open order and
-// now instead; until the older version-4 ids are gone, those are picked as before.
-std::string Simulation::open_order_probe(Micros t) {
-    Rng& rng = gen_->rng();
-    if (p_.ids == IdFormat::Uuid4 || oldest_open_millis_ < 0) return uuid_v4(rng);
-    const int64_t now_millis = t / 1000;
-    return uuid_v7_floor(rng.uniform_int(oldest_open_millis_, std::max(oldest_open_millis_, now_millis)));
+void Simulation::publish_clock() {
+    LWLockAcquire(shared_state()->lock, LW_EXCLUSIVE);
+    slot_->clock_wall = clock_.wall0;
+    slot_->clock_sim = clock_.sim0;
+    LWLockRelease(shared_state()->lock);
+}
+
+// alter_simulation and inject_incident write the slot and bump its generation; apply what changed
+// from now on, keeping the arrival process continuous (PoissonSchedule::retune).
+void Simulation::follow_changes(Micros wall_now) {
+    LWLockAcquire(shared_state()->lock, LW_SHARED);
+    const bool changed = slot_->generation != generation_;
+    LWLockRelease(shared_state()->lock);
+    if (!changed) return;
+    SimulationParams next = p_;
+    std::vector<InjectedIncident> injected;
+    LWLockAcquire(shared_state()->lock, LW_SHARED);
+    generation_ = slot_->generation;
+    read_params(slot_, &next);
+    for (int32 i = injected_seen_; i < slot_->injected_count; ++i) injected.push_back(slot_->injected[i]);
+    LWLockRelease(shared_state()->lock);
+
+    const Micros sim_now = clock_.sim(wall_now);
+    if (next.time_scale != clock_.scale) {
+        clock_ = SimClock{wall_now, sim_now, next.time_scale};
+        publish_clock();
+    }
+    const bool new_scenario = next.scenario_json != p_.scenario_json;
+    p_ = next;
+    loop_->set_params(p_);
+    if (new_scenario) build_traffic(sim_now);
+    for (const auto& in : injected) {
+        traffic_->incidents.add(in.effect(), in.start, in.duration_seconds, "injected");
+        ++injected_seen_;
+    }
+    schedule_->retune(sim_now, p_.avg_qps / p_.time_scale, &traffic_->intensity);
 }
 
 void Simulation::run_batch(const std::vector<Micros>& arrivals) {
     begin_transaction("thelook simulation: generating");
-    if (p_.ids == IdFormat::Uuid7 && p_.order_update_prob > 0) oldest_open_millis_ = uuid_v7_millis(writer_->oldest_open_order_id());
-    for (Micros t : arrivals) iteration(t);
+    if (p_.ids == IdFormat::Uuid7 && p_.order_update_prob > 0)
+        loop_->set_oldest_open_millis(uuid_v7_millis(writer_->oldest_open_order_id()));
+    // Ground truth in the same transaction as the first rows an incident affects.
+    std::vector<IncidentWindow> started = traffic_->incidents.take_started(arrivals.back());
+    writer_->record_incidents(started, id_);
+    for (Micros t : arrivals) loop_->iteration(t, traffic_->intensity.checkout_failure(t), *writer_);
     writer_->flush();
     commit_transaction();
+    if (!started.empty()) {
+        SpinLockAcquire(&slot_->mutex);
+        slot_->incidents_recorded += static_cast<int64>(started.size());
+        SpinLockRelease(&slot_->mutex);
+    }
 }
 
 void Simulation::publish_success(size_t iterations) {
@@ -206,9 +265,17 @@ void Simulation::run() {
     sampler_ = std::make_unique<LocationSampler>(catalog.locations, p_.country, p_.state, p_.postal_code);
     gen_ = std::make_unique<EntityGenerator>(catalog.names, products_, *sampler_, p_.seed);
     gen_->set_id_format(p_.ids);
+    loop_ = std::make_unique<LiveLoop>(*gen_, p_);
 
     const Micros start = from_timestamptz(GetCurrentTimestamp());
-    PoissonSchedule schedule(p_.avg_qps, start, Rng::derive_seed(p_.seed, 0x5C4EDULL));
+    clock_ = SimClock{start, p_.simulated_start == kNoTime ? start : p_.simulated_start, p_.time_scale};
+    LWLockAcquire(shared_state()->lock, LW_SHARED);
+    generation_ = slot_->generation;
+    injected_seen_ = 0;
+    LWLockRelease(shared_state()->lock);
+    build_traffic(clock_.sim0);
+    schedule_ = std::make_unique<PoissonSchedule>(p_.avg_qps / p_.time_scale, clock_.sim0,
+                                                  Rng::derive_seed(p_.seed, 0x5C4EDULL), &traffic_->intensity);
     const Micros end = p_.duration_seconds > 0 ? start + static_cast<Micros>(p_.duration_seconds * 1e6) : INT64_MAX;
     const Micros heartbeat_every = static_cast<Micros>(p_.heartbeat_interval_seconds * 1e6);
     Micros next_heartbeat = heartbeat_every > 0 ? start : INT64_MAX;
@@ -218,6 +285,7 @@ void Simulation::run() {
     LWLockAcquire(shared_state()->lock, LW_EXCLUSIVE);
     slot_->started_at = to_timestamptz(start);
     LWLockRelease(shared_state()->lock);
+    publish_clock();
     set_state(slot_, SimState::Running);
 
     std::vector<Micros> pending;
@@ -227,10 +295,11 @@ void Simulation::run() {
             set_state(slot_, SimState::Finished);
             return;
         }
+        follow_changes(now);
         if (now >= next_heartbeat) {
             try {
                 begin_transaction("thelook simulation: heartbeat");
-                writer_->heartbeat(now);
+                writer_->heartbeat(now);  // Debezium's clock, not the simulated one
                 commit_transaction();
                 publish_success(0);
             } catch (const PgError& e) {
@@ -241,7 +310,8 @@ void Simulation::run() {
         if (pending.empty()) {
             size_t cap = static_cast<size_t>(settings::max_iterations_per_transaction);
             if (p_.max_iter > 0) cap = std::min<size_t>(cap, static_cast<size_t>(p_.max_iter - done_));
-            pending = schedule.take_due(now, cap, static_cast<Micros>(settings::max_transaction_span_ms) * 1000);
+            const Micros span = static_cast<Micros>(static_cast<double>(settings::max_transaction_span_ms) * 1000 * clock_.scale);
+            pending = schedule_->take_due(clock_.sim(now), cap, span);
         }
         if (!pending.empty()) {
             std::string failure;
@@ -274,9 +344,10 @@ void Simulation::run() {
         }
         now = from_timestamptz(GetCurrentTimestamp());
         SpinLockAcquire(&slot_->mutex);
-        slot_->scheduled = static_cast<int64>(schedule.scheduled_by(now));
+        slot_->scheduled = static_cast<int64>(schedule_->scheduled_by(clock_.sim(now)));
+        slot_->simulated_now = clock_.sim(now);
         SpinLockRelease(&slot_->mutex);
-        wait_until(std::min<Micros>({schedule.next_arrival(), next_heartbeat, end}));
+        wait_until(std::min<Micros>({clock_.wall(schedule_->next_arrival()), next_heartbeat, end}));
     }
     set_state(slot_, SimState::Stopped);
 }
@@ -301,6 +372,10 @@ void simulate(SimulationSlot* slot, int32 simulation_id, char (&failure)[kErrorM
         copy.params.duration_seconds = slot->duration_seconds;
         copy.params.heartbeat_interval_seconds = slot->heartbeat_seconds;
         copy.params.ids = slot->ids;
+        copy.params.simulated_start = slot->simulated_start;
+        LWLockAcquire(shared_state()->lock, LW_SHARED);
+        read_params(slot, &copy.params);
+        LWLockRelease(shared_state()->lock);
         Simulation(slot, std::move(copy)).run();
     } catch (const PgError& e) {
         strlcpy(failure, e.what(), sizeof failure);

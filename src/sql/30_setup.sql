@@ -65,6 +65,11 @@ BEGIN
             id bigint PRIMARY KEY, name text, latitude float8, longitude float8);
         CREATE TABLE IF NOT EXISTS %1$s.heartbeat (
             id int PRIMARY KEY, ts timestamp NOT NULL DEFAULT now());
+        -- Ground truth of the incidents a scenario injects (not one of the reference tables).
+        CREATE TABLE IF NOT EXISTS %1$s.incidents (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, simulation_id int, kind text NOT NULL,
+            magnitude float8 NOT NULL, started_at timestamp NOT NULL, ended_at timestamp NOT NULL,
+            origin text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now());
         -- What the simulation needs to pick an open order and to move an order's items
         -- without scanning.
         CREATE INDEX IF NOT EXISTS orders_open_id_idx ON %1$s.orders (id)
@@ -84,7 +89,7 @@ BEGIN
         GET DIAGNOSTICS added = ROW_COUNT;
     END IF;
 
-    FOREACH t IN ARRAY ARRAY['users', 'orders', 'order_items', 'events', 'products', 'dist_centers', 'heartbeat'] LOOP
+    FOREACH t IN ARRAY ARRAY['users', 'orders', 'order_items', 'events', 'products', 'dist_centers', 'heartbeat', 'incidents'] LOOP
         EXECUTE format('ALTER TABLE %s.%I REPLICA IDENTITY %s', s, t, upper(replica_identity));
     END LOOP;
     RETURN format('schema %s ready: %s users added (%s in all), %s products, %s distribution centres',

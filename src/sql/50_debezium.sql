@@ -174,7 +174,10 @@ CREATE FUNCTION @extschema@.ensure_simulation(
     seed bigint DEFAULT NULL,
     duration interval DEFAULT NULL,
     heartbeat_interval interval DEFAULT '10 seconds',
-    id_format text DEFAULT 'uuid4')
+    id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference',
+    time_scale float8 DEFAULT 1,
+    simulated_start timestamptz DEFAULT NULL)
 RETURNS int
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -211,8 +214,9 @@ BEGIN
         order_update_prob => order_update_prob, ghost_create_prob => ghost_create_prob,
         country => country, state => state, postal_code => postal_code, seed => seed,
         duration => duration, heartbeat_interval => heartbeat_interval, name => name,
-        id_format => id_format);
+        id_format => id_format, scenario => scenario, time_scale => time_scale,
+        simulated_start => simulated_start);
 END
 $ensure_simulation$;
-COMMENT ON FUNCTION @extschema@.ensure_simulation(text, name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text) IS
+COMMENT ON FUNCTION @extschema@.ensure_simulation(text, name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text, text, float8, timestamptz) IS
     'Returns the id of the starting or running simulation called name in schema (this database), or starts one with the given parameters. Safe to call every minute from pg_cron: never starts a duplicate.';

@@ -88,14 +88,15 @@ CREATE FUNCTION @extschema@.backfill(
     state text DEFAULT '*',
     postal_code text DEFAULT '*',
     id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference',
     OUT iterations bigint, OUT users bigint, OUT orders bigint, OUT order_items bigint,
     OUT events bigint, OUT total_rows bigint, OUT seconds float8, OUT rows_per_second float8)
 RETURNS record
     LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
     SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'thelook_backfill';
-COMMENT ON FUNCTION @extschema@.backfill(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, text) IS
-    'Writes into an already set-up schema the history a simulation would have produced between start_at and end_at: purchases as a Poisson process at avg_qps, new users and anonymous sessions, order lifecycles with realistic delays played out up to end_at (in-flight orders keep their status for a live simulation to continue). Bulk COPY-like writes in one transaction; see backfill_in_chunks to commit as it goes.';
+COMMENT ON FUNCTION @extschema@.backfill(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, text, text) IS
+    'Writes into an already set-up schema the history a simulation would have produced between start_at and end_at: purchases as a Poisson process at avg_qps shaped by the scenario (its incidents recorded in the schema''s incidents table), new users and anonymous sessions, order lifecycles with realistic delays played out up to end_at (in-flight orders keep their status for a live simulation to continue). Bulk COPY-like writes in one transaction; see backfill_in_chunks to commit as it goes.';
 
 CREATE PROCEDURE @extschema@.backfill_in_chunks(
     schema name DEFAULT 'demo',
@@ -110,8 +111,9 @@ CREATE PROCEDURE @extschema@.backfill_in_chunks(
     state text DEFAULT '*',
     postal_code text DEFAULT '*',
     commit_rows bigint DEFAULT 1000000,
-    id_format text DEFAULT 'uuid4')
+    id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference')
     LANGUAGE c
     AS 'MODULE_PATHNAME', 'thelook_backfill_in_chunks';
-COMMENT ON PROCEDURE @extschema@.backfill_in_chunks(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, bigint, text) IS
+COMMENT ON PROCEDURE @extschema@.backfill_in_chunks(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, bigint, text, text) IS
     'As backfill(), but commits every commit_rows rows when CALLed outside a transaction block, so a long back-fill holds no giant transaction and an interruption keeps what was committed. Reports a summary as a NOTICE.';

@@ -1,0 +1,97 @@
+-- Scenarios: the built-ins, resolution (names, bases, overrides), every validation error with its
+-- JSON path and hint, users' own scenarios, and a back-fill shaped by opening hours and incidents.
+SET client_min_messages = warning;  -- the suite's files may run in any order
+CREATE EXTENSION IF NOT EXISTS thelook_datagen;
+RESET client_min_messages;
+CREATE FUNCTION pg_temp.error_of(sql text) RETURNS TABLE (state text, message text, hint text)
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE sql;
+    state := 'no error';
+    RETURN NEXT;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+    RETURN NEXT;
+END
+$$;
+SELECT thelook.setup('scen', init_num_users => 50, seed => 3);
+
+SELECT name, builtin, definition FROM thelook.scenarios ORDER BY name;
+SELECT thelook.scenario('reference') AS reference, thelook.scenario('retail') AS retail;
+-- A document with a base overrides it key by key; the base's other keys stay.
+SELECT thelook.scenario('{"base": "retail_incidents", "traffic": {"timezone": "Europe/Berlin"}, "random_incidents": []}');
+SELECT thelook.scenario('{"traffic": {"profile": "business_hours", "opening_hours": {"mon-fri": "09:00-17:00", "sat": "closed"}}}');
+
+-- Errors name the JSON path (or the parameter) and give a hint.
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('no_such_scenario')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"traffic": ')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('[1, 2]')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"base": "nope"}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"trafic": {}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"traffic": {"profile": "weekend"}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"traffic": {"hourly": [1, 2, 3]}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"traffic": {"hourly": [1,1,1,-1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"traffic": {"hourly": [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"traffic": {"weekly": [1, 1, 1, "x", 1, 1, 1]}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"traffic": {"weekly": [1, 1, 1, 1, 1, 1]}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"traffic": {"timezone": "Mars/Olympus_Mons"}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"traffic": {"opening_hours": {"mon": "20:00-08:00"}}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"traffic": {"opening_hours": {"someday": "08:00-20:00"}}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"traffic": {"opening_hours": {"mon": "closed"}}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"incidents": [{"kind": "storm", "after": "1 hour", "duration": "1 hour"}]}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"incidents": [{"kind": "spike", "magnitude": 0.5, "after": "1 hour", "duration": "1 hour"}]}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"incidents": [{"kind": "slump", "magnitude": 2, "after": "1 hour", "duration": "1 hour"}]}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"incidents": [{"kind": "outage", "magnitude": 0, "after": "1 hour", "duration": "1 hour"}]}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"incidents": [{"kind": "spike", "after": "1 hour"}]}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"incidents": [{"kind": "spike", "at": "2026-11-24 12:00", "duration": "1 hour"}]}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"incidents": [{"kind": "spike", "after": "1 fortnight", "duration": "1 hour"}]}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"random_incidents": [{"kind": "spike", "per_day": -1, "duration": "1 hour"}]}')$$);
+
+-- start_simulation checks scenario and time_scale before anything starts.
+SELECT coalesce(max(id), 0) AS last_sim FROM thelook.simulations \gset
+SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('scen', scenario => 'nope')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('scen', scenario => '{"traffic": {"hourly": [1]}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('scen', time_scale => 0)$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('scen', time_scale => -60)$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('scen', time_scale => 'NaN')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.backfill('scen', now() - interval '1 day', scenario => 'nope')$$);
+SELECT count(*) AS simulations_started FROM thelook.simulations WHERE id > :last_sim;
+SELECT * FROM pg_temp.error_of($$SELECT thelook.alter_simulation(999999, avg_qps => 5)$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.inject_incident(999999, 'spike')$$);
+
+-- Users' own scenarios: checked on the way in; every role manages only its own, never a built-in.
+INSERT INTO thelook.scenarios (name, definition, description)
+    VALUES ('night_owls', '{"base": "retail", "traffic": {"hourly": [3,3,3,2,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,2,2,3,3]}}', 'a test');
+SELECT thelook.scenario('night_owls') -> 'traffic' -> 'hourly' ->> 0 AS first_hour;
+SELECT * FROM pg_temp.error_of($$INSERT INTO thelook.scenarios (name, definition) VALUES ('broken', '{"traffic": {"hourly": [1]}}')$$);
+SELECT * FROM pg_temp.error_of($$INSERT INTO thelook.scenarios (name, definition) VALUES ('loop', '{"base": "loop"}')$$);
+CREATE ROLE thelook_scenario_user;
+SET ROLE thelook_scenario_user;
+UPDATE thelook.scenarios SET definition = '{}' WHERE name IN ('retail', 'night_owls');  -- not theirs: 0 rows
+INSERT INTO thelook.scenarios (name, definition) VALUES ('mine', '{"base": "business_hours"}');
+SELECT name, owner FROM thelook.scenarios WHERE NOT builtin ORDER BY name;
+RESET ROLE;
+SELECT thelook.scenario('retail') AS retail_unchanged, thelook.scenario('night_owls') -> 'traffic' -> 'hourly' ->> 0 AS night_owls_unchanged;
+DELETE FROM thelook.scenarios WHERE NOT builtin;
+DROP ROLE thelook_scenario_user;
+
+-- A back-fill with opening hours: two weeks of business hours (UTC), nothing while closed.
+SELECT orders > 1000 AS many_orders FROM thelook.backfill('scen', now() - interval '14 days', now(),
+    avg_qps => 0.01, seed => 5, scenario => 'business_hours');
+SELECT count(*) FILTER (WHERE extract(isodow FROM created_at AT TIME ZONE current_setting('TimeZone') AT TIME ZONE 'UTC') = 7) AS on_sunday,
+       count(*) FILTER (WHERE extract(hour FROM created_at AT TIME ZONE current_setting('TimeZone') AT TIME ZONE 'UTC') NOT BETWEEN 8 AND 19) AS outside_8_to_20
+  FROM scen.orders WHERE created_at > now() - interval '14 days';
+-- A back-fill with a scheduled outage: no orders in it, its ground truth and recovery recorded.
+TRUNCATE scen.orders, scen.order_items, scen.events, scen.incidents;
+SELECT orders > 0 AS some_orders FROM thelook.backfill('scen', now() - interval '3 days', now(), avg_qps => 0.05, seed => 6,
+    scenario => '{"incidents": [{"kind": "outage", "after": "1 day", "duration": "6 hours"}]}');
+SELECT kind, magnitude, ended_at - started_at AS lasts, origin, simulation_id FROM scen.incidents ORDER BY started_at, kind;
+SELECT count(*) AS orders_in_outage FROM scen.orders o JOIN scen.incidents i ON i.kind = 'outage'
+ WHERE o.created_at >= i.started_at AND o.created_at < i.ended_at;
+-- A schema set up before incidents existed: a clear error, with the way out.
+DROP TABLE scen.incidents;
+SELECT * FROM pg_temp.error_of($$SELECT thelook.backfill('scen', now() - interval '1 day', scenario => 'retail_incidents')$$);
+SELECT thelook.setup('scen', init_num_users => 0) IS NOT NULL AS setup_again;
+SELECT to_regclass('scen.incidents') IS NOT NULL AS incidents_back;
+SET client_min_messages = warning;
+DROP SCHEMA scen CASCADE;

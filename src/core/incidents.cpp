@@ -1,0 +1,106 @@
+#include "incidents.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace thelook {
+
+namespace {
+constexpr Micros kHorizon = 2LL * 86400 * kMicrosPerSecond;  // random incidents made this far ahead
+constexpr Micros kNeverMicros = std::numeric_limits<Micros>::max();
+constexpr uint64_t kRandomIncidentStream = 0x1C1DULL;
+
+Micros plus_seconds(Micros t, double seconds) { return t + static_cast<Micros>(std::llround(seconds * 1e6)); }
+}  // namespace
+
+IncidentPlan::IncidentPlan(const Scenario& scenario, Micros start, uint64_t seed) : generated_until_(start) {
+    for (const auto& s : scenario.incidents)
+        add(s.effect, s.at != kNoTime ? s.at : plus_seconds(start, s.after_seconds), s.duration_seconds, "scheduled");
+    for (size_t i = 0; i < scenario.random_incidents.size(); ++i) {
+        Stream st{scenario.random_incidents[i], Rng(Rng::derive_seed(seed, kRandomIncidentStream + i)), start};
+        st.next_start = plus_seconds(start, st.rng.exponential(st.spec.per_day / 86400.0));
+        streams_.push_back(st);
+    }
+}
+
+void IncidentPlan::add(const IncidentEffect& effect, Micros start, double duration_seconds, const char* origin,
+                       bool recorded) {
+    const Micros end = plus_seconds(start, duration_seconds);
+    const double magnitude = effect.kind == IncidentKind::Outage ? 0.0 : effect.magnitude;
+    windows_.push_back(Entry{IncidentWindow{effect.kind, magnitude, start, end, origin}, recorded});
+    if (effect.kind == IncidentKind::Outage && effect.recovery_magnitude > 1) {
+        const double seconds = effect.recovery_seconds > 0 ? effect.recovery_seconds : duration_seconds;
+        windows_.push_back(Entry{IncidentWindow{IncidentKind::Recovery, effect.recovery_magnitude, end,
+                                                plus_seconds(end, seconds), origin}, recorded});
+    }
+}
+
+void IncidentPlan::generate_until(Micros t) {
+    if (streams_.empty() || t <= generated_until_) return;
+    const Micros until = t > kNeverMicros - kHorizon ? kNeverMicros : t + kHorizon;
+    for (auto& st : streams_) {
+        while (st.next_start <= until) {
+            const RandomIncidents& r = st.spec;
+            const double duration = r.duration_min_seconds + st.rng.uniform() * (r.duration_max_seconds - r.duration_min_seconds);
+            IncidentEffect e = r.effect;
+            e.magnitude = r.magnitude_min + st.rng.uniform() * (r.magnitude_max - r.magnitude_min);
+            add(e, st.next_start, duration, "random");
+            st.next_start = plus_seconds(st.next_start, st.rng.exponential(r.per_day / 86400.0));
+        }
+    }
+    generated_until_ = until;
+}
+
+void IncidentPlan::prune(Micros t) {
+    // Windows that are over and recorded change nothing any more.
+    windows_.erase(std::remove_if(windows_.begin(), windows_.end(),
+                                  [&](const Entry& e) { return e.handed_out && e.window.end <= t; }),
+                   windows_.end());
+}
+
+double IncidentPlan::rate_multiplier(Micros t) {
+    generate_until(t);
+    double m = 1;
+    for (const auto& e : windows_)
+        if (e.window.start <= t && t < e.window.end && e.window.kind != IncidentKind::CheckoutFailure)
+            m *= e.window.magnitude;
+    return m;
+}
+
+double IncidentPlan::checkout_failure(Micros t) {
+    generate_until(t);
+    double share = 0;
+    for (const auto& e : windows_)
+        if (e.window.kind == IncidentKind::CheckoutFailure && e.window.start <= t && t < e.window.end)
+            share = std::max(share, e.window.magnitude);
+    return share;
+}
+
+Micros IncidentPlan::next_change(Micros t) {
+    generate_until(t);
+    Micros next = kNeverMicros;
+    for (const auto& e : windows_) {
+        if (e.window.start > t) next = std::min(next, e.window.start);
+        else if (e.window.end > t) next = std::min(next, e.window.end);
+    }
+    for (const auto& st : streams_) next = std::min(next, st.next_start);
+    return next;
+}
+
+std::vector<IncidentWindow> IncidentPlan::take_started(Micros t) {
+    generate_until(t);
+    std::vector<IncidentWindow> out;
+    for (auto& e : windows_)
+        if (!e.handed_out && e.window.start <= t) {
+            e.handed_out = true;
+            out.push_back(e.window);
+        }
+    std::sort(out.begin(), out.end(), [](const IncidentWindow& a, const IncidentWindow& b) { return a.start < b.start; });
+    prune(t);
+    return out;
+}
+
+}  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

@@ -1,0 +1,62 @@
+// Incidents over time: the scenario's scheduled ones, its random ones (a seeded Poisson stream per
+// kind, made lazily as time goes on) and those injected while a simulation runs. Each is a window
+// with an effect (incident kinds: scenario.hpp). The plan also hands out the windows that have
+// started, once each, so that the writer records them as ground truth with the rows they affect.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "random.hpp"
+#include "scenario.hpp"
+
+namespace thelook {
+
+struct IncidentWindow {
+    IncidentKind kind = IncidentKind::Spike;
+    double magnitude = 1;
+    Micros start = 0, end = 0;
+    const char* origin = "scheduled";  // "scheduled", "random" or "injected"
+};
+
+class IncidentPlan {
+public:
+    IncidentPlan() = default;
+    // Scheduled incidents given "after" a duration count from `start`; random ones begin there.
+    IncidentPlan(const Scenario& scenario, Micros start, uint64_t seed);
+
+    // Adds an incident (and an outage's recovery window) from `start` for duration_seconds.
+    // recorded: already handed out by take_started (when a plan is rebuilt).
+    void add(const IncidentEffect& effect, Micros start, double duration_seconds, const char* origin,
+             bool recorded = false);
+
+    // Product of the rate multipliers of the windows in force at t.
+    double rate_multiplier(Micros t);
+    // Largest checkout-failure share in force at t (0 when none).
+    double checkout_failure(Micros t);
+    // The first start or end of a window after t (INT64_MAX when none).
+    Micros next_change(Micros t);
+    bool empty() const { return windows_.empty() && streams_.empty(); }
+
+    // The windows that started at or before t and were not handed out yet, in start order.
+    std::vector<IncidentWindow> take_started(Micros t);
+
+private:
+    struct Stream {
+        RandomIncidents spec;
+        Rng rng;
+        Micros next_start;
+    };
+    struct Entry {
+        IncidentWindow window;
+        bool handed_out = false;
+    };
+    void generate_until(Micros t);
+    void prune(Micros t);
+
+    std::vector<Entry> windows_;
+    std::vector<Stream> streams_;
+    Micros generated_until_ = 0;
+};
+
+}  // namespace thelook

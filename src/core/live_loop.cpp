@@ -1,0 +1,55 @@
+#include "live_loop.hpp"
+
+#include <algorithm>
+
+#include "order_lifecycle.hpp"
+
+namespace thelook {
+
+void LiveLoop::iteration(Micros t, double checkout_failure, ShopStore& store) {
+    Rng& rng = gen_.rng();
+    PickedUser user;
+    if (!store.pick_user(uuid_v4(rng), &user)) {
+        User u = gen_.new_user(t);  // an empty users table: the first buyer signs up
+        user = PickedUser{u.id, place_of(*u.location)};
+        store.add(u);
+    } else if (rng.bernoulli(p_.user_update_prob)) {
+        Address a = gen_.new_address();
+        store.update_user_address(user.id, a, t);
+        user.place = place_of(*a.location);
+    }
+    // Drawn only while a checkout failure is in force, so that the reference stream is unchanged.
+    if (checkout_failure > 0 && rng.bernoulli(checkout_failure))
+        store.add(gen_.failed_checkout(user.id, user.place, t));
+    else
+        store.add(gen_.new_purchase(user.id, user.place, t));
+    if (rng.bernoulli(p_.user_create_prob)) store.add(gen_.new_user(t));
+    if (rng.bernoulli(p_.ghost_create_prob)) store.add(gen_.ghost_session(t));
+    if (rng.bernoulli(p_.order_update_prob)) {
+        PickedOrder order;
+        if (store.pick_open_order(open_order_probe(t), &order)) {
+            OrderStatus status = order.status;
+            OrderTimes changed;
+            if (advance(status, changed, t, rng)) {
+                std::vector<ItemRef> items = store.update_order(order.id, order.status, status, changed);
+                if (status == OrderStatus::Cancelled || status == OrderStatus::Returned)
+                    store.add(gen_.exit_sessions(items, order.user_id, order.place, status == OrderStatus::Returned, t));
+            }
+        }
+    }
+}
+
+// Where to look for an open order: the first open order at or after a random key. Version-4 ids
+// are spread evenly over the key space, so a random version-4 key picks uniformly. Version-7 ids
+// sit in a narrow band of it, so the probe is a random time between the oldest open order and
+// now instead; until the older version-4 ids are gone, those are picked as before.
+std::string LiveLoop::open_order_probe(Micros t) {
+    Rng& rng = gen_.rng();
+    if (p_.ids == IdFormat::Uuid4 || oldest_open_millis_ < 0) return uuid_v4(rng);
+    const int64_t now_millis = t / 1000;
+    return uuid_v7_floor(rng.uniform_int(oldest_open_millis_, std::max(oldest_open_millis_, now_millis)));
+}
+
+}  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

@@ -1,0 +1,63 @@
+// One iteration of the live simulation, decided here and written through a ShopStore (the
+// bridge's SchemaWriter): a purchase by a random existing user (who may move first), then the side
+// tasks (a new user, an anonymous session, a lifecycle step of a random open order), each with its
+// probability. A checkout failure in force turns that share of purchases into sessions that end at
+// the cart, with no order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "entity_generator.hpp"
+#include "incidents.hpp"
+#include "simulation_params.hpp"
+
+namespace thelook {
+
+struct PickedUser {
+    std::string id;
+    Place place;
+};
+
+struct PickedOrder {
+    std::string id, user_id;
+    OrderStatus status = OrderStatus::Processing;
+    Place place;  // of its user (empty when the user is gone)
+};
+
+// What the live loop reads from and writes to the database.
+class ShopStore {
+public:
+    virtual ~ShopStore() = default;
+    // The first row at or after key in primary-key order (wrapping around); false when none.
+    virtual bool pick_user(const std::string& key, PickedUser* out) = 0;
+    virtual bool pick_open_order(const std::string& key, PickedOrder* out) = 0;
+    virtual void update_user_address(const std::string& user_id, const Address& a, Micros now) = 0;
+    // Moves an order still in `from` (and its items) to `to`; returns its items, none if it had moved.
+    virtual std::vector<ItemRef> update_order(const std::string& order_id, OrderStatus from, OrderStatus to,
+                                              const OrderTimes& changed) = 0;
+    virtual void add(const User& u) = 0;
+    virtual void add(const Purchase& p) = 0;
+    virtual void add(const std::vector<Event>& events) = 0;
+};
+
+class LiveLoop {
+public:
+    LiveLoop(EntityGenerator& gen, const SimulationParams& params) : gen_(gen), p_(params) {}
+    void set_params(const SimulationParams& params) { p_ = params; }
+
+    // Before a transaction's iterations (uuid7 only): the millisecond of the oldest open order's
+    // version-7 id, or -1.
+    void set_oldest_open_millis(int64_t millis) { oldest_open_millis_ = millis; }
+    // checkout_failure: the share of purchases that fail at checkout at t (Intensity::checkout_failure).
+    void iteration(Micros t, double checkout_failure, ShopStore& store);
+
+private:
+    std::string open_order_probe(Micros t);
+
+    EntityGenerator& gen_;
+    SimulationParams p_;
+    int64_t oldest_open_millis_ = -1;
+};
+
+}  // namespace thelook

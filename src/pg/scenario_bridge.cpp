@@ -1,0 +1,92 @@
+#include "pg/scenario_bridge.hpp"
+
+#include <optional>
+
+#include "core/error.hpp"
+#include "pg/datum.hpp"
+
+extern "C" {
+#include "pgtime.h"
+}
+
+namespace thelook::pg {
+
+namespace {
+// The time zone data are read from this year to this one (later instants keep the last offset).
+constexpr pg_time_t kZoneFrom = 0;                   // 1970
+constexpr pg_time_t kZoneUntil = 4102444800LL;        // 2100
+
+std::optional<std::string> stored_scenario(const std::string& name) {
+    const char* found = pg_guard([&]() -> const char* {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        Oid type = TEXTOID;
+        Datum arg = text_datum(name);
+        int rc = SPI_execute_with_args("SELECT definition::text FROM thelook.scenarios WHERE name = $1", 1, &type,
+                                       &arg, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: reading thelook.scenarios failed: %s", SPI_result_code_string(rc));
+        if (SPI_processed == 0) return nullptr;
+        // Copied out of SPI's memory, which SPI_finish frees.
+        return MemoryContextStrdup(CurTransactionContext, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+    });
+    pg_guard([] { SPI_finish(); });
+    if (!found) return std::nullopt;
+    return std::string(found);
+}
+}  // namespace
+
+ZoneRules zone_rules(const std::string& timezone) {
+    ZoneRules rules;
+    const bool known = pg_guard([&] {
+        pg_tz* tz = pg_tzset(timezone.c_str());
+        if (!tz) return false;
+        pg_time_t t = kZoneFrom;
+        long before = 0, after = 0;
+        int before_dst = 0, after_dst = 0;
+        pg_time_t boundary = 0;
+        rules.offsets_seconds.clear();
+        for (;;) {
+            const int rc = pg_next_dst_boundary(&t, &before, &before_dst, &boundary, &after, &after_dst, tz);
+            if (rules.offsets_seconds.empty()) rules.offsets_seconds.push_back(static_cast<int32_t>(before));
+            if (rc != 1 || boundary > kZoneUntil) break;
+            rules.transitions.push_back(static_cast<Micros>(boundary) * kMicrosPerSecond);
+            rules.offsets_seconds.push_back(static_cast<int32_t>(after));
+            t = boundary;
+        }
+        return true;
+    });
+    if (!known)
+        throw Error(sqlstate::kInvalidParameterValue, "scenario.traffic.timezone: unknown time zone \"" + timezone + "\"",
+                    "", "Use a name from pg_timezone_names, such as 'Europe/Berlin' or 'UTC'.");
+    return rules;
+}
+
+ResolvedScenario parse_resolved(const std::string& name, const std::string& json) {
+    ResolvedScenario r;
+    r.name = name;
+    r.json = json;
+    r.scenario = parse_scenario(json);
+    r.zone = zone_rules(r.scenario.traffic.timezone);
+    // Builds the profile once to reject curves that are zero at every open hour.
+    WeeklyProfile check(r.scenario.traffic, r.zone);
+    return r;
+}
+
+ResolvedScenario reference_scenario() { return parse_resolved("reference", "{}"); }
+
+ResolvedScenario resolve_scenario_argument(const std::string& argument) {
+    const std::string json = resolve_scenario(argument, stored_scenario);
+    std::string name = scenario_display_name(argument);
+    if (name.size() >= 64) name = name.substr(0, 63);
+    return parse_resolved(name, json);
+}
+
+}  // namespace thelook::pg
+
+namespace thelook::pg {
+
+Datum resolve_scenario_sql(FunctionCallInfo fcinfo) {
+    const ResolvedScenario r = resolve_scenario_argument(arg_text(fcinfo, 0, "reference"));
+    return pg_guard([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(r.json.c_str())); });
+}
+
+}  // namespace thelook::pg
