@@ -66,6 +66,14 @@ stop_clusters
 start_cluster readme-main "${README_PORT2:-54822}"
 check "quickstart block" run_sql_ok quickstart
 check_eq "its simulation 1 was stopped" "stopped" "$(q -c "SELECT state FROM thelook.simulations WHERE id = 1")"
+check "traffic-live block (retail, accelerated, a spike, alter_simulation)" run_sql_ok traffic-live
+check_eq "its simulation runs retail at 400/s and 60x" "retail|400|60" \
+  "$(q -c "SELECT scenario, avg_qps, time_scale FROM thelook.simulations WHERE name = 'shop'")"
+check "the injected spike is recorded in demo.incidents" wait_for "SELECT count(*) = 1 FROM demo.incidents WHERE kind = 'spike'" 10
+q -c "SELECT thelook.stop_all_simulations()" >/dev/null
+check "traffic-backfill block (90 days of retail_incidents, then live)" run_sql_ok traffic-backfill
+check "the back-fill recorded incidents" test "$(q -c "SELECT count(*) FROM history_shop.incidents")" -gt 0
+q -c "SELECT thelook.stop_all_simulations()" >/dev/null
 check "bulk-srfs block" run_sql_ok bulk-srfs
 check_eq "the SRF pieces join: every order's user exists" "0" \
   "$(q -c "SELECT count(*) FROM demo.orders o WHERE o.created_at < now() - interval '1 minute' AND NOT EXISTS (SELECT FROM demo.users u WHERE u.id = o.user_id)")"

@@ -9,6 +9,10 @@ DROP FUNCTION @extschema@.simulation_status();
 DROP FUNCTION @extschema@.start_simulation(name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text, text);
 DROP FUNCTION @extschema@.ensure_simulation(text, name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text);
 DROP FUNCTION @extschema@.backfill(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, text);
+DROP FUNCTION @extschema@.generate_orders(bigint, bigint, bigint, text, text, text, timestamptz, timestamptz, timestamptz, int, int, text);
+DROP FUNCTION @extschema@.generate_order_items(bigint, bigint, bigint, text, text, text, timestamptz, timestamptz, timestamptz, int, int, text);
+DROP FUNCTION @extschema@.generate_events(bigint, bigint, bigint, text, text, text, timestamptz, timestamptz, timestamptz, int, int, text);
+DROP FUNCTION @extschema@.generate_sessions(bigint, bigint, text, text, text, timestamptz, timestamptz, int, int);
 DROP PROCEDURE @extschema@.backfill_in_chunks(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, bigint, text);
 -- Scenarios: named documents describing how the shop behaves beyond the reference (traffic over
 -- the day and week, incidents, ...). See the README's "Scenarios" section for the layout.
@@ -65,6 +69,20 @@ INSERT INTO @extschema@.scenarios (name, definition, description, builtin) VALUE
         {"kind": "checkout_failure", "per_day": 0.1, "duration": ["10 minutes", "1 hour"]}]}',
      'retail with random incidents: flash sales, storms, outages and checkout failures, recorded in the schema''s incidents table.', true);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.scenarios', 'WHERE NOT builtin');
+
+CREATE FUNCTION @extschema@.traffic_intensity(
+    scenario text DEFAULT 'reference',
+    start_at timestamptz DEFAULT NULL,
+    end_at timestamptz DEFAULT NULL,
+    step interval DEFAULT '1 hour',
+    avg_qps float8 DEFAULT 1,
+    seed bigint DEFAULT 0,
+    OUT bucket_start timestamptz, OUT bucket_end timestamptz, OUT intensity float8, OUT expected float8)
+RETURNS SETOF record
+    LANGUAGE c STABLE CALLED ON NULL INPUT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'thelook_traffic_intensity';
+COMMENT ON FUNCTION @extschema@.traffic_intensity(text, timestamptz, timestamptz, interval, float8, bigint) IS
+    'The scenario''s traffic shape between start_at and end_at, per step: intensity is the mean of m(t) (1 = avg_qps) and expected the arrivals avg_qps * integral of m(t), incidents included (random ones drawn as a back-fill with this seed starting at start_at draws them).';
 COMMENT ON FUNCTION @extschema@.scenarios_check() IS
     'Trigger of thelook.scenarios: a definition is stored only if it resolves and validates.';
 
@@ -346,3 +364,80 @@ CREATE PROCEDURE @extschema@.backfill_in_chunks(
     AS 'MODULE_PATHNAME', 'thelook_backfill_in_chunks';
 COMMENT ON PROCEDURE @extschema@.backfill_in_chunks(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, bigint, text, text) IS
     'As backfill(), but commits every commit_rows rows when CALLed outside a transaction block, so a long back-fill holds no giant transaction and an interruption keeps what was committed. Reports a summary as a NOTICE.';
+
+CREATE FUNCTION @extschema@.generate_orders(
+    n bigint,
+    seed bigint DEFAULT NULL,
+    users bigint DEFAULT 1000,
+    country text DEFAULT '*',
+    state text DEFAULT '*',
+    postal_code text DEFAULT '*',
+    start_at timestamptz DEFAULT NULL,
+    end_at timestamptz DEFAULT NULL,
+    as_of timestamptz DEFAULT NULL,
+    shard int DEFAULT 0,
+    shards int DEFAULT 1,
+    id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference')
+RETURNS SETOF @extschema@.orders_row
+    LANGUAGE c VOLATILE PARALLEL SAFE CALLED ON NULL INPUT ROWS 1000
+    AS 'MODULE_PATHNAME', 'thelook_generate_orders';
+COMMENT ON FUNCTION @extschema@.generate_orders(bigint, bigint, bigint, text, text, text, timestamptz, timestamptz, timestamptz, int, int, text, text) IS
+    'n orders shaped like the orders table. Order i is placed by user number h(i) of generate_users(users, seed, country, state, postal_code, start_at, end_at), after that user signed up and before end_at, and its lifecycle (ship, cancel, deliver, return with realistic delays) is played out up to as_of (NULL: end_at). Deterministic with a seed; shard/shards split it. id_format ''uuid7'' gives orders, items and events time-ordered ids. A scenario places the orders by its traffic shape and incidents.';
+
+CREATE FUNCTION @extschema@.generate_order_items(
+    n bigint,
+    seed bigint DEFAULT NULL,
+    users bigint DEFAULT 1000,
+    country text DEFAULT '*',
+    state text DEFAULT '*',
+    postal_code text DEFAULT '*',
+    start_at timestamptz DEFAULT NULL,
+    end_at timestamptz DEFAULT NULL,
+    as_of timestamptz DEFAULT NULL,
+    shard int DEFAULT 0,
+    shards int DEFAULT 1,
+    id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference')
+RETURNS SETOF @extschema@.order_items_row
+    LANGUAGE c VOLATILE PARALLEL SAFE CALLED ON NULL INPUT ROWS 1450
+    AS 'MODULE_PATHNAME', 'thelook_generate_order_items';
+COMMENT ON FUNCTION @extschema@.generate_order_items(bigint, bigint, bigint, text, text, text, timestamptz, timestamptz, timestamptz, int, int, text, text) IS
+    'The items of generate_orders called with the same arguments, shaped like the order_items table.';
+
+CREATE FUNCTION @extschema@.generate_events(
+    n bigint,
+    seed bigint DEFAULT NULL,
+    users bigint DEFAULT 1000,
+    country text DEFAULT '*',
+    state text DEFAULT '*',
+    postal_code text DEFAULT '*',
+    start_at timestamptz DEFAULT NULL,
+    end_at timestamptz DEFAULT NULL,
+    as_of timestamptz DEFAULT NULL,
+    shard int DEFAULT 0,
+    shards int DEFAULT 1,
+    id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference')
+RETURNS SETOF @extschema@.events_row
+    LANGUAGE c VOLATILE PARALLEL SAFE CALLED ON NULL INPUT ROWS 7000
+    AS 'MODULE_PATHNAME', 'thelook_generate_events';
+COMMENT ON FUNCTION @extschema@.generate_events(bigint, bigint, bigint, text, text, text, timestamptz, timestamptz, timestamptz, int, int, text, text) IS
+    'The web events of generate_orders called with the same arguments: one purchase session per item, and a cancel or return session per item of orders cancelled or returned by as_of. Shaped like the events table.';
+
+CREATE FUNCTION @extschema@.generate_sessions(
+    n bigint,
+    seed bigint DEFAULT NULL,
+    country text DEFAULT '*',
+    state text DEFAULT '*',
+    postal_code text DEFAULT '*',
+    start_at timestamptz DEFAULT NULL,
+    end_at timestamptz DEFAULT NULL,
+    shard int DEFAULT 0,
+    shards int DEFAULT 1,
+    scenario text DEFAULT 'reference')
+RETURNS SETOF @extschema@.events_row
+    LANGUAGE c VOLATILE PARALLEL SAFE CALLED ON NULL INPUT ROWS 4500
+    AS 'MODULE_PATHNAME', 'thelook_generate_sessions';
+COMMENT ON FUNCTION @extschema@.generate_sessions(bigint, bigint, text, text, text, timestamptz, timestamptz, int, int, text) IS
+    'n anonymous browsing sessions (user_id NULL) as events rows, ending at times spread evenly over [start_at, end_at] (by the scenario''s traffic shape, if one is given). Deterministic with a seed; shard/shards split it.';

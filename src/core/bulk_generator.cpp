@@ -48,7 +48,9 @@ Purchase& OrderSet::order(int64_t i, bool with_events) {
     const Micros signed_up = window_.spread(u, users_);
     User buyer = user_gen_.new_user(signed_up);
     // The order comes after its buyer signed up, uniformly up to the window's end.
-    const Micros created = signed_up + static_cast<Micros>(rng.uniform() * static_cast<double>(window_.end - signed_up));
+    const double share = rng.uniform();
+    const Micros created = shape_ ? shape_->quantile_after(signed_up, share)
+                                  : signed_up + static_cast<Micros>(share * static_cast<double>(window_.end - signed_up));
     const Place place = place_of(*buyer.location);
     purchase_ = order_gen_.new_purchase(buyer.id, place, created, with_events);
     const OrderTimeline timeline = draw_timeline(created, rng);
@@ -59,12 +61,33 @@ Purchase& OrderSet::order(int64_t i, bool with_events) {
 
 SessionSet::SessionSet(const NameLists& names, const std::vector<Product>& products,
                        const LocationSampler& locations, uint64_t seed, int64_t n, TimeWindow window)
-    : stream_seed_(Rng::derive_seed(seed, kSessionStream)), n_(n), window_(window),
+    : seed_(seed), stream_seed_(Rng::derive_seed(seed, kSessionStream)), n_(n), window_(window),
       gen_(names, products, locations, seed) {}
 
 std::vector<Event> SessionSet::session(int64_t i) {
     gen_.rng().reseed(Rng::derive_seed(stream_seed_, static_cast<uint64_t>(i)));
-    return gen_.ghost_session(window_.spread(i, n_));
+    if (!shape_) return gen_.ghost_session(window_.spread(i, n_));
+    return gen_.ghost_session(shape_->quantile(n_ > 1 ? static_cast<double>(i) / static_cast<double>(n_ - 1) : 0.0));
+}
+
+namespace {
+// The window's cumulative intensity; null for the reference (flat) shape, which keeps the
+// reference arithmetic.
+std::unique_ptr<const CumulativeIntensity> shape_of(const Scenario& scenario, const ZoneRules& zone, uint64_t seed,
+                                                    TimeWindow window) {
+    IncidentPlan incidents(scenario, window.start, Rng::derive_seed(seed, kHistoryIncidentStream));
+    const Intensity intensity(WeeklyProfile(scenario.traffic, zone), &incidents);
+    if (intensity.flat()) return nullptr;
+    return std::make_unique<const CumulativeIntensity>(intensity, window.start, window.end);
+}
+}  // namespace
+
+void OrderSet::set_scenario(const Scenario& scenario, const ZoneRules& zone) {
+    shape_ = shape_of(scenario, zone, seed_, window_);
+}
+
+void SessionSet::set_scenario(const Scenario& scenario, const ZoneRules& zone) {
+    shape_ = shape_of(scenario, zone, seed_, window_);
 }
 
 void HistoryChunk::clear() {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,9 +47,13 @@ public:
     Purchase& order(int64_t i, bool with_events = true);
     // The ids of the orders, items and events (see EntityGenerator::set_id_format).
     void set_id_format(IdFormat ids) { order_gen_.set_id_format(ids); }
+    // Orders come by the scenario's traffic shape and incidents (as a back-fill with this seed
+    // over the window would place them) instead of uniformly after their buyer signed up.
+    void set_scenario(const Scenario& scenario, const ZoneRules& zone);
 
 private:
     uint64_t seed_, order_seed_;
+    std::unique_ptr<const CumulativeIntensity> shape_;
     int64_t users_;
     TimeWindow window_;
     Micros as_of_;
@@ -61,9 +66,12 @@ public:
     SessionSet(const NameLists& names, const std::vector<Product>& products, const LocationSampler& locations,
                uint64_t seed, int64_t n, TimeWindow window);
     std::vector<Event> session(int64_t i);
+    // Sessions spread by the scenario's shape (its cumulative intensity) instead of evenly.
+    void set_scenario(const Scenario& scenario, const ZoneRules& zone);
 
 private:
-    uint64_t stream_seed_;
+    uint64_t seed_, stream_seed_;
+    std::unique_ptr<const CumulativeIntensity> shape_;
     int64_t n_;
     TimeWindow window_;
     EntityGenerator gen_;

@@ -74,6 +74,11 @@ User EntityGenerator::new_user(Micros now) {
 
 Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& place, Micros now,
                                        bool with_sessions) {
+    return purchase(user_id, place, now, with_sessions, true);
+}
+
+Purchase EntityGenerator::purchase(const std::string& user_id, const Place& place, Micros now, bool with_sessions,
+                                   bool checked_out) {
     Rng session_rng(rng_.next_u64());
     Purchase p;
     p.order.id = new_id(now);
@@ -95,8 +100,9 @@ Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& 
     }
     if (with_sessions)
         for (const OrderItem& item : p.items) {
-            auto events = build_session(purchase_pages(product_by_id(item.product_id), session_rng), user_id,
-                                        place, now, session_rng, ids_);
+            std::vector<Page> pages = purchase_pages(product_by_id(item.product_id), session_rng);
+            if (!checked_out) pages.pop_back();  // the session ends at the cart
+            auto events = build_session(pages, user_id, place, now, session_rng, ids_);
             p.events.insert(p.events.end(), std::make_move_iterator(events.begin()),
                             std::make_move_iterator(events.end()));
         }
@@ -104,12 +110,7 @@ Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& 
 }
 
 std::vector<Event> EntityGenerator::failed_checkout(const std::string& user_id, const Place& place, Micros now) {
-    Purchase p = new_purchase(user_id, place, now);
-    std::vector<Event> out;
-    // Each item's session without its final "purchase" event; the last one ends at `now`.
-    for (const Event& e : p.events)
-        if (e.event_type != std::string("purchase")) out.push_back(e);
-    return out;
+    return std::move(purchase(user_id, place, now, true, false).events);
 }
 
 std::vector<Event> EntityGenerator::ghost_session(Micros end) {

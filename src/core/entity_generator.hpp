@@ -41,8 +41,8 @@ public:
     // The sessions draw from their own stream, so the order and items do not depend on them.
     Purchase new_purchase(const std::string& user_id, const Place& place, Micros now,
                           bool with_sessions = true);
-    // A purchase that fails at checkout (an incident): the purchase sessions up to the cart, no
-    // order. Draws from the streams exactly as new_purchase does.
+    // A purchase that fails at checkout (an incident): the purchase sessions, each ending at the
+    // cart at `now`, and no order. Draws from the streams exactly as new_purchase does.
     std::vector<Event> failed_checkout(const std::string& user_id, const Place& place, Micros now);
     std::vector<Event> ghost_session(Micros end);
     // The sessions of a cancelled or returned order: one per item, ending at `end`.
@@ -54,6 +54,8 @@ public:
 
 private:
     const std::string& pick_name(const std::vector<std::string>& list);
+    // checked_out false: the sessions end at the cart (the order is made but not to be written).
+    Purchase purchase(const std::string& user_id, const Place& place, Micros now, bool with_sessions, bool checked_out);
 
     std::string new_id(Micros t) { return ids_ == IdFormat::Uuid7 ? uuid_v7(rng_, t / 1000) : uuid_v4(rng_); }
 

@@ -1,5 +1,6 @@
 #include "rate_schedule.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace thelook {
@@ -17,10 +18,12 @@ void PoissonSchedule::advance() {
 // Places the next arrival where `mass` of rate * m is used up, walking m's constant pieces from
 // `from` (= start + from_seconds).
 void PoissonSchedule::locate(Micros from, double from_seconds, double mass) {
+    pieces_.clear();
     if (!intensity_ || intensity_->flat()) {
         // The constant-rate case, in the same arithmetic as ever (seeded runs repeat).
         next_exact_ = from_seconds + mass / rate_;
         next_ = start_ + static_cast<Micros>(std::floor(next_exact_ * 1e6));
+        pieces_.push_back(Piece{from_seconds, rate_});
         return;
     }
     Micros t = from;
@@ -29,6 +32,7 @@ void PoissonSchedule::locate(Micros from, double from_seconds, double mass) {
         const double v = rate_ * intensity_->value(t);
         const Micros change = intensity_->next_change(t);
         const double end = change == kNever ? INFINITY : static_cast<double>(change - start_) / 1e6;
+        pieces_.push_back(Piece{p, v});
         if (v > 0 && p + mass / v <= end) {
             next_exact_ = p + mass / v;
             break;
@@ -59,14 +63,8 @@ std::vector<Micros> PoissonSchedule::take_due(Micros now, size_t max_count, Micr
 
 double PoissonSchedule::expected_between(Micros from, Micros to) const {
     if (to <= from) return 0;
-    if (!intensity_ || intensity_->flat()) return rate_ * static_cast<double>(to - from) / 1e6;
-    double sum = 0;
-    for (Micros t = from; t < to;) {
-        const Micros c = std::min(intensity_->next_change(t), to);
-        sum += rate_ * intensity_->value(t) * static_cast<double>(c - t) / 1e6;
-        t = c;
-    }
-    return sum;
+    if (!intensity_) return rate_ * static_cast<double>(to - from) / 1e6;
+    return rate_ * intensity_->integral(from, to);
 }
 
 uint64_t PoissonSchedule::scheduled_by(Micros now) const {
@@ -80,10 +78,23 @@ void PoissonSchedule::retune(Micros now, double rate_per_second, const Intensity
         intensity_ = intensity;
         return;
     }
-    const double residual = next_ == kNever ? rng_.exponential(1.0) : expected_between(now, next_);
+    const double now_seconds = static_cast<double>(now - start_) / 1e6;
+    const double residual = next_ == kNever ? rng_.exponential(1.0) : residual_mass(now_seconds);
     rate_ = rate_per_second;
     intensity_ = intensity;
-    locate(now, static_cast<double>(now - start_) / 1e6, residual);
+    locate(now, now_seconds, residual);
+}
+
+// rate * m integrated from now to the next arrival, over the pieces it was placed with: the Exp(1)
+// mass of the current gap that is still ahead.
+double PoissonSchedule::residual_mass(double now_seconds) const {
+    double mass = 0;
+    for (size_t i = 0; i < pieces_.size(); ++i) {
+        const double from = std::max(pieces_[i].from_seconds, now_seconds);
+        const double to = i + 1 < pieces_.size() ? pieces_[i + 1].from_seconds : next_exact_;
+        if (pieces_[i].rate > 0 && to > from) mass += pieces_[i].rate * (to - from);
+    }
+    return mass;
 }
 
 }  // namespace thelook

@@ -41,6 +41,15 @@ public:
 private:
     void advance();
     void locate(Micros from, double from_seconds, double mass);
+    double residual_mass(double now_seconds) const;
+
+    // The constant pieces of rate * m that the last locate() walked, each from from_seconds to the
+    // next one's (the last to next_exact_). retune() takes the mass left from these, never from the
+    // intensity the arrival was placed with: that one may have changed in place since, or be gone.
+    struct Piece {
+        double from_seconds, rate;
+    };
+    std::vector<Piece> pieces_;
 
     double rate_;
     Rng rng_;

@@ -290,10 +290,16 @@ RandomIncidents random_incidents(const json& v, const std::string& path) {
     return r;
 }
 
+int days_in_month(int year, int month) {
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    return days[month - 1] + (month == 2 && leap);
+}
+
 json parse_json(const std::string& text, const std::string& what) {
     try {
         return json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
         throw Error(sqlstate::kInvalidParameterValue, what + " is not valid JSON", e.what(),
                     "Pass a JSON object such as '{\"traffic\": {\"profile\": \"retail\"}}', or a scenario's name.");
     }
@@ -320,7 +326,7 @@ IncidentKind parse_incident_kind(const std::string& text, const std::string& pat
 
 std::string scenario_display_name(const std::string& argument) {
     const size_t first = argument.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos || argument[first] != '{') return argument;
+    if (first == std::string::npos || (argument[first] != '{' && argument[first] != '[')) return argument;
     const json doc = json::parse(argument, nullptr, false);
     if (doc.is_object() && doc.contains("base") && doc["base"].is_string()) return doc["base"].get<std::string>() + "+custom";
     return "custom";
@@ -328,19 +334,26 @@ std::string scenario_display_name(const std::string& argument) {
 
 double parse_duration(const std::string& text, const std::string& path) {
     double value = 0;
-    char unit[32] = "";
-    int consumed = 0;
-    if (std::sscanf(text.c_str(), " %lf %31[a-z] %n", &value, unit, &consumed) < 1)
+    int number_end = 0;
+    if (std::sscanf(text.c_str(), " %lf%n", &value, &number_end) < 1)
         fail(path, "\"" + text + "\" is not a duration such as \"10 minutes\"");
-    const std::string u = unit;
+    // Then an optional unit and nothing else ("10 Minutes" or "1.5.3 days" must not pass as seconds).
+    size_t i = static_cast<size_t>(number_end);
+    auto skip_spaces = [&] {
+        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    };
+    skip_spaces();
+    const size_t unit_start = i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    const std::string u = text.substr(unit_start, i - unit_start);
+    skip_spaces();
+    if (i != text.size()) fail(path, "\"" + text + "\" is not a duration such as \"10 minutes\"");
     double scale = 0;
     if (u.empty() || u == "s" || u == "sec" || u == "secs" || u == "second" || u == "seconds") scale = 1;
     else if (u == "m" || u == "min" || u == "mins" || u == "minute" || u == "minutes") scale = 60;
     else if (u == "h" || u == "hour" || u == "hours") scale = 3600;
     else if (u == "d" || u == "day" || u == "days") scale = 86400;
     else fail(path, "unknown unit \"" + u + "\" in \"" + text + "\"", "Use seconds, minutes, hours or days.");
-    if (consumed > 0 && static_cast<size_t>(consumed) != text.size())
-        fail(path, "\"" + text + "\" is not a duration such as \"10 minutes\"");
     const double seconds = value * scale;
     if (!(seconds > 0) || !std::isfinite(seconds)) fail(path, "must be a positive duration, not \"" + text + "\"");
     return seconds;
@@ -351,7 +364,8 @@ Micros parse_timestamp(const std::string& text, const std::string& path) {
     double sec = 0;
     char sep;
     if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &n) != 6 ||
-        (sep != 'T' && sep != ' ') || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+        (sep != 'T' && sep != ' ') || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 ||
+        mi < 0 || mi > 59)
         fail(path, "\"" + text + "\" is not a time such as \"2026-11-24T12:00:00Z\"");
     std::string rest = text.substr(static_cast<size_t>(n));
     if (!rest.empty() && rest[0] == ':') {
@@ -364,10 +378,13 @@ Micros parse_timestamp(const std::string& text, const std::string& path) {
     if (rest == "Z" || rest == "z") {
         offset_minutes = 0;
     } else {
-        int oh = 0, om = 0;
+        int oh = -1, om = -1, used = 0;
         char sign = 0;
-        if (rest.empty() || std::sscanf(rest.c_str(), "%c%2d:%2d", &sign, &oh, &om) != 3 || (sign != '+' && sign != '-'))
+        if (rest.empty() || std::sscanf(rest.c_str(), "%c%2d:%2d%n", &sign, &oh, &om, &used) != 3 ||
+            (sign != '+' && sign != '-') || oh < 0 || oh > 23 || om < 0 || om > 59)
             fail(path, "\"" + text + "\" has no UTC offset", "End it with Z (UTC) or an offset such as +01:00.");
+        if (static_cast<size_t>(used) != rest.size())
+            fail(path, "\"" + text + "\" is not a time such as \"2026-11-24T12:00:00Z\"");
         offset_minutes = (sign == '-' ? -1 : 1) * (oh * 60 + om);
     }
     // Days from the civil date (Howard Hinnant's algorithm).
@@ -430,16 +447,21 @@ std::string resolve_scenario(const std::string& argument,
     json doc = document ? parse_json(argument, "parameter \"scenario\"") : stored(argument, "scenario");
     std::set<std::string> seen;
     if (!document) seen.insert(argument);
-    // Follow the chain of bases: each document overrides the one it names.
-    while (doc.is_object() && doc.contains("base")) {
-        if (!doc["base"].is_string()) fail("scenario.base", "must be the name of a stored scenario");
-        const std::string base = doc["base"].get<std::string>();
+    // Follow the chain of bases: each document overrides the one it names, resolved. So the patches
+    // apply from the deepest base up: merged the other way, a null meant to remove a key of a deeper
+    // base would be lost in between.
+    std::vector<json> chain;
+    chain.push_back(std::move(doc));
+    while (chain.back().is_object() && chain.back().contains("base")) {
+        json& top = chain.back();
+        if (!top["base"].is_string()) fail("scenario.base", "must be the name of a stored scenario");
+        const std::string base = top["base"].get<std::string>();
         if (!seen.insert(base).second) fail("scenario.base", "scenario \"" + base + "\" is its own base (a loop)");
-        json merged = stored(base, "scenario.base");
-        doc.erase("base");
-        merged.merge_patch(doc);
-        doc = std::move(merged);
+        top.erase("base");
+        chain.push_back(stored(base, "scenario.base"));
     }
+    doc = std::move(chain.back());
+    for (size_t i = chain.size() - 1; i-- > 0;) doc.merge_patch(chain[i]);
     if (!doc.is_object()) fail("scenario", "must be a JSON object");
     return doc.dump();
 }

@@ -97,9 +97,57 @@ Micros Intensity::next_change(Micros t) const {
     return incidents_ ? std::min(p, incidents_->next_change(t)) : p;
 }
 
+double Intensity::integral(Micros from, Micros to) const {
+    if (flat()) return to > from ? static_cast<double>(to - from) / 1e6 : 0.0;
+    double sum = 0;
+    for (Micros t = from; t < to;) {
+        const Micros c = std::min(next_change(t), to);
+        sum += value(t) * static_cast<double>(c - t) / 1e6;
+        t = c;
+    }
+    return sum;
+}
+
 double Intensity::checkout_failure(Micros t) const { return incidents_ ? incidents_->checkout_failure(t) : 0.0; }
 
 bool Intensity::flat() const { return profile_.flat() && (!incidents_ || incidents_->empty()); }
+
+CumulativeIntensity::CumulativeIntensity(const Intensity& intensity, Micros start, Micros end)
+    : start_(start), end_(std::max(start, end)) {
+    times_.push_back(start_);
+    cumulative_.push_back(0);
+    for (Micros t = start_; t < end_;) {
+        const Micros c = std::min(intensity.next_change(t), end_);
+        times_.push_back(c);
+        cumulative_.push_back(cumulative_.back() + intensity.value(t) * static_cast<double>(c - t) / 1e6);
+        t = c;
+    }
+}
+
+double CumulativeIntensity::at(Micros t) const {
+    if (t <= start_) return 0;
+    if (t >= end_) return cumulative_.back();
+    const size_t i = static_cast<size_t>(std::upper_bound(times_.begin(), times_.end(), t) - times_.begin()) - 1;
+    const double slope = (cumulative_[i + 1] - cumulative_[i]) / static_cast<double>(times_[i + 1] - times_[i]);
+    return cumulative_[i] + slope * static_cast<double>(t - times_[i]);
+}
+
+Micros CumulativeIntensity::inverse(double c) const {
+    // The first piece whose end reaches c; within it m is constant and positive.
+    const size_t i = static_cast<size_t>(std::lower_bound(cumulative_.begin(), cumulative_.end(), c) - cumulative_.begin());
+    if (i == 0) return start_;
+    if (i >= times_.size()) return end_;
+    const double rise = cumulative_[i] - cumulative_[i - 1];
+    const double share = rise > 0 ? (c - cumulative_[i - 1]) / rise : 1.0;
+    return times_[i - 1] + static_cast<Micros>(share * static_cast<double>(times_[i] - times_[i - 1]));
+}
+
+Micros CumulativeIntensity::quantile_after(Micros from, double u) const {
+    from = std::clamp(from, start_, end_);
+    const double a = at(from), b = cumulative_.back();
+    if (!(b > a)) return from + static_cast<Micros>(u * static_cast<double>(end_ - from));
+    return std::clamp(inverse(a + u * (b - a)), from, end_);
+}
 
 }  // namespace thelook
 

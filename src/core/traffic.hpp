@@ -61,6 +61,8 @@ public:
 
     double value(Micros t) const;
     Micros next_change(Micros t) const;
+    // The integral of m over [from, to), in seconds.
+    double integral(Micros from, Micros to) const;
     // Share of purchases that fail at checkout at t (0 normally).
     double checkout_failure(Micros t) const;
     bool flat() const;
@@ -69,6 +71,26 @@ public:
 private:
     WeeklyProfile profile_;
     IncidentPlan* incidents_ = nullptr;  // not owned; may be null
+};
+
+// The cumulative intensity over a fixed window [start, end], built once, to place things in time
+// by the scenario's shape: the time by which a share u of the window's traffic has come, in
+// O(log n) per call (the bulk functions' order and session times).
+class CumulativeIntensity {
+public:
+    CumulativeIntensity(const Intensity& intensity, Micros start, Micros end);
+    // The time in [from, end] by which a share u (0..1) of the traffic after `from` has come.
+    // Uniform over [from, end] if no traffic can come then (the shop never opens again).
+    Micros quantile_after(Micros from, double u) const;
+    Micros quantile(double u) const { return quantile_after(start_, u); }
+
+private:
+    double at(Micros t) const;  // integral of m from start_ to t
+    Micros inverse(double c) const;
+
+    Micros start_, end_;
+    std::vector<Micros> times_;      // breakpoints, times_[0] = start_, last = end_
+    std::vector<double> cumulative_; // integral of m from start_ to times_[i]
 };
 
 }  // namespace thelook

@@ -2,8 +2,13 @@
 
 #include <optional>
 
+#include <cmath>
+
+#include "core/bulk_generator.hpp"
 #include "core/error.hpp"
+#include "core/simulation_params.hpp"
 #include "pg/datum.hpp"
+#include "pg/table_rows.hpp"
 
 extern "C" {
 #include "pgtime.h"
@@ -83,6 +88,41 @@ ResolvedScenario resolve_scenario_argument(const std::string& argument) {
 }  // namespace thelook::pg
 
 namespace thelook::pg {
+
+// traffic_intensity(scenario, start_at, end_at, step, avg_qps, seed): per bucket, the mean of m(t)
+// and the expected arrivals avg_qps * integral of m, incidents included (random ones as a
+// back-fill with this seed and start draws them).
+Datum traffic_intensity(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+        throw Error(sqlstate::kInvalidParameterValue, "parameters \"start_at\" and \"end_at\" must not be null", "",
+                    "Pass a window such as now() - interval '7 days' and now().");
+    const ResolvedScenario r = resolve_scenario_argument(arg_text(fcinfo, 0, "reference"));
+    const Micros start = from_timestamptz(PG_GETARG_TIMESTAMPTZ(1)), end = from_timestamptz(PG_GETARG_TIMESTAMPTZ(2));
+    const double step_seconds = arg_interval_seconds(fcinfo, 3, 3600);
+    const double avg_qps = PG_ARGISNULL(4) ? 1.0 : PG_GETARG_FLOAT8(4);
+    if (!(step_seconds >= 1) || !std::isfinite(step_seconds))
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"step\" must be at least one second", "",
+                    "Pass an interval such as '1 hour'.");
+    if (end <= start || (end - start) / 1e6 / step_seconds > 1e7)
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"end_at\" must be after \"start_at\", within 10 million steps", "",
+                    "Pass a later end_at or a longer step.");
+    check_positive_finite(avg_qps, "avg_qps");
+    IncidentPlan incidents(r.scenario, start, Rng::derive_seed(PG_ARGISNULL(5) ? 0 : static_cast<uint64>(PG_GETARG_INT64(5)), kHistoryIncidentStream));
+    const Intensity intensity(WeeklyProfile(r.scenario.traffic, r.zone), &incidents);
+    SrfOutput out = begin_materialized_srf(fcinfo);
+    const Micros step = static_cast<Micros>(step_seconds * 1e6);
+    for (Micros a = start; a < end; a += step) {
+        const Micros b = std::min(a + step, end);
+        const double area = intensity.integral(a, b);
+        pg_guard([&] {
+            Datum v[4] = {TimestampTzGetDatum(to_timestamptz(a)), TimestampTzGetDatum(to_timestamptz(b)),
+                          Float8GetDatum(area / (static_cast<double>(b - a) / 1e6)), Float8GetDatum(avg_qps * area)};
+            bool n[4] = {false, false, false, false};
+            tuplestore_putvalues(out.store, out.desc, v, n);
+        });
+    }
+    return 0;
+}
 
 Datum resolve_scenario_sql(FunctionCallInfo fcinfo) {
     const ResolvedScenario r = resolve_scenario_argument(arg_text(fcinfo, 0, "reference"));

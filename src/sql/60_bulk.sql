@@ -14,12 +14,13 @@ CREATE FUNCTION @extschema@.generate_orders(
     as_of timestamptz DEFAULT NULL,
     shard int DEFAULT 0,
     shards int DEFAULT 1,
-    id_format text DEFAULT 'uuid4')
+    id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference')
 RETURNS SETOF @extschema@.orders_row
     LANGUAGE c VOLATILE PARALLEL SAFE CALLED ON NULL INPUT ROWS 1000
     AS 'MODULE_PATHNAME', 'thelook_generate_orders';
-COMMENT ON FUNCTION @extschema@.generate_orders(bigint, bigint, bigint, text, text, text, timestamptz, timestamptz, timestamptz, int, int, text) IS
-    'n orders shaped like the orders table. Order i is placed by user number h(i) of generate_users(users, seed, country, state, postal_code, start_at, end_at), after that user signed up and before end_at, and its lifecycle (ship, cancel, deliver, return with realistic delays) is played out up to as_of (NULL: end_at). Deterministic with a seed; shard/shards split it. id_format ''uuid7'' gives orders, items and events time-ordered ids.';
+COMMENT ON FUNCTION @extschema@.generate_orders(bigint, bigint, bigint, text, text, text, timestamptz, timestamptz, timestamptz, int, int, text, text) IS
+    'n orders shaped like the orders table. Order i is placed by user number h(i) of generate_users(users, seed, country, state, postal_code, start_at, end_at), after that user signed up and before end_at, and its lifecycle (ship, cancel, deliver, return with realistic delays) is played out up to as_of (NULL: end_at). Deterministic with a seed; shard/shards split it. id_format ''uuid7'' gives orders, items and events time-ordered ids. A scenario places the orders by its traffic shape and incidents.';
 
 CREATE FUNCTION @extschema@.generate_order_items(
     n bigint,
@@ -33,11 +34,12 @@ CREATE FUNCTION @extschema@.generate_order_items(
     as_of timestamptz DEFAULT NULL,
     shard int DEFAULT 0,
     shards int DEFAULT 1,
-    id_format text DEFAULT 'uuid4')
+    id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference')
 RETURNS SETOF @extschema@.order_items_row
     LANGUAGE c VOLATILE PARALLEL SAFE CALLED ON NULL INPUT ROWS 1450
     AS 'MODULE_PATHNAME', 'thelook_generate_order_items';
-COMMENT ON FUNCTION @extschema@.generate_order_items(bigint, bigint, bigint, text, text, text, timestamptz, timestamptz, timestamptz, int, int, text) IS
+COMMENT ON FUNCTION @extschema@.generate_order_items(bigint, bigint, bigint, text, text, text, timestamptz, timestamptz, timestamptz, int, int, text, text) IS
     'The items of generate_orders called with the same arguments, shaped like the order_items table.';
 
 CREATE FUNCTION @extschema@.generate_events(
@@ -52,11 +54,12 @@ CREATE FUNCTION @extschema@.generate_events(
     as_of timestamptz DEFAULT NULL,
     shard int DEFAULT 0,
     shards int DEFAULT 1,
-    id_format text DEFAULT 'uuid4')
+    id_format text DEFAULT 'uuid4',
+    scenario text DEFAULT 'reference')
 RETURNS SETOF @extschema@.events_row
     LANGUAGE c VOLATILE PARALLEL SAFE CALLED ON NULL INPUT ROWS 7000
     AS 'MODULE_PATHNAME', 'thelook_generate_events';
-COMMENT ON FUNCTION @extschema@.generate_events(bigint, bigint, bigint, text, text, text, timestamptz, timestamptz, timestamptz, int, int, text) IS
+COMMENT ON FUNCTION @extschema@.generate_events(bigint, bigint, bigint, text, text, text, timestamptz, timestamptz, timestamptz, int, int, text, text) IS
     'The web events of generate_orders called with the same arguments: one purchase session per item, and a cancel or return session per item of orders cancelled or returned by as_of. Shaped like the events table.';
 
 CREATE FUNCTION @extschema@.generate_sessions(
@@ -68,12 +71,13 @@ CREATE FUNCTION @extschema@.generate_sessions(
     start_at timestamptz DEFAULT NULL,
     end_at timestamptz DEFAULT NULL,
     shard int DEFAULT 0,
-    shards int DEFAULT 1)
+    shards int DEFAULT 1,
+    scenario text DEFAULT 'reference')
 RETURNS SETOF @extschema@.events_row
     LANGUAGE c VOLATILE PARALLEL SAFE CALLED ON NULL INPUT ROWS 4500
     AS 'MODULE_PATHNAME', 'thelook_generate_sessions';
-COMMENT ON FUNCTION @extschema@.generate_sessions(bigint, bigint, text, text, text, timestamptz, timestamptz, int, int) IS
-    'n anonymous browsing sessions (user_id NULL) as events rows, ending at times spread evenly over [start_at, end_at]. Deterministic with a seed; shard/shards split it.';
+COMMENT ON FUNCTION @extschema@.generate_sessions(bigint, bigint, text, text, text, timestamptz, timestamptz, int, int, text) IS
+    'n anonymous browsing sessions (user_id NULL) as events rows, ending at times spread evenly over [start_at, end_at] (by the scenario''s traffic shape, if one is given). Deterministic with a seed; shard/shards split it.';
 
 CREATE FUNCTION @extschema@.backfill(
     schema name DEFAULT 'demo',
