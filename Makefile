@@ -65,7 +65,7 @@ test/unit/catch_main.o: test/unit/main.cpp
 test/unit/unit_tests: test/unit/catch_main.o $(filter-out test/unit/main.cpp,$(UNIT_SRCS)) $(CORE_SRCS) $(wildcard src/core/*.hpp test/unit/*.hpp)
 	$(UNIT_CXX) -o $@ test/unit/catch_main.o $(filter-out test/unit/main.cpp,$(UNIT_SRCS)) $(CORE_SRCS)
 
-.PHONY: unit demo test deps regress lifecycle-tests bench
+.PHONY: unit demo test deps regress lifecycle-tests bench charts
 unit: test/unit/unit_tests
 	test/unit/unit_tests
 
@@ -86,6 +86,13 @@ test:
 	$(MAKE) WERROR=1 unit
 	test/run_regress.sh
 	test/run_scripts.sh
+
+# The README's charts, from real runs (python3-matplotlib, Debian's).
+charts:
+	test/deps.sh python3-matplotlib
+	$(MAKE) all
+	$(MAKE) install
+	for c in docs/charts/*.sh; do bash $$c || exit 1; done
 
 bench:
 	test/deps.sh

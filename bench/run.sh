@@ -2,14 +2,25 @@
 # thelook_datagen benchmarks on a throwaway cluster (started and stopped here). Prints ratios
 # measured in the same run; not a pass/fail test. BENCH_SCALE (default 1) shrinks or grows every
 # size and duration, e.g. BENCH_SCALE=0.1 for a quick run. BENCH_PORT picks the port. BENCH_ONLY
-# picks sections, e.g. BENCH_ONLY="2 3" (default: all four).
+# picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 5). BENCH_BASELINE=<git ref> adds section 6:
+# the same live ceiling from that commit's build (in a private copy of PostgreSQL), alternating
+# with this build's, e.g. BENCH_BASELINE=78f904f (the last commit before scenarios).
 set -euo pipefail
 source "$(dirname "$0")/../test/lib.sh"
 SCALE=${BENCH_SCALE:-1}
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 int() { awk "BEGIN { printf \"%d\", $1 }"; }
 now() { date +%s.%N; }
-want() { [[ " ${BENCH_ONLY:-1 2 3 4} " == *" $1 "* ]]; }
+want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6} " == *" $1 "* ]]; }
+# ceiling SCHEMA SECONDS [start_simulation arguments] -> "iterations/s rows/s errors", flat out.
+ceiling() {
+  local schema=$1 secs=$2 id; shift 2
+  id=$(q -c "SELECT thelook.start_simulation('$schema', avg_qps => 1e7, seed => 5, duration => '$secs seconds'${1:+, $1})")
+  wait_for "SELECT state <> 'running' AND state <> 'starting' FROM thelook.simulations WHERE id = $id" $((secs + 60)) || true
+  q -F ' ' -c "SELECT round(iterations / s), round((users_inserted + users_updated + orders_inserted + orders_updated + order_items_inserted
+                 + order_items_updated + events_inserted) / s), total_errors
+               FROM (SELECT *, extract(epoch FROM ended_at - started_at) AS s FROM thelook.simulations WHERE id = $id) x"
+}
 
 start_cluster bench "${BENCH_PORT:-54970}" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
 q -q -c "CREATE EXTENSION thelook_datagen"
@@ -100,4 +111,55 @@ for r in 20 200 2000; do
           round($r * s), scheduled, iterations, round(100.0 * iterations / ($r * s), 2), round(((iterations - $r * s) / sqrt($r * s))::numeric, 2))
         FROM (SELECT *, $secs AS s FROM thelook.simulations WHERE id = $id) x"
 done
+fi
+
+if want 5; then
+echo "## 5. what a scenario costs: flat-out ceiling by scenario (empty schema, alternating, 3 rounds)"
+secs=$(int "20 * $SCALE"); [ "$secs" -lt 3 ] && secs=3
+q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('sc', init_num_users => 1000, seed => 1)"
+declare -A total=()
+for round in 1 2 3; do
+  for sc in reference retail retail_incidents; do
+    # An accelerated clock, so that retail's curve and incidents really change under the run.
+    read -r it rows err < <(ceiling sc "$secs" "scenario => '$sc', time_scale => 3600")
+    echo "round $round, $sc: $it iterations/s, $rows rows/s (errors: $err)"
+    total[$sc]=$(( ${total[$sc]:-0} + it ))
+  done
+  q -q -c "TRUNCATE sc.orders, sc.order_items, sc.events, sc.incidents" -c "CHECKPOINT"
+done
+echo "RATIO retail / reference (iterations/s) = $(calc "int(${total[retail]} / ${total[reference]} * 100) / 100")"
+echo "RATIO retail_incidents / reference (iterations/s) = $(calc "int(${total[retail_incidents]} / ${total[reference]} * 100) / 100")"
+q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA sc CASCADE"
+fi
+
+if want 6 && [ -n "${BENCH_BASELINE:-}" ]; then
+echo "## 6. the reference ceiling against commit $BENCH_BASELINE (its own build, a private PostgreSQL copy)"
+base=/var/tmp/thelook-baseline-$BENCH_BASELINE
+if [ ! -x "$base/pg/usr/lib/postgresql/15/bin/postgres" ]; then
+  rm -rf "$base"; mkdir -p "$base/pg/usr/lib/postgresql" "$base/pg/usr/share/postgresql"
+  cp -a /usr/lib/postgresql/15 "$base/pg/usr/lib/postgresql/"; cp -a /usr/share/postgresql/15 "$base/pg/usr/share/postgresql/"
+  ln -s /usr/include "$base/pg/usr/include"
+  git -C "$REPO" worktree add -f --detach "$base/src" "$BENCH_BASELINE" >/dev/null 2>&1
+  make -s -C "$base/src" install PG_CONFIG="$base/pg/usr/lib/postgresql/15/bin/pg_config" >"$base/build.log" 2>&1
+  git -C "$REPO" worktree remove --force "$base/src"
+fi
+secs=$(int "20 * $SCALE"); [ "$secs" -lt 3 ] && secs=3
+q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('now_ref', init_num_users => 1000, seed => 1)"
+this_total=0; base_total=0
+for round in 1 2 3; do
+  read -r it _ _ < <(ceiling now_ref "$secs")
+  this_total=$((this_total + it))
+  echo "round $round, this build: $it iterations/s"
+  ( PG_BIN=$base/pg/usr/lib/postgresql/15/bin
+    start_cluster baseline "${BENCH_BASELINE_PORT:-54971}" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
+    q -q -c "CREATE EXTENSION thelook_datagen" -c "SET client_min_messages = warning" -c "SELECT thelook.setup('then_ref', init_num_users => 1000, seed => 1)"
+    read -r it _ _ < <(ceiling then_ref "$secs")
+    echo "$it" >"/tmp/thelook-baseline-$round"
+    stop_clusters )
+  it=$(cat "/tmp/thelook-baseline-$round"); rm -f "/tmp/thelook-baseline-$round"
+  base_total=$((base_total + it))
+  echo "round $round, $BENCH_BASELINE: $it iterations/s"
+  q -q -c "TRUNCATE now_ref.orders, now_ref.order_items, now_ref.events" -c "CHECKPOINT"
+done
+echo "RATIO this build / $BENCH_BASELINE (reference scenario, iterations/s) = $(calc "int($this_total / $base_total * 100) / 100")"
 fi

@@ -75,6 +75,23 @@ SELECT thelook.scenario('retail') AS retail_unchanged, thelook.scenario('night_o
 DELETE FROM thelook.scenarios WHERE NOT builtin;
 DROP ROLE thelook_scenario_user;
 
+-- The SRFs place orders and sessions by the scenario's shape; 'reference' changes nothing.
+SELECT (SELECT md5(string_agg(o::text, ',')) FROM thelook.generate_orders(300, seed => 4, start_at => '2026-11-02 00:00+00', end_at => '2026-11-16 00:00+00') o)
+     = (SELECT md5(string_agg(o::text, ',')) FROM thelook.generate_orders(300, seed => 4, start_at => '2026-11-02 00:00+00', end_at => '2026-11-16 00:00+00', scenario => 'reference') o)
+       AS reference_unchanged;
+SELECT count(*) AS orders,
+       count(*) FILTER (WHERE extract(isodow FROM created_at AT TIME ZONE current_setting('TimeZone') AT TIME ZONE 'UTC') = 7
+                           OR extract(hour FROM created_at AT TIME ZONE current_setting('TimeZone') AT TIME ZONE 'UTC') NOT BETWEEN 8 AND 19) AS while_closed
+  FROM thelook.generate_orders(3000, seed => 4, users => 50, start_at => '2026-11-02 00:00+00', end_at => '2026-11-16 00:00+00',
+                               scenario => 'business_hours');
+-- (A session ends at its place in time; its first pages come up to a few minutes earlier.)
+SELECT count(*) AS sessions,
+       count(*) FILTER (WHERE extract(isodow FROM ended AT TIME ZONE current_setting('TimeZone') AT TIME ZONE 'UTC') = 7
+                           OR extract(hour FROM ended AT TIME ZONE current_setting('TimeZone') AT TIME ZONE 'UTC') NOT BETWEEN 8 AND 19) AS ending_while_closed
+  FROM (SELECT session_id, max(created_at) AS ended
+          FROM thelook.generate_sessions(1000, seed => 4, start_at => '2026-11-02 00:00+00', end_at => '2026-11-16 00:00+00',
+                                         scenario => 'business_hours') GROUP BY session_id) s;
+
 -- A back-fill with opening hours: two weeks of business hours (UTC), nothing while closed.
 SELECT orders > 1000 AS many_orders FROM thelook.backfill('scen', now() - interval '14 days', now(),
     avg_qps => 0.01, seed => 5, scenario => 'business_hours');

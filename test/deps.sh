@@ -3,7 +3,8 @@
 # Never creates or starts a PostgreSQL cluster: the scripts start their own throwaway ones.
 set -euo pipefail
 
-packages=(build-essential postgresql-15 postgresql-server-dev-15 postgresql-15-cron
+# Extra packages for one target may be named on the command line (make charts: python3-matplotlib).
+packages=("$@" build-essential postgresql-15 postgresql-server-dev-15 postgresql-15-cron
           postgresql-15-wal2json catch2 nlohmann-json3-dev python3 python3-psycopg2 ca-certificates sudo)
 missing=()
 for p in "${packages[@]}"; do

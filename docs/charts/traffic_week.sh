@@ -27,6 +27,6 @@ q -c "SELECT to_char(e.bucket_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24'), 
           ON o.h = e.bucket_start AT TIME ZONE 'UTC' ORDER BY 1" >"$data/hours.txt"
 q -c "SELECT kind, magnitude, to_char(started_at, 'YYYY-MM-DD\"T\"HH24:MI:SS'), to_char(ended_at, 'YYYY-MM-DD\"T\"HH24:MI:SS')
         FROM demo.incidents ORDER BY started_at" >"$data/incidents.txt"
-python3 "$(dirname "$0")/plot_traffic_week.py" "$data/hours.txt" "$data/incidents.txt" "$out"
+/usr/bin/python3 "$(dirname "$0")/plot_traffic_week.py" "$data/hours.txt" "$data/incidents.txt" "$out"
 rm -rf "$data"
 echo "wrote $out"

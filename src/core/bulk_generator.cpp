@@ -42,15 +42,24 @@ OrderSet::OrderSet(const NameLists& names, const std::vector<Product>& products,
 Purchase& OrderSet::order(int64_t i, bool with_events) {
     Rng& rng = order_gen_.rng();
     rng.reseed(Rng::derive_seed(order_seed_, static_cast<uint64_t>(i)));
-    const int64_t u = rng.uniform_int(0, users_ - 1);
+    int64_t u = rng.uniform_int(0, users_ - 1);
+    Micros created = kNoTime;
+    if (shape_) {
+        // By the scenario's shape: the time first, over the whole window, then the buyer among the
+        // users who signed up by then (generate_users spreads them evenly over the window).
+        created = shape_->quantile(rng.uniform());
+        const double step = users_ > 1 ? static_cast<double>(window_.end - window_.start) / static_cast<double>(users_ - 1) : 0.0;
+        const int64_t signed_up_by =
+            step > 0 ? std::min<int64_t>(users_, static_cast<int64_t>(static_cast<double>(created - window_.start) / step) + 1) : users_;
+        u = rng.uniform_int(0, std::max<int64_t>(signed_up_by, 1) - 1);
+    }
     // The buyer exactly as generate_users(users, seed, ...) makes row u.
     user_gen_.rng().reseed(Rng::derive_seed(seed_, static_cast<uint64_t>(u)));
     const Micros signed_up = window_.spread(u, users_);
     User buyer = user_gen_.new_user(signed_up);
-    // The order comes after its buyer signed up, uniformly up to the window's end.
-    const double share = rng.uniform();
-    const Micros created = shape_ ? shape_->quantile_after(signed_up, share)
-                                  : signed_up + static_cast<Micros>(share * static_cast<double>(window_.end - signed_up));
+    // Without a scenario the order comes after its buyer signed up, uniformly up to the window's end.
+    if (!shape_) created = signed_up + static_cast<Micros>(rng.uniform() * static_cast<double>(window_.end - signed_up));
+    created = std::max(created, signed_up);
     const Place place = place_of(*buyer.location);
     purchase_ = order_gen_.new_purchase(buyer.id, place, created, with_events);
     const OrderTimeline timeline = draw_timeline(created, rng);
@@ -67,7 +76,8 @@ SessionSet::SessionSet(const NameLists& names, const std::vector<Product>& produ
 std::vector<Event> SessionSet::session(int64_t i) {
     gen_.rng().reseed(Rng::derive_seed(stream_seed_, static_cast<uint64_t>(i)));
     if (!shape_) return gen_.ghost_session(window_.spread(i, n_));
-    return gen_.ghost_session(shape_->quantile(n_ > 1 ? static_cast<double>(i) / static_cast<double>(n_ - 1) : 0.0));
+    // Midpoints of n equal shares of the traffic: never at a closed window edge.
+    return gen_.ghost_session(shape_->quantile((static_cast<double>(i) + 0.5) / static_cast<double>(n_)));
 }
 
 namespace {

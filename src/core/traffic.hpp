@@ -82,6 +82,7 @@ public:
     // The time in [from, end] by which a share u (0..1) of the traffic after `from` has come.
     // Uniform over [from, end] if no traffic can come then (the shop never opens again).
     Micros quantile_after(Micros from, double u) const;
+    // The time by which a share u of the window's traffic has come.
     Micros quantile(double u) const { return quantile_after(start_, u); }
 
 private:

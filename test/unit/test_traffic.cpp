@@ -1029,3 +1029,38 @@ TEST_CASE("IncidentPlan and PoissonSchedule used as the worker does: batches, th
     check_poisson_count(count_in(all, kNow + 200 * kMinute, kNow + 220 * kMinute), 1.5 * rate * 1200);
     check_poisson_count(count_in(all, kNow + 220 * kMinute, kNow + 5 * kHour), rate * 80 * 60);
 }
+
+TEST_CASE("CumulativeIntensity: times drawn by quantile follow the profile; nothing while closed", "[traffic]") {
+    const TrafficSection t = traffic_of(R"({"traffic": {"profile": "business_hours"}})");
+    const Intensity intensity(WeeklyProfile(t, fixed_zone(0)), nullptr);
+    const Micros start = kMonday, end = kMonday + 2 * kWeek;
+    const CumulativeIntensity shape(intensity, start, end);
+    // Expected share per hour of the two weeks: the integral of m over the hour.
+    std::vector<double> expected(14 * 24), observed(14 * 24, 0);
+    for (size_t h = 0; h < expected.size(); ++h)
+        expected[h] = intensity.integral(start + static_cast<Micros>(h) * kHour, start + static_cast<Micros>(h + 1) * kHour);
+    Rng rng(31);
+    Micros previous = start;
+    for (int i = 0; i < fixtures::kDraws; ++i) {
+        const Micros at = shape.quantile(rng.uniform());
+        REQUIRE(at >= start);
+        REQUIRE(at <= end);
+        observed[static_cast<size_t>((at - start) / kHour)] += 1;
+    }
+    const auto r = fixtures::chi_square(observed, expected);  // closed hours must have zero count
+    INFO(r.table);
+    CHECK(r.statistic < r.critical);
+    // Monotone in u, and quantile_after stays after its start and in the window.
+    for (int k = 0; k <= 1000; ++k) {
+        const Micros at = shape.quantile(k / 1000.0);
+        CHECK(at >= previous);
+        previous = at;
+        const Micros from = start + rng.uniform_int(0, end - start);
+        const Micros after = shape.quantile_after(from, rng.uniform());
+        CHECK(after >= from);
+        CHECK(after <= end);
+    }
+    // After the last opening of the window (Saturday 18:00 of week two) no traffic can come: uniform then.
+    const Micros closed_from = local_time(12, 18, 0, 0);
+    CHECK(shape.quantile_after(closed_from, 0.5) == closed_from + (end - closed_from) / 2);
+}
