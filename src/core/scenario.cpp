@@ -9,6 +9,7 @@
 
 #include "distributions.hpp"
 #include "error.hpp"
+#include "json_fields.hpp"
 
 namespace thelook {
 
@@ -16,54 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-const char* const kHint = "See the README's \"Scenarios\" section for the document's layout.";
-
-[[noreturn]] void fail(const std::string& path, const std::string& what, const std::string& hint = kHint) {
-    throw Error(sqlstate::kInvalidParameterValue, path + ": " + what, "", hint);
-}
-
-std::string show(const json& v) {
-    std::string s = v.dump();
-    return s.size() > 60 ? s.substr(0, 57) + "..." : s;
-}
-
-void only_keys(const json& obj, const std::string& path, std::initializer_list<const char*> allowed) {
-    if (!obj.is_object()) fail(path, "must be a JSON object, not " + show(obj));
-    for (auto it = obj.begin(); it != obj.end(); ++it) {
-        bool known = false;
-        for (const char* k : allowed) known = known || it.key() == k;
-        if (!known) {
-            std::string list;
-            for (const char* k : allowed) list += std::string(list.empty() ? "" : ", ") + k;
-            fail(path + "." + it.key(), "unknown key", "Known keys here: " + list + ".");
-        }
-    }
-}
-
-double number(const json& v, const std::string& path) {
-    if (!v.is_number()) fail(path, "must be a number, not " + show(v));
-    const double d = v.get<double>();
-    if (!std::isfinite(d)) fail(path, "must be finite");
-    return d;
-}
-
-double number_at_least(const json& v, const std::string& path, double lo) {
-    const double d = number(v, path);
-    char bound[32];
-    std::snprintf(bound, sizeof bound, "%g", lo);
-    if (!(d >= lo)) fail(path, "must be a number >= " + std::string(bound) + ", not " + show(v));
-    return d;
-}
-
-double duration(const json& v, const std::string& path) {
-    if (v.is_number()) {
-        const double d = number(v, path);
-        if (!(d > 0)) fail(path, "must be a positive duration");
-        return d;
-    }
-    if (!v.is_string()) fail(path, "must be a duration such as \"10 minutes\" or a number of seconds");
-    return parse_duration(v.get<std::string>(), path);
-}
+using namespace json_fields;
 
 std::vector<double> curve(const json& v, const std::string& path, std::initializer_list<size_t> lengths) {
     if (!v.is_array()) fail(path, "must be an array of numbers");
@@ -229,7 +183,7 @@ IncidentEffect effect(const json& v, const std::string& path) {
             } else {
                 only_keys(r, rp, {"magnitude", "duration"});
                 if (r.contains("magnitude")) e.recovery_magnitude = number_at_least(r["magnitude"], rp + ".magnitude", 1);
-                if (r.contains("duration")) e.recovery_seconds = duration(r["duration"], rp + ".duration");
+                if (r.contains("duration")) e.recovery_seconds = duration_value(r["duration"], rp + ".duration");
             }
         }
     } else if (v.contains("recovery")) {
@@ -253,15 +207,15 @@ ScheduledIncident scheduled(const json& v, const std::string& path) {
         s.at = parse_timestamp(v["at"].get<std::string>(), path + ".at");
     } else {
         if (v["after"].is_number() && v["after"].get<double>() == 0) s.after_seconds = 0;
-        else s.after_seconds = duration(v["after"], path + ".after");
+        else s.after_seconds = duration_value(v["after"], path + ".after");
     }
     if (!v.contains("duration")) fail(path + ".duration", "is missing", "Give how long it lasts, such as \"10 minutes\".");
-    s.duration_seconds = duration(v["duration"], path + ".duration");
+    s.duration_seconds = duration_value(v["duration"], path + ".duration");
     return s;
 }
 
 std::pair<double, double> range(const json& v, const std::string& path, bool is_duration) {
-    auto one = [&](const json& x, const std::string& p) { return is_duration ? duration(x, p) : number(x, p); };
+    auto one = [&](const json& x, const std::string& p) { return is_duration ? duration_value(x, p) : number(x, p); };
     if (v.is_array()) {
         if (v.size() != 2) fail(path, "must be [min, max]");
         const double lo = one(v[0], path + "[0]"), hi = one(v[1], path + "[1]");

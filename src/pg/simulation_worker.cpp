@@ -162,7 +162,7 @@ void Simulation::publish_clock() {
 // from now on, keeping the arrival process continuous (PoissonSchedule::retune).
 void Simulation::follow_changes(Micros wall_now) {
     LWLockAcquire(shared_state()->lock, LW_SHARED);
-    const bool changed = slot_->generation != generation_;
+    const bool changed = slot_->generation != generation_;  // UINT32_MAX: never yet
     LWLockRelease(shared_state()->lock);
     if (!changed) return;
     SimulationParams next = p_;
@@ -269,10 +269,10 @@ void Simulation::run() {
 
     const Micros start = from_timestamptz(GetCurrentTimestamp());
     clock_ = SimClock{start, p_.simulated_start == kNoTime ? start : p_.simulated_start, p_.time_scale};
-    LWLockAcquire(shared_state()->lock, LW_SHARED);
-    generation_ = slot_->generation;
+    // Changes made while the worker was starting (alter_simulation, inject_incident) are applied by
+    // the first follow_changes(): no generation matches this one.
+    generation_ = UINT32_MAX;
     injected_seen_ = 0;
-    LWLockRelease(shared_state()->lock);
     build_traffic(clock_.sim0);
     schedule_ = std::make_unique<PoissonSchedule>(p_.avg_qps / p_.time_scale, clock_.sim0,
                                                   Rng::derive_seed(p_.seed, 0x5C4EDULL), &traffic_->intensity);
