@@ -46,6 +46,17 @@ SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"incidents": [{"kind"
 SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"incidents": [{"kind": "spike", "at": "2026-11-24 12:00", "duration": "1 hour"}]}')$$);
 SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"incidents": [{"kind": "spike", "after": "1 fortnight", "duration": "1 hour"}]}')$$);
 SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"random_incidents": [{"kind": "spike", "per_day": -1, "duration": "1 hour"}]}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"shoppers": {"model": "sessions", "matrix": "m", "matrices": {"m": {"start": {"home": 1}, "home": {"product": 0.5, "exit": 0.4}}}}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"shoppers": {"matrices": {"m": {"start": {"hom": 1}}}}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"shoppers": {"matrices": {"m": {"start": {"home": 1}, "home": {"home": 1}}}}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"shoppers": {"campaigns": [{"name": "x", "channel": "Telegram", "duration": "1 day"}]}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"shoppers": {"matrix": "nope"}}')$$);
+-- The built-in matrices and a user page are valid as given.
+SELECT thelook.scenario('{"shoppers": {"model": "sessions", "pages": [{"name": "blog", "uri": "/blog/{category}"}],
+    "matrices": {"blogged": {"start": {"blog": 0.5, "home": 0.5}, "blog": {"product": 0.5, "exit": 0.5},
+                             "home": {"product": 0.6, "exit": 0.4}, "product": {"cart": 0.3, "exit": 0.7},
+                             "cart": {"checkout": 0.5, "exit": 0.5}, "checkout": {"purchase": 0.8, "exit": 0.2}}},
+    "matrix": "blogged"}}') -> 'shoppers' ->> 'matrix' AS matrix;
 
 -- start_simulation checks scenario and time_scale before anything starts.
 SELECT coalesce(max(id), 0) AS last_sim FROM thelook.simulations \gset

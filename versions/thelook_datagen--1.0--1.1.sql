@@ -67,7 +67,10 @@ INSERT INTO @extschema@.scenarios (name, definition, description, builtin) VALUE
         {"kind": "slump", "per_day": 0.2, "magnitude": [0.2, 0.6], "duration": ["30 minutes", "3 hours"]},
         {"kind": "outage", "per_day": 0.1, "duration": ["5 minutes", "30 minutes"]},
         {"kind": "checkout_failure", "per_day": 0.1, "duration": ["10 minutes", "1 hour"]}]}',
-     'retail with random incidents: flash sales, storms, outages and checkout failures, recorded in the schema''s incidents table.', true);
+     'retail with random incidents: flash sales, storms, outages and checkout failures, recorded in the schema''s incidents table.', true),
+    ('shoppers', '{"base": "retail", "shoppers": {"model": "sessions", "popularity": {"zipf_exponent": 1.0},
+        "members": {"share": 0.2, "discount": 0.1}}}',
+     'retail with shoppers who browse by the default transition matrix (about 3 % of visits buy), popular products (Zipf, exponent 1) and a 10 % member discount for one user in five.', true);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.scenarios', 'WHERE NOT builtin');
 
 CREATE FUNCTION @extschema@.traffic_intensity(
@@ -441,3 +444,12 @@ RETURNS SETOF @extschema@.events_row
     AS 'MODULE_PATHNAME', 'thelook_generate_sessions';
 COMMENT ON FUNCTION @extschema@.generate_sessions(bigint, bigint, text, text, text, timestamptz, timestamptz, int, int, text) IS
     'n anonymous browsing sessions (user_id NULL) as events rows, ending at times spread evenly over [start_at, end_at] (by the scenario''s traffic shape, if one is given). Deterministic with a seed; shard/shards split it.';
+
+CREATE FUNCTION @extschema@.product_popularity(
+    scenario text DEFAULT 'reference',
+    OUT product_id bigint, OUT rank int, OUT p_men float8, OUT p_women float8)
+RETURNS SETOF record
+    LANGUAGE c STABLE CALLED ON NULL INPUT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'thelook_product_popularity';
+COMMENT ON FUNCTION @extschema@.product_popularity(text) IS
+    'The scenario''s popularity law over the installed catalogue: each product''s rank and the probability that a man''s or a woman''s pick (an order item, a product page) is that product. Uniform without "shoppers.popularity".';

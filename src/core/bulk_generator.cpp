@@ -29,7 +29,7 @@ void append_exit_sessions(EntityGenerator& gen, const Purchase& p, const OrderTi
 OrderSet::OrderSet(const NameLists& names, const std::vector<Product>& products,
                    const LocationSampler& locations, uint64_t seed, int64_t users, TimeWindow window,
                    Micros as_of)
-    : seed_(seed), order_seed_(Rng::derive_seed(seed, kOrderStream)), users_(users), window_(window),
+    : seed_(seed), order_seed_(Rng::derive_seed(seed, kOrderStream)), products_(products), users_(users), window_(window),
       as_of_(as_of), user_gen_(names, products, locations, seed), order_gen_(names, products, locations, seed) {
     if (users < 1)
         throw Error(sqlstate::kInvalidParameterValue, "parameter \"users\" must be at least 1", "",
@@ -61,7 +61,7 @@ Purchase& OrderSet::order(int64_t i, bool with_events) {
     if (!shape_) created = signed_up + static_cast<Micros>(rng.uniform() * static_cast<double>(window_.end - signed_up));
     created = std::max(created, signed_up);
     const Place place = place_of(*buyer.location);
-    purchase_ = order_gen_.new_purchase(buyer.id, place, created, with_events);
+    purchase_ = order_gen_.new_purchase(buyer.id, place, created, with_events, buyer.gender);
     const OrderTimeline timeline = draw_timeline(created, rng);
     play_out(purchase_, timeline, as_of_);
     if (with_events) append_exit_sessions(order_gen_, purchase_, timeline, buyer.id, place, &purchase_.events);
@@ -94,6 +94,8 @@ std::unique_ptr<const CumulativeIntensity> shape_of(const Scenario& scenario, co
 
 void OrderSet::set_scenario(const Scenario& scenario, const ZoneRules& zone) {
     shape_ = shape_of(scenario, zone, seed_, window_);
+    model_ = std::make_unique<const ShopperModel>(scenario.shoppers, products_, window_.start);
+    order_gen_.set_model(model_.get());  // popular products and prices; the orders' sessions stay scripted
 }
 
 void SessionSet::set_scenario(const Scenario& scenario, const ZoneRules& zone) {
@@ -113,9 +115,11 @@ History::History(const NameLists& names, const std::vector<Product>& products, c
     : p_(params), gen_(names, products, locations, Rng::derive_seed(params.seed, kHistoryStream)),
       incidents_(params.scenario, params.window.start, Rng::derive_seed(params.seed, kHistoryIncidentStream)),
       intensity_(WeeklyProfile(params.scenario.traffic, params.zone), &incidents_),
+      model_(params.scenario.shoppers, products, params.window.start),
       schedule_(params.avg_qps, params.window.start, Rng::derive_seed(params.seed, kHistoryScheduleStream), &intensity_),
       initial_left_(params.init_num_users), now_(params.window.start) {
     gen_.set_id_format(params.ids);
+    gen_.set_model(&model_);
 }
 
 void History::add_existing_user(Buyer b) {
@@ -126,14 +130,26 @@ void History::add_existing_user(Buyer b) {
     }
 }
 
-void History::sign_up(Micros t, HistoryChunk* out) {
+const Buyer& History::sign_up(Micros t, HistoryChunk* out) {
     User u = gen_.new_user(t);
-    Buyer b{u.id, place_of(*u.location), t};
+    Buyer b{u.id, place_of(*u.location), t, u.gender};
+    size_t at = pool_.size();
     if (pool_.size() < dist::kBackfillUserPoolMax)
         pool_.push_back(std::move(b));
     else  // keep a uniform sample of a bounded size
-        pool_[static_cast<size_t>(gen_.rng().uniform_int(0, static_cast<int64_t>(pool_.size()) - 1))] = std::move(b);
+        pool_[at = static_cast<size_t>(gen_.rng().uniform_int(0, static_cast<int64_t>(pool_.size()) - 1))] = std::move(b);
     out->users.push_back(std::move(u));
+    return pool_[at];
+}
+
+// An order as of the window's end: its timeline drawn at creation and played out.
+void History::add_order(Purchase p, const Buyer& buyer, Micros t, HistoryChunk* out) {
+    const OrderTimeline timeline = draw_timeline(t, gen_.rng());
+    play_out(p, timeline, p_.window.end);
+    append_exit_sessions(gen_, p, timeline, buyer.id, buyer.place, &out->events);
+    out->orders.push_back(std::move(p.order));
+    for (auto& item : p.items) out->items.push_back(std::move(item));
+    for (auto& e : p.events) out->events.push_back(std::move(e));
 }
 
 void History::iteration(Micros t, HistoryChunk* out) {
@@ -142,22 +158,56 @@ void History::iteration(Micros t, HistoryChunk* out) {
         if (pool_.size() < dist::kBackfillUserPoolMax) pool_.push_back(std::move(future_.front()));
         future_.pop_front();
     }
+    if (model_.sessions()) {
+        session_iteration(t, out);
+        return;
+    }
     if (pool_.empty()) sign_up(t, out);  // as in the live loop: the first buyer signs up
-    const Buyer& buyer = pool_[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(pool_.size()) - 1))];
+    const Buyer buyer = pool_[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(pool_.size()) - 1))];
     const double failing = intensity_.checkout_failure(t);
     if (failing > 0 && rng.bernoulli(failing)) {  // drawn only then: the reference stream is unchanged
         for (auto& e : gen_.failed_checkout(buyer.id, buyer.place, t)) out->events.push_back(std::move(e));
         side_tasks(t, out);
         return;
     }
-    Purchase p = gen_.new_purchase(buyer.id, buyer.place, t);
-    const OrderTimeline timeline = draw_timeline(t, rng);
-    play_out(p, timeline, p_.window.end);
-    append_exit_sessions(gen_, p, timeline, buyer.id, buyer.place, &out->events);
-    out->orders.push_back(std::move(p.order));
-    for (auto& item : p.items) out->items.push_back(std::move(item));
-    for (auto& e : p.events) out->events.push_back(std::move(e));
+    add_order(gen_.new_purchase(buyer.id, buyer.place, t, true, buyer.gender), buyer, t, out);
     side_tasks(t, out);
+}
+
+// The session model, as the live loop runs it: a known buyer of the pool or an anonymous visitor
+// (who signs up at checkout when the visit ends in a purchase).
+void History::session_iteration(Micros t, HistoryChunk* out) {
+    Rng& rng = gen_.rng();
+    Visitor v;
+    if (rng.bernoulli(model_.known_share())) {
+        if (pool_.empty()) sign_up(t, out);
+        const Buyer& b = pool_[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(pool_.size()) - 1))];
+        v = Visitor{b.id, b.gender, b.place};
+    } else {
+        v.place = place_of(gen_.random_location());
+    }
+    WalkedSession s = model_.walk(rng, v, t, p_.ids);
+    const double failing = intensity_.checkout_failure(t);
+    if (s.purchased && failing > 0 && rng.bernoulli(failing)) {
+        s.events.resize(s.events.size() - s.cart.size());
+        s.purchased = false;
+    }
+    if (!s.purchased) {
+        for (auto& e : s.events) out->events.push_back(std::move(e));
+        if (rng.bernoulli(p_.user_create_prob)) sign_up(t, out);
+        ++out->iterations;
+        return;
+    }
+    Buyer buyer{v.user_id, v.place, t, v.gender};
+    if (buyer.id.empty()) {
+        buyer = sign_up(t, out);
+        for (size_t i = s.checkout_event; i < s.events.size(); ++i) s.events[i].user_id = buyer.id;
+    }
+    Purchase p = gen_.order_from_cart(buyer.id, s.cart, s.campaign ? s.campaign->name : "", t);
+    p.events = std::move(s.events);
+    add_order(std::move(p), buyer, t, out);
+    if (rng.bernoulli(p_.user_create_prob)) sign_up(t, out);
+    ++out->iterations;
 }
 
 void History::side_tasks(Micros t, HistoryChunk* out) {

@@ -54,6 +54,8 @@ public:
 private:
     uint64_t seed_, order_seed_;
     std::unique_ptr<const CumulativeIntensity> shape_;
+    std::unique_ptr<const ShopperModel> model_;
+    const std::vector<Product>& products_;
     int64_t users_;
     TimeWindow window_;
     Micros as_of_;
@@ -94,6 +96,7 @@ struct Buyer {
     std::string id;
     Place place;
     Micros created_at = 0;
+    std::string gender;  // for the popularity model ("" unknown)
 };
 
 struct HistoryChunk {
@@ -127,14 +130,17 @@ public:
     Micros now() const { return now_; }
 
 private:
-    void sign_up(Micros t, HistoryChunk* out);
+    const Buyer& sign_up(Micros t, HistoryChunk* out);
     void iteration(Micros t, HistoryChunk* out);
+    void session_iteration(Micros t, HistoryChunk* out);
+    void add_order(Purchase p, const Buyer& buyer, Micros t, HistoryChunk* out);
     void side_tasks(Micros t, HistoryChunk* out);
 
     HistoryParams p_;
     EntityGenerator gen_;
     IncidentPlan incidents_;
     Intensity intensity_;
+    ShopperModel model_;
     PoissonSchedule schedule_;
     std::vector<Buyer> pool_;     // buyers who exist at now_
     std::deque<Buyer> future_;    // existing users who sign up later, by created_at

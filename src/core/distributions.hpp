@@ -99,6 +99,10 @@ inline constexpr double kRecoveryMagnitude = 1.5;
 inline constexpr double kDefaultSpikeMagnitude = 3.0;
 inline constexpr double kDefaultSlumpMagnitude = 0.5;
 
+// Shoppers (scenario section "shoppers"): with "popularity" given, the probability that a buyer's
+// product is of the buyer's department (theLook's public data set draws within it, i.e. 1).
+inline constexpr double kDefaultGenderAffinity = 0.9;
+
 // Defaults of the live loop (reference values).
 inline constexpr double kDefaultAvgQps = 20.0;
 inline constexpr double kDefaultUserCreateProb = 0.05;

@@ -73,12 +73,45 @@ User EntityGenerator::new_user(Micros now) {
 }
 
 Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& place, Micros now,
-                                       bool with_sessions) {
-    return purchase(user_id, place, now, with_sessions, true);
+                                       bool with_sessions, const std::string& gender) {
+    return purchase(user_id, place, now, with_sessions, true, gender);
+}
+
+const Product& EntityGenerator::buyer_product(const std::string& gender) {
+    return model_ ? model_->picker().pick(rng_, gender) : random_product();
+}
+
+double EntityGenerator::price_of(const Product& p, const std::string& user_id, const std::string& campaign,
+                                 Micros now) const {
+    return model_ ? model_->pricing().sale_price(p, user_id, campaign, now) : p.retail_price;
+}
+
+const Location& EntityGenerator::random_location() { return locations_.pick(rng_); }
+
+Purchase EntityGenerator::order_from_cart(const std::string& user_id, const std::vector<const Product*>& cart,
+                                          const std::string& campaign, Micros now) {
+    Purchase p;
+    p.order.id = new_id(now);
+    p.order.user_id = user_id;
+    p.order.status = OrderStatus::Processing;
+    p.order.num_of_items = static_cast<int>(cart.size());
+    p.order.times.created_at = p.order.times.updated_at = now;
+    for (const Product* product : cart) {
+        OrderItem item;
+        item.id = new_id(now);
+        item.order_id = p.order.id;
+        item.product_id = product->id;
+        item.status = p.order.status;
+        item.quantity = static_cast<int>(rng_.uniform_int(dist::kQuantityMin, dist::kQuantityMax));
+        item.sale_price = price_of(*product, user_id, campaign, now);
+        item.times = p.order.times;
+        p.items.push_back(std::move(item));
+    }
+    return p;
 }
 
 Purchase EntityGenerator::purchase(const std::string& user_id, const Place& place, Micros now, bool with_sessions,
-                                   bool checked_out) {
+                                   bool checked_out, const std::string& gender) {
     Rng session_rng(rng_.next_u64());
     Purchase p;
     p.order.id = new_id(now);
@@ -87,14 +120,14 @@ Purchase EntityGenerator::purchase(const std::string& user_id, const Place& plac
     p.order.num_of_items = std::stoi(pick(dist::kItemsPerOrder, rng_));
     p.order.times.created_at = p.order.times.updated_at = now;
     for (int i = 0; i < p.order.num_of_items; ++i) {
-        const Product& product = random_product();
+        const Product& product = buyer_product(gender);
         OrderItem item;
         item.id = new_id(now);
         item.order_id = p.order.id;
         item.product_id = product.id;
         item.status = p.order.status;
         item.quantity = static_cast<int>(rng_.uniform_int(dist::kQuantityMin, dist::kQuantityMax));
-        item.sale_price = product.retail_price;
+        item.sale_price = price_of(product, user_id, "", now);
         item.times = p.order.times;
         p.items.push_back(std::move(item));
     }
@@ -115,7 +148,7 @@ std::vector<Event> EntityGenerator::failed_checkout(const std::string& user_id, 
 
 std::vector<Event> EntityGenerator::ghost_session(Micros end) {
     const Location& where = locations_.pick(rng_);
-    const Product& product = random_product();
+    const Product& product = buyer_product("");
     return build_session(ghost_pages(product, rng_), std::string(), place_of(where), end, rng_, ids_);
 }
 

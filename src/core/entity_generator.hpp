@@ -10,6 +10,7 @@
 #include "entities.hpp"
 #include "location_filter.hpp"
 #include "random.hpp"
+#include "shopper_model.hpp"
 
 namespace thelook {
 
@@ -34,13 +35,23 @@ public:
     // The ids of new orders, order items and events (users keep random version-4 ids, so that
     // a probe at a random id picks a user uniformly).
     void set_id_format(IdFormat ids) { ids_ = ids; }
+    IdFormat id_format() const { return ids_; }
+    // Products by the scenario's popularity and prices with its discounts (null: uniform, retail).
+    void set_model(const ShopperModel* model) { model_ = model; }
 
     User new_user(Micros now);
     Address new_address();
     // An order with its items and, unless with_sessions is false, a purchase session per item.
     // The sessions draw from their own stream, so the order and items do not depend on them.
+    // gender: the buyer's, for the popularity model's department affinity ("" unknown).
     Purchase new_purchase(const std::string& user_id, const Place& place, Micros now,
-                          bool with_sessions = true);
+                          bool with_sessions = true, const std::string& gender = "");
+    // The order of a session that reached purchase: one item per product of the cart, priced by
+    // the model (campaign: the session's, for its discount). No events (the session has them).
+    Purchase order_from_cart(const std::string& user_id, const std::vector<const Product*>& cart,
+                             const std::string& campaign, Micros now);
+    // A random place (an anonymous visitor's), as a ghost session draws it.
+    const Location& random_location();
     // A purchase that fails at checkout (an incident): the purchase sessions, each ending at the
     // cart at `now`, and no order. Draws from the streams exactly as new_purchase does.
     std::vector<Event> failed_checkout(const std::string& user_id, const Place& place, Micros now);
@@ -55,12 +66,16 @@ public:
 private:
     const std::string& pick_name(const std::vector<std::string>& list);
     // checked_out false: the sessions end at the cart (the order is made but not to be written).
-    Purchase purchase(const std::string& user_id, const Place& place, Micros now, bool with_sessions, bool checked_out);
+    Purchase purchase(const std::string& user_id, const Place& place, Micros now, bool with_sessions, bool checked_out,
+                      const std::string& gender = "");
+    const Product& buyer_product(const std::string& gender);
+    double price_of(const Product& p, const std::string& user_id, const std::string& campaign, Micros now) const;
 
     std::string new_id(Micros t) { return ids_ == IdFormat::Uuid7 ? uuid_v7(rng_, t / 1000) : uuid_v4(rng_); }
 
     Rng rng_;
     IdFormat ids_ = IdFormat::Uuid4;
+    const ShopperModel* model_ = nullptr;
     const NameLists& names_;
     const std::vector<Product>& products_;
     const LocationSampler& locations_;

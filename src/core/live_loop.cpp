@@ -7,11 +7,19 @@
 namespace thelook {
 
 void LiveLoop::iteration(Micros t, double checkout_failure, ShopStore& store) {
+    if (model_ && model_->sessions())
+        session_iteration(t, checkout_failure, *model_, store);
+    else
+        purchase_iteration(t, checkout_failure, model_, store);
+}
+
+// The reference: a purchase by a random user, who may move first.
+void LiveLoop::purchase_iteration(Micros t, double checkout_failure, const ShopperModel*, ShopStore& store) {
     Rng& rng = gen_.rng();
     PickedUser user;
     if (!store.pick_user(uuid_v4(rng), &user)) {
         User u = gen_.new_user(t);  // an empty users table: the first buyer signs up
-        user = PickedUser{u.id, place_of(*u.location)};
+        user = PickedUser{u.id, place_of(*u.location), u.gender};
         store.add(u);
     } else if (rng.bernoulli(p_.user_update_prob)) {
         Address a = gen_.new_address();
@@ -22,9 +30,58 @@ void LiveLoop::iteration(Micros t, double checkout_failure, ShopStore& store) {
     if (checkout_failure > 0 && rng.bernoulli(checkout_failure))
         store.add(gen_.failed_checkout(user.id, user.place, t));
     else
-        store.add(gen_.new_purchase(user.id, user.place, t));
+        store.add(gen_.new_purchase(user.id, user.place, t, true, user.gender));
+    side_tasks(t, true, store);
+}
+
+// The session model: one visit, known (a random user, who may move first) or anonymous; a visit
+// that reaches purchase makes the order of its cart. An anonymous buyer signs up at checkout.
+void LiveLoop::session_iteration(Micros t, double checkout_failure, const ShopperModel& model, ShopStore& store) {
+    Rng& rng = gen_.rng();
+    Visitor v;
+    if (rng.bernoulli(model.known_share())) {
+        PickedUser user;
+        if (!store.pick_user(uuid_v4(rng), &user)) {
+            User u = gen_.new_user(t);
+            user = PickedUser{u.id, place_of(*u.location), u.gender};
+            store.add(u);
+        } else if (rng.bernoulli(p_.user_update_prob)) {
+            Address a = gen_.new_address();
+            store.update_user_address(user.id, a, t);
+            user.place = place_of(*a.location);
+        }
+        v = Visitor{user.id, user.gender, user.place};
+    } else {
+        v.place = place_of(gen_.random_location());
+    }
+    WalkedSession s = model.walk(rng, v, t, gen_.id_format());
+    if (s.purchased && checkout_failure > 0 && rng.bernoulli(checkout_failure)) {
+        s.events.resize(s.events.size() - s.cart.size());  // the purchase events: the checkout fails
+        s.purchased = false;
+    }
+    if (s.purchased) {
+        std::string buyer = v.user_id;
+        if (buyer.empty()) {
+            User u = gen_.new_user(t);
+            buyer = u.id;
+            store.add(u);
+            for (size_t i = s.checkout_event; i < s.events.size(); ++i) s.events[i].user_id = buyer;
+        }
+        Purchase p = gen_.order_from_cart(buyer, s.cart, s.campaign ? s.campaign->name : "", t);
+        p.events = std::move(s.events);
+        store.add(p);
+    } else {
+        store.add(s.events);
+    }
+    side_tasks(t, false, store);
+}
+
+// After the visit: a new user, an anonymous session (the reference model only: the session model
+// has anonymous visits of its own), one lifecycle step of a random open order.
+void LiveLoop::side_tasks(Micros t, bool ghost, ShopStore& store) {
+    Rng& rng = gen_.rng();
     if (rng.bernoulli(p_.user_create_prob)) store.add(gen_.new_user(t));
-    if (rng.bernoulli(p_.ghost_create_prob)) store.add(gen_.ghost_session(t));
+    if (ghost && rng.bernoulli(p_.ghost_create_prob)) store.add(gen_.ghost_session(t));
     if (rng.bernoulli(p_.order_update_prob)) {
         PickedOrder order;
         if (store.pick_open_order(open_order_probe(t), &order)) {

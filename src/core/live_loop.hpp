@@ -17,6 +17,7 @@ namespace thelook {
 struct PickedUser {
     std::string id;
     Place place;
+    std::string gender;  // "M", "F" or "" (unknown)
 };
 
 struct PickedOrder {
@@ -45,6 +46,12 @@ class LiveLoop {
 public:
     LiveLoop(EntityGenerator& gen, const SimulationParams& params) : gen_(gen), p_(params) {}
     void set_params(const SimulationParams& params) { p_ = params; }
+    // The scenario's shopper model (not owned; null: the reference). Under the "sessions" model an
+    // iteration is one session of a known or anonymous visitor.
+    void set_model(const ShopperModel* model) {
+        model_ = model;
+        gen_.set_model(model);
+    }
 
     // Before a transaction's iterations (uuid7 only): the millisecond of the oldest open order's
     // version-7 id, or -1.
@@ -53,7 +60,11 @@ public:
     void iteration(Micros t, double checkout_failure, ShopStore& store);
 
 private:
+    void purchase_iteration(Micros t, double checkout_failure, ShopperModel const* model, ShopStore& store);
+    void session_iteration(Micros t, double checkout_failure, const ShopperModel& model, ShopStore& store);
+    void side_tasks(Micros t, bool ghost, ShopStore& store);
     std::string open_order_probe(Micros t);
+    const ShopperModel* model_ = nullptr;
 
     EntityGenerator& gen_;
     SimulationParams p_;

@@ -10,6 +10,7 @@
 #include "distributions.hpp"
 #include "error.hpp"
 #include "json_fields.hpp"
+#include "shopper_section.hpp"
 
 namespace thelook {
 
@@ -368,8 +369,9 @@ IncidentEffect incident_effect(const std::string& kind, double magnitude, const 
 
 Scenario parse_scenario(const std::string& json_text) {
     const json doc = parse_json(json_text, "parameter \"scenario\"");
-    only_keys(doc, "scenario", {"traffic", "incidents", "random_incidents", "description"});
+    only_keys(doc, "scenario", {"traffic", "incidents", "random_incidents", "shoppers", "description"});
     Scenario s;
+    if (doc.contains("shoppers") && !doc["shoppers"].is_null()) s.shoppers = parse_shoppers(doc["shoppers"], "scenario.shoppers");
     if (doc.contains("traffic") && !doc["traffic"].is_null()) s.traffic = traffic(doc["traffic"], "scenario.traffic");
     if (doc.contains("incidents") && !doc["incidents"].is_null()) {
         const json& list = doc["incidents"];

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "entities.hpp"
+#include "shoppers.hpp"
 
 namespace thelook {
 
@@ -72,6 +73,7 @@ struct RandomIncidents {
 
 struct Scenario {
     TrafficSection traffic;
+    ShopperSection shoppers;
     std::vector<ScheduledIncident> incidents;
     std::vector<RandomIncidents> random_incidents;
 };

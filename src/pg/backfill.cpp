@@ -109,7 +109,7 @@ struct Totals {
 
 // Loads existing users (up to kBackfillExistingUsersMax, oldest first) as buyers.
 void load_buyers(const std::string& schema, Micros end, History* history) {
-    const std::string sql = "SELECT id, city, state, postal_code, created_at::timestamptz FROM " +
+    const std::string sql = "SELECT id, city, state, postal_code, created_at::timestamptz, gender FROM " +
                             std::string(pg_guard([&] { return quote_identifier(schema.c_str()); })) +
                             ".users WHERE created_at IS NOT NULL AND created_at::timestamptz <= $1 "
                             "ORDER BY created_at, id LIMIT " + std::to_string(dist::kBackfillExistingUsersMax);
@@ -121,7 +121,7 @@ void load_buyers(const std::string& schema, Micros end, History* history) {
         return SPI_processed;
     });
     for (uint64 i = 0; i < n; ++i) {
-        const char *id = nullptr, *city = nullptr, *state = nullptr, *postal = nullptr;
+        const char *id = nullptr, *city = nullptr, *state = nullptr, *postal = nullptr, *gender = nullptr;
         Datum created = 0;
         bool isnull = false;
         pg_guard([&] {
@@ -132,10 +132,11 @@ void load_buyers(const std::string& schema, Micros end, History* history) {
             state = SPI_getvalue(t, d, 3);
             postal = SPI_getvalue(t, d, 4);
             created = SPI_getbinval(t, d, 5, &isnull);
+            gender = SPI_getvalue(t, d, 6);
         });
         if (!id) continue;
         history->add_existing_user(Buyer{id, Place{city ? city : "", state ? state : "", postal ? postal : ""},
-                                         from_timestamptz(DatumGetTimestampTz(created))});
+                                         from_timestamptz(DatumGetTimestampTz(created)), gender ? gender : ""});
     }
     pg_guard([] { SPI_freetuptable(SPI_tuptable); });
 }

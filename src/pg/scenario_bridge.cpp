@@ -6,6 +6,8 @@
 
 #include "core/bulk_generator.hpp"
 #include "core/error.hpp"
+#include "core/shopper_model.hpp"
+#include "pg/catalog_files.hpp"
 #include "core/simulation_params.hpp"
 #include "pg/datum.hpp"
 #include "pg/table_rows.hpp"
@@ -117,6 +119,25 @@ Datum traffic_intensity(FunctionCallInfo fcinfo) {
         pg_guard([&] {
             Datum v[4] = {TimestampTzGetDatum(to_timestamptz(a)), TimestampTzGetDatum(to_timestamptz(b)),
                           Float8GetDatum(area / (static_cast<double>(b - a) / 1e6)), Float8GetDatum(avg_qps * area)};
+            bool n[4] = {false, false, false, false};
+            tuplestore_putvalues(out.store, out.desc, v, n);
+        });
+    }
+    return 0;
+}
+
+// product_popularity(scenario): per product of the installed catalogue, its rank and the chance that
+// a man's or a woman's pick (an order item of the reference flow, a product page) is that product.
+Datum product_popularity(FunctionCallInfo fcinfo) {
+    const ResolvedScenario r = resolve_scenario_argument(arg_text(fcinfo, 0, "reference"));
+    const Catalog& catalog = installed_catalog();
+    const ProductPicker picker(catalog.products, r.scenario.shoppers.popularity);
+    SrfOutput out = begin_materialized_srf(fcinfo);
+    for (size_t i = 0; i < catalog.products.size(); ++i) {
+        const double men = picker.probability(i, "M"), women = picker.probability(i, "F");
+        const int32 rank = static_cast<int32>(picker.rank_of(i));
+        pg_guard([&] {
+            Datum v[4] = {Int64GetDatum(catalog.products[i].id), Int32GetDatum(rank), Float8GetDatum(men), Float8GetDatum(women)};
             bool n[4] = {false, false, false, false};
             tuplestore_putvalues(out.store, out.desc, v, n);
         });

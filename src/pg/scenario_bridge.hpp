@@ -27,6 +27,7 @@ ResolvedScenario parse_resolved(const std::string& name, const std::string& json
 // thelook.scenario(text) -> jsonb: the resolved, validated document.
 Datum resolve_scenario_sql(FunctionCallInfo fcinfo);
 Datum traffic_intensity(FunctionCallInfo fcinfo);
+Datum product_popularity(FunctionCallInfo fcinfo);
 // Throws 22023 naming scenario.traffic.timezone when PostgreSQL does not know the zone.
 ZoneRules zone_rules(const std::string& timezone);
 

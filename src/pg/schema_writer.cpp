@@ -99,9 +99,9 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
     const std::string users = qualified(schema, "users"), orders = qualified(schema, "orders"),
                       items = qualified(schema, "order_items"), events = qualified(schema, "events"),
                       heartbeat = qualified(schema, "heartbeat");
-    pick_user_ = prepare("(SELECT id, city, state, postal_code FROM " + users +
+    pick_user_ = prepare("(SELECT id, city, state, postal_code, gender FROM " + users +
                              " WHERE id >= $1 ORDER BY id LIMIT 1) UNION ALL (SELECT id, city, state, "
-                             "postal_code FROM " + users + " ORDER BY id LIMIT 1) LIMIT 1",
+                             "postal_code, gender FROM " + users + " ORDER BY id LIMIT 1) LIMIT 1",
                          {TEXTOID});
     const std::string open = " status IN ('Processing', 'Shipped', 'Delivered') ";
     pick_order_ = prepare("SELECT o.id, o.user_id, o.status, u.city, u.state, u.postal_code FROM ("
@@ -144,7 +144,7 @@ SchemaWriter::~SchemaWriter() {
 }
 
 bool SchemaWriter::pick_user(const std::string& key, PickedUser* out) {
-    const char *id = nullptr, *city = nullptr, *state = nullptr, *postal = nullptr;
+    const char *id = nullptr, *city = nullptr, *state = nullptr, *postal = nullptr, *gender = nullptr;
     bool found = pg_guard([&] {
         Datum arg = text_datum(key);
         int rc = SPI_execute_plan(pick_user_, &arg, nullptr, true, 1);
@@ -154,11 +154,13 @@ bool SchemaWriter::pick_user(const std::string& key, PickedUser* out) {
         city = copy_value(2);
         state = copy_value(3);
         postal = copy_value(4);
+        gender = copy_value(5);
         return true;
     });
     if (!found) return false;
     out->id = id;
     out->place = Place{city ? city : "", state ? state : "", postal ? postal : ""};
+    out->gender = gender ? gender : "";
     return true;
 }
 
@@ -205,7 +207,7 @@ bool SchemaWriter::has_products() {
 }
 
 std::vector<Product> SchemaWriter::load_products() {
-    std::string sql = "SELECT id, retail_price, cost, department, category FROM " +
+    std::string sql = "SELECT id, retail_price, cost, department, category, brand, name FROM " +
                       qualified(schema_, "products") + " ORDER BY id";
     uint64 n = pg_guard([&] {
         int rc = SPI_execute(sql.c_str(), true, 0);
@@ -214,7 +216,7 @@ std::vector<Product> SchemaWriter::load_products() {
     });
     std::vector<Product> products(n);
     for (uint64 i = 0; i < n; ++i) {
-        const char *dept = nullptr, *category = nullptr;
+        const char *dept = nullptr, *category = nullptr, *brand = nullptr, *name = nullptr;
         bool null_id = false, null_price = false, null_cost = false;
         Datum id = 0, price = 0, cost = 0;
         pg_guard([&] {
@@ -225,12 +227,16 @@ std::vector<Product> SchemaWriter::load_products() {
             cost = SPI_getbinval(t, d, 3, &null_cost);
             dept = SPI_getvalue(t, d, 4);
             category = SPI_getvalue(t, d, 5);
+            brand = SPI_getvalue(t, d, 6);
+            name = SPI_getvalue(t, d, 7);
         });
         products[i].id = null_id ? 0 : DatumGetInt64(id);
         products[i].retail_price = null_price ? 0 : DatumGetFloat8(price);
         products[i].cost = null_cost ? 0 : DatumGetFloat8(cost);
         products[i].department = dept ? dept : "";
         products[i].category = category ? category : "";
+        products[i].brand = brand ? brand : "";
+        products[i].name = name ? name : "";
     }
     return products;
 }

@@ -78,6 +78,7 @@ struct Traffic {
     std::string name, json;
     IncidentPlan incidents;
     Intensity intensity;
+    std::unique_ptr<ShopperModel> shoppers;
 };
 
 class Simulation {
@@ -148,6 +149,8 @@ void Simulation::build_traffic(Micros sim_now) {
         t->incidents.add(slot_->injected[i].effect(), slot_->injected[i].start, slot_->injected[i].duration_seconds,
                          "injected", true);
     t->intensity = Intensity(WeeklyProfile(r.scenario.traffic, r.zone), &t->incidents);
+    t->shoppers = std::make_unique<ShopperModel>(r.scenario.shoppers, products_, sim_now);
+    loop_->set_model(t->shoppers.get());  // before the old model goes
     traffic_ = std::move(t);
 }
 

@@ -51,7 +51,10 @@ INSERT INTO @extschema@.scenarios (name, definition, description, builtin) VALUE
         {"kind": "slump", "per_day": 0.2, "magnitude": [0.2, 0.6], "duration": ["30 minutes", "3 hours"]},
         {"kind": "outage", "per_day": 0.1, "duration": ["5 minutes", "30 minutes"]},
         {"kind": "checkout_failure", "per_day": 0.1, "duration": ["10 minutes", "1 hour"]}]}',
-     'retail with random incidents: flash sales, storms, outages and checkout failures, recorded in the schema''s incidents table.', true);
+     'retail with random incidents: flash sales, storms, outages and checkout failures, recorded in the schema''s incidents table.', true),
+    ('shoppers', '{"base": "retail", "shoppers": {"model": "sessions", "popularity": {"zipf_exponent": 1.0},
+        "members": {"share": 0.2, "discount": 0.1}}}',
+     'retail with shoppers who browse by the default transition matrix (about 3 % of visits buy), popular products (Zipf, exponent 1) and a 10 % member discount for one user in five.', true);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.scenarios', 'WHERE NOT builtin');
 COMMENT ON FUNCTION @extschema@.scenarios_check() IS
     'Trigger of thelook.scenarios: a definition is stored only if it resolves and validates.';
@@ -69,3 +72,12 @@ RETURNS SETOF record
     AS 'MODULE_PATHNAME', 'thelook_traffic_intensity';
 COMMENT ON FUNCTION @extschema@.traffic_intensity(text, timestamptz, timestamptz, interval, float8, bigint) IS
     'The scenario''s traffic shape between start_at and end_at, per step: intensity is the mean of m(t) (1 = avg_qps) and expected the arrivals avg_qps * integral of m(t), incidents included (random ones drawn as a back-fill with this seed starting at start_at draws them).';
+
+CREATE FUNCTION @extschema@.product_popularity(
+    scenario text DEFAULT 'reference',
+    OUT product_id bigint, OUT rank int, OUT p_men float8, OUT p_women float8)
+RETURNS SETOF record
+    LANGUAGE c STABLE CALLED ON NULL INPUT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'thelook_product_popularity';
+COMMENT ON FUNCTION @extschema@.product_popularity(text) IS
+    'The scenario''s popularity law over the installed catalogue: each product''s rank and the probability that a man''s or a woman''s pick (an order item, a product page) is that product. Uniform without "shoppers.popularity".';
