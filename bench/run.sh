@@ -2,7 +2,7 @@
 # thelook_datagen benchmarks on a throwaway cluster (started and stopped here). Prints ratios
 # measured in the same run; not a pass/fail test. BENCH_SCALE (default 1) shrinks or grows every
 # size and duration, e.g. BENCH_SCALE=0.1 for a quick run. BENCH_PORT picks the port. BENCH_ONLY
-# picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 5). BENCH_BASELINE=<git ref> adds section 6:
+# picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 7; 6 only with BENCH_BASELINE). BENCH_BASELINE=<git ref> adds section 6:
 # the same live ceiling from that commit's build (in a private copy of PostgreSQL), alternating
 # with this build's, e.g. BENCH_BASELINE=78f904f (the last commit before scenarios).
 set -euo pipefail
@@ -11,7 +11,7 @@ SCALE=${BENCH_SCALE:-1}
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 int() { awk "BEGIN { printf \"%d\", $1 }"; }
 now() { date +%s.%N; }
-want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6} " == *" $1 "* ]]; }
+want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7} " == *" $1 "* ]]; }
 # ceiling SCHEMA SECONDS [start_simulation arguments] -> "iterations/s rows/s errors", flat out.
 ceiling() {
   local schema=$1 secs=$2 id; shift 2
@@ -162,4 +162,22 @@ for round in 1 2 3; do
   q -q -c "TRUNCATE now_ref.orders, now_ref.order_items, now_ref.events" -c "CHECKPOINT"
 done
 echo "RATIO this build / $BENCH_BASELINE (reference scenario, iterations/s) = $(calc "int($this_total / $base_total * 100) / 100")"
+fi
+
+if want 7; then
+echo "## 7. shoppers: flat-out sessions/s and rows/s, session model vs the reference model (empty schema, alternating, 3 rounds)"
+secs=$(int "20 * $SCALE"); [ "$secs" -lt 3 ] && secs=3
+q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('sh', init_num_users => 1000, seed => 1)"
+declare -A it_total=() rows_total=()
+for round in 1 2 3; do
+  for sc in reference shoppers; do
+    read -r it rows err < <(ceiling sh "$secs" "scenario => '$sc'")
+    echo "round $round, $sc: $it iterations/s, $rows rows/s (errors: $err)"
+    it_total[$sc]=$(( ${it_total[$sc]:-0} + it )); rows_total[$sc]=$(( ${rows_total[$sc]:-0} + rows ))
+  done
+  q -q -c "TRUNCATE sh.orders, sh.order_items, sh.events" -c "CHECKPOINT"
+done
+echo "RATIO shoppers / reference (iterations/s: sessions vs purchases) = $(calc "int(${it_total[shoppers]} / ${it_total[reference]} * 100) / 100")"
+echo "RATIO shoppers / reference (rows/s) = $(calc "int(${rows_total[shoppers]} / ${rows_total[reference]} * 100) / 100")"
+q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA sh CASCADE"
 fi

@@ -71,6 +71,10 @@ check_eq "its simulation runs retail at 400/s and 60x" "retail|400|60" \
   "$(q -c "SELECT scenario, avg_qps, time_scale FROM thelook.simulations WHERE name = 'shop'")"
 check "the injected spike is recorded in demo.incidents" wait_for "SELECT count(*) = 1 FROM demo.incidents WHERE kind = 'spike'" 10
 q -c "SELECT thelook.stop_all_simulations()" >/dev/null
+check "shoppers-live block (sessions, then a campaign by alter_simulation)" run_sql_ok shoppers-live
+check "the visits make purchase sessions" wait_for "SELECT count(*) > 0 FROM demo.events WHERE event_type = 'checkout'" 20
+check_eq "the view shows the campaign scenario in force" "shoppers+custom" "$(q -c "SELECT scenario FROM thelook.simulations WHERE name = 'visits'")"
+q -c "SELECT thelook.stop_all_simulations()" >/dev/null
 check "traffic-backfill block (90 days of retail_incidents, then live)" run_sql_ok traffic-backfill
 check "the back-fill recorded incidents" test "$(q -c "SELECT count(*) FROM history_shop.incidents")" -gt 0
 q -c "SELECT thelook.stop_all_simulations()" >/dev/null
@@ -121,8 +125,8 @@ PRELOAD=thelook_datagen start_cluster readme-cron "${README_PORT4:-54824}" "cron
 append_conf "$(block cron-conf)"
 restart_cluster
 check "cron-setup block" run_sql_ok cron-setup
-for b in cron-business-hours cron-burst cron-nightly cron-check; do check "$b block" run_sql_ok "$b"; done
-check_eq "the recipes scheduled their jobs (shop-burst unscheduled again)" "shop-close shop-nightly-lifecycle shop-open" \
+for b in cron-business-hours cron-burst cron-nightly cron-check cron-campaign; do check "$b block" run_sql_ok "$b"; done
+check_eq "the recipes scheduled their jobs (shop-burst unscheduled again)" "campaign-off campaign-on shop-close shop-nightly-lifecycle shop-open" \
   "$(q -c "SELECT string_agg(jobname, ' ' ORDER BY jobname) FROM cron.job")"
 q -c "SELECT cron.unschedule(jobid) FROM cron.job" >/dev/null
 check "no FATAL or crash in the server log" no_fatal_in_log
