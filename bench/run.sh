@@ -151,6 +151,7 @@ for round in 1 2 3; do
   this_total=$((this_total + it))
   echo "round $round, this build: $it iterations/s"
   ( PG_BIN=$base/pg/usr/lib/postgresql/15/bin
+    CLUSTERS=()  # this subshell stops only the cluster it starts
     start_cluster baseline "${BENCH_BASELINE_PORT:-54971}" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
     q -q -c "CREATE EXTENSION thelook_datagen" -c "SET client_min_messages = warning" -c "SELECT thelook.setup('then_ref', init_num_users => 1000, seed => 1)"
     read -r it _ _ < <(ceiling then_ref "$secs")

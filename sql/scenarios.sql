@@ -103,6 +103,14 @@ SELECT count(*) AS sessions,
           FROM thelook.generate_sessions(1000, seed => 4, start_at => '2026-11-02 00:00+00', end_at => '2026-11-16 00:00+00',
                                          scenario => 'business_hours') GROUP BY session_id) s;
 
+-- generate_sessions under the session model: anonymous visits walked by the matrix (searches,
+-- checkouts), never a purchase event (orders are generate_orders' part).
+SELECT count(DISTINCT session_id) AS visits, bool_or(event_type = 'search') AS searched,
+       bool_or(event_type = 'checkout') AS checked_out, count(*) FILTER (WHERE event_type = 'purchase') AS purchases,
+       count(*) FILTER (WHERE user_id IS NOT NULL) AS known
+  FROM thelook.generate_sessions(3000, seed => 4, start_at => '2026-11-02 00:00+00', end_at => '2026-11-16 00:00+00',
+                                 scenario => '{"shoppers": {"model": "sessions"}}');
+
 -- A back-fill with opening hours: two weeks of business hours (UTC), nothing while closed.
 SELECT orders > 1000 AS many_orders FROM thelook.backfill('scen', now() - interval '14 days', now(),
     avg_qps => 0.01, seed => 5, scenario => 'business_hours');

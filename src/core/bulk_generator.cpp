@@ -70,14 +70,20 @@ Purchase& OrderSet::order(int64_t i, bool with_events) {
 
 SessionSet::SessionSet(const NameLists& names, const std::vector<Product>& products,
                        const LocationSampler& locations, uint64_t seed, int64_t n, TimeWindow window)
-    : seed_(seed), stream_seed_(Rng::derive_seed(seed, kSessionStream)), n_(n), window_(window),
+    : seed_(seed), stream_seed_(Rng::derive_seed(seed, kSessionStream)), products_(products), n_(n), window_(window),
       gen_(names, products, locations, seed) {}
 
 std::vector<Event> SessionSet::session(int64_t i) {
     gen_.rng().reseed(Rng::derive_seed(stream_seed_, static_cast<uint64_t>(i)));
-    if (!shape_) return gen_.ghost_session(window_.spread(i, n_));
-    // Midpoints of n equal shares of the traffic: never at a closed window edge.
-    return gen_.ghost_session(shape_->quantile((static_cast<double>(i) + 0.5) / static_cast<double>(n_)));
+    // With a shape: midpoints of n equal shares of the traffic, never at a closed window's edge.
+    const Micros end = shape_ ? shape_->quantile((static_cast<double>(i) + 0.5) / static_cast<double>(n_))
+                              : window_.spread(i, n_);
+    if (!model_ || !model_->sessions()) return gen_.ghost_session(end);
+    Visitor v;
+    v.place = place_of(gen_.random_location());
+    WalkedSession s = model_->walk(gen_.rng(), v, end, gen_.id_format());
+    if (s.purchased) s.events.resize(s.events.size() - s.cart.size());
+    return std::move(s.events);
 }
 
 namespace {
@@ -100,6 +106,8 @@ void OrderSet::set_scenario(const Scenario& scenario, const ZoneRules& zone) {
 
 void SessionSet::set_scenario(const Scenario& scenario, const ZoneRules& zone) {
     shape_ = shape_of(scenario, zone, seed_, window_);
+    model_ = std::make_unique<const ShopperModel>(scenario.shoppers, products_, window_.start);
+    gen_.set_model(model_.get());
 }
 
 void HistoryChunk::clear() {

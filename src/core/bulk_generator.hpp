@@ -68,12 +68,16 @@ public:
     SessionSet(const NameLists& names, const std::vector<Product>& products, const LocationSampler& locations,
                uint64_t seed, int64_t n, TimeWindow window);
     std::vector<Event> session(int64_t i);
-    // Sessions spread by the scenario's shape (its cumulative intensity) instead of evenly.
+    // Sessions spread by the scenario's shape (its cumulative intensity) instead of evenly; under
+    // the session model, anonymous visits walked by its matrix (a visit that would buy ends at
+    // checkout: orders are generate_orders' part).
     void set_scenario(const Scenario& scenario, const ZoneRules& zone);
 
 private:
     uint64_t seed_, stream_seed_;
     std::unique_ptr<const CumulativeIntensity> shape_;
+    std::unique_ptr<const ShopperModel> model_;
+    const std::vector<Product>& products_;
     int64_t n_;
     TimeWindow window_;
     EntityGenerator gen_;
