@@ -13,12 +13,13 @@ void LiveLoop::iteration(Micros t, double checkout_failure, ShopStore& store) {
         purchase_iteration(t, checkout_failure, model_, store);
 }
 
-// The reference: a purchase by a random user, who may move first.
-void LiveLoop::purchase_iteration(Micros t, double checkout_failure, const ShopperModel*, ShopStore& store) {
+// A random existing user, who moves first with user_update_prob; with no user yet, the first one
+// signs up.
+PickedUser LiveLoop::known_user(Micros t, ShopStore& store) {
     Rng& rng = gen_.rng();
     PickedUser user;
     if (!store.pick_user(uuid_v4(rng), &user)) {
-        User u = gen_.new_user(t);  // an empty users table: the first buyer signs up
+        User u = gen_.new_user(t);
         user = PickedUser{u.id, place_of(*u.location), u.gender};
         store.add(u);
     } else if (rng.bernoulli(p_.user_update_prob)) {
@@ -26,6 +27,13 @@ void LiveLoop::purchase_iteration(Micros t, double checkout_failure, const Shopp
         store.update_user_address(user.id, a, t);
         user.place = place_of(*a.location);
     }
+    return user;
+}
+
+// The reference: a purchase by a random user, who may move first.
+void LiveLoop::purchase_iteration(Micros t, double checkout_failure, const ShopperModel*, ShopStore& store) {
+    Rng& rng = gen_.rng();
+    const PickedUser user = known_user(t, store);
     // Drawn only while a checkout failure is in force, so that the reference stream is unchanged.
     if (checkout_failure > 0 && rng.bernoulli(checkout_failure))
         store.add(gen_.failed_checkout(user.id, user.place, t));
@@ -40,16 +48,7 @@ void LiveLoop::session_iteration(Micros t, double checkout_failure, const Shoppe
     Rng& rng = gen_.rng();
     Visitor v;
     if (rng.bernoulli(model.known_share())) {
-        PickedUser user;
-        if (!store.pick_user(uuid_v4(rng), &user)) {
-            User u = gen_.new_user(t);
-            user = PickedUser{u.id, place_of(*u.location), u.gender};
-            store.add(u);
-        } else if (rng.bernoulli(p_.user_update_prob)) {
-            Address a = gen_.new_address();
-            store.update_user_address(user.id, a, t);
-            user.place = place_of(*a.location);
-        }
+        const PickedUser user = known_user(t, store);
         v = Visitor{user.id, user.gender, user.place};
     } else {
         v.place = place_of(gen_.random_location());

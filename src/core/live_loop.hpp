@@ -63,6 +63,7 @@ private:
     void purchase_iteration(Micros t, double checkout_failure, ShopperModel const* model, ShopStore& store);
     void session_iteration(Micros t, double checkout_failure, const ShopperModel& model, ShopStore& store);
     void side_tasks(Micros t, bool ghost, ShopStore& store);
+    PickedUser known_user(Micros t, ShopStore& store);
     std::string open_order_probe(Micros t);
     const ShopperModel* model_ = nullptr;
 
