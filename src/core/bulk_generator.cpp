@@ -138,8 +138,9 @@ void History::add_existing_user(Buyer b) {
     }
 }
 
-const Buyer& History::sign_up(Micros t, HistoryChunk* out) {
+const Buyer& History::sign_up(Micros t, HistoryChunk* out, const Location* where) {
     User u = gen_.new_user(t);
+    if (where) u.location = where;  // an anonymous visitor signs up where the visit came from
     Buyer b{u.id, place_of(*u.location), t, u.gender};
     size_t at = pool_.size();
     if (pool_.size() < dist::kBackfillUserPoolMax)
@@ -187,12 +188,14 @@ void History::iteration(Micros t, HistoryChunk* out) {
 void History::session_iteration(Micros t, HistoryChunk* out) {
     Rng& rng = gen_.rng();
     Visitor v;
+    const Location* anonymous_at = nullptr;
     if (rng.bernoulli(model_.known_share())) {
         if (pool_.empty()) sign_up(t, out);
         const Buyer& b = pool_[static_cast<size_t>(rng.uniform_int(0, static_cast<int64_t>(pool_.size()) - 1))];
         v = Visitor{b.id, b.gender, b.place};
     } else {
-        v.place = place_of(gen_.random_location());
+        anonymous_at = &gen_.random_location();
+        v.place = place_of(*anonymous_at);
     }
     WalkedSession s = model_.walk(rng, v, t, p_.ids);
     const double failing = intensity_.checkout_failure(t);
@@ -208,7 +211,7 @@ void History::session_iteration(Micros t, HistoryChunk* out) {
     }
     Buyer buyer{v.user_id, v.place, t, v.gender};
     if (buyer.id.empty()) {
-        buyer = sign_up(t, out);
+        buyer = sign_up(t, out, anonymous_at);
         for (size_t i = s.checkout_event; i < s.events.size(); ++i) s.events[i].user_id = buyer.id;
     }
     Purchase p = gen_.order_from_cart(buyer.id, s.cart, s.campaign ? s.campaign->name : "", t);

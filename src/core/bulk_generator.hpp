@@ -134,7 +134,7 @@ public:
     Micros now() const { return now_; }
 
 private:
-    const Buyer& sign_up(Micros t, HistoryChunk* out);
+    const Buyer& sign_up(Micros t, HistoryChunk* out, const Location* where = nullptr);
     void iteration(Micros t, HistoryChunk* out);
     void session_iteration(Micros t, HistoryChunk* out);
     void add_order(Purchase p, const Buyer& buyer, Micros t, HistoryChunk* out);

@@ -47,11 +47,13 @@ void LiveLoop::purchase_iteration(Micros t, double checkout_failure, const Shopp
 void LiveLoop::session_iteration(Micros t, double checkout_failure, const ShopperModel& model, ShopStore& store) {
     Rng& rng = gen_.rng();
     Visitor v;
+    const Location* anonymous_at = nullptr;
     if (rng.bernoulli(model.known_share())) {
         const PickedUser user = known_user(t, store);
         v = Visitor{user.id, user.gender, user.place};
     } else {
-        v.place = place_of(gen_.random_location());
+        anonymous_at = &gen_.random_location();
+        v.place = place_of(*anonymous_at);
     }
     WalkedSession s = model.walk(rng, v, t, gen_.id_format());
     if (s.purchased && checkout_failure > 0 && rng.bernoulli(checkout_failure)) {
@@ -62,6 +64,7 @@ void LiveLoop::session_iteration(Micros t, double checkout_failure, const Shoppe
         std::string buyer = v.user_id;
         if (buyer.empty()) {
             User u = gen_.new_user(t);
+            u.location = anonymous_at;  // signs up where the visit came from
             buyer = u.id;
             store.add(u);
             for (size_t i = s.checkout_event; i < s.events.size(); ++i) s.events[i].user_id = buyer;

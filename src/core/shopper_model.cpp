@@ -51,11 +51,22 @@ ProductPicker::ProductPicker(const std::vector<Product>& products, const Popular
                        (w == popularity.category_weights.end() ? 1.0 : w->second);
         }
     }
+    if (enabled_)
+        for (int g = 0; g < 2; ++g) {
+            // gender_affinity is the probability that the pick is of the gender's department: each
+            // side's weights are normalised to its share, whatever their totals.
+            double own = 0, other = 0;
+            for (size_t i = 0; i < n; ++i) (products[i].department == department_of_gender(g) ? own : other) += base_[i];
+            if (own > 0 && other > 0) {
+                dept_factor_[g][1] = affinity_ / own;
+                dept_factor_[g][0] = (1 - affinity_) / other;
+            }
+        }
     for (int g = 0; g < 2; ++g) {
         std::vector<double> all;
         std::map<std::string, std::vector<double>> cats;
         for (size_t i = 0; i < n; ++i) {
-            const double w = enabled_ ? base_[i] * (products[i].department == department_of_gender(g) ? affinity_ : 1 - affinity_) : 1.0;
+            const double w = enabled_ ? weight(i, g) : 1.0;
             all_[g].products.push_back(i);
             all.push_back(w);
             by_category_[g][products[i].category].products.push_back(i);
@@ -66,6 +77,10 @@ ProductPicker::ProductPicker(const std::vector<Product>& products, const Popular
             for (auto& [cat, weights] : cats) by_category_[g][cat].weights = WeightedIndex(weights);
         }
     }
+}
+
+double ProductPicker::weight(size_t i, int g) const {
+    return base_[i] * dept_factor_[g][products_[i].department == department_of_gender(g) ? 1 : 0];
 }
 
 const ProductPicker::Index& ProductPicker::index_for(int gender, const std::string& category) const {
@@ -90,8 +105,7 @@ const Product& ProductPicker::pick(Rng& rng, const std::string& gender, const st
 double ProductPicker::probability(size_t i, const std::string& gender) const {
     if (!enabled_) return 1.0 / static_cast<double>(products_.size());
     auto for_gender = [&](int g) {
-        const double w = base_[i] * (products_[i].department == department_of_gender(g) ? affinity_ : 1 - affinity_);
-        return w / all_[g].weights.total();
+        return weight(i, g) / all_[g].weights.total();
     };
     if (gender.empty()) return 0.5 * (for_gender(0) + for_gender(1));
     return for_gender(gender_index(gender));
@@ -102,7 +116,7 @@ Pricing::Pricing(const ShopperSection& s, Micros start)
     for (const Promotion& p : s.promotions) {
         const bool always = p.at == kNoTime && p.after_seconds < 0;
         const Micros from = always ? 0 : window_start(p.at, p.after_seconds, start);
-        promotions_.push_back(Window{p, from, always ? 0 : from + static_cast<Micros>(std::llround(p.duration_seconds * 1e6))});
+        promotions_.push_back(Window{p, from, always ? 0 : from + static_cast<Micros>(std::llround(p.duration_seconds * 1e6)), always});
     }
     for (const Campaign& c : s.campaigns)
         if (c.discount > 0) {
@@ -121,7 +135,7 @@ double Pricing::sale_price(const Product& p, const std::string& user_id, const s
     double promotion = 0;
     for (const Window& w : promotions_) {
         const Promotion& pr = w.promotion;
-        const bool in_force = w.end == w.start || (w.start <= t && t < w.end);
+        const bool in_force = w.always || (w.start <= t && t < w.end);
         if (!in_force || (!pr.category.empty() && pr.category != p.category) || (!pr.brand.empty() && pr.brand != p.brand) ||
             (!pr.campaign.empty() && pr.campaign != campaign))
             continue;

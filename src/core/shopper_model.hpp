@@ -32,6 +32,7 @@ private:
         WeightedIndex weights;         // empty when uniform
     };
     const Index& index_for(int gender, const std::string& category) const;
+    double weight(size_t i, int gender) const;
 
     const std::vector<Product>& products_;
     bool enabled_;
@@ -40,6 +41,9 @@ private:
     Index all_[2];                             // per gender (0 = M, 1 = F)
     std::map<std::string, Index> by_category_[2];
     double affinity_;
+    // [gender][1 = the gender's department, 0 = the others]: scales each side's weights so that
+    // the gender's department gets exactly the affinity (1 when one side has no weight).
+    double dept_factor_[2][2] = {{1, 1}, {1, 1}};
 };
 
 // sale_price of an item: retail_price, or with discounts retail_price x (1 - member) x
@@ -54,7 +58,8 @@ public:
 private:
     struct Window {
         Promotion promotion;
-        Micros start = 0, end = 0;  // end = start: always
+        Micros start = 0, end = 0;
+        bool always = false;  // no window: in force at any time
     };
     double member_share_, member_discount_;
     std::vector<Window> promotions_;
@@ -87,6 +92,9 @@ class ShopperModel {
 public:
     // start: where "after" windows of campaigns and promotions count from.
     ShopperModel(const ShopperSection& section, const std::vector<Product>& products, Micros start);
+    // Its campaign windows and walked sessions point into its own copy of the section.
+    ShopperModel(const ShopperModel&) = delete;
+    ShopperModel& operator=(const ShopperModel&) = delete;
 
     bool sessions() const { return s_.sessions; }
     double known_share() const { return s_.known_share; }

@@ -48,9 +48,12 @@ TransitionMatrix matrix(const ShopperSection& s, const json& v, const std::strin
         m.rows[static_cast<size_t>(from)] = std::move(p);
     }
     // Every state reachable from start has a row, and exit is reachable from each of them.
-    std::vector<int> seen(static_cast<size_t>(n), 0), stack{kStart};
+    // Visits enter at start, and campaign visits at home (their landing page).
+    std::vector<int> seen(static_cast<size_t>(n), 0), stack{kStart, kHome};
     if (m.rows[kStart].empty()) fail(path + ".start", "is missing", "Give the row \"start\": where sessions enter.");
-    seen[kStart] = 1;
+    if (m.rows[kHome].empty())
+        fail(path + ".home", "is missing", "Give the row \"home\": campaign visits land there, whatever the start row says.");
+    seen[kStart] = seen[kHome] = 1;
     while (!stack.empty()) {
         const int from = stack.back();
         stack.pop_back();
@@ -127,7 +130,7 @@ void window(const json& v, const std::string& path, Micros* at, double* after, d
         *at = parse_timestamp(v["at"].get<std::string>(), path + ".at");
     } else if (v.contains("after")) {
         *after = v["after"].is_number() && v["after"].get<double>() == 0 ? 0 : duration_value(v["after"], path + ".after");
-    } else if (required) {
+    } else if (required || v.contains("duration")) {  // a duration alone counts from the start
         *after = 0;
     }
     if (v.contains("duration")) *duration = duration_value(v["duration"], path + ".duration");
