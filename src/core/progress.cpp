@@ -150,6 +150,7 @@ void each_counter(C& c, F f) {
     f("orders_deleted", c.orders_deleted);
     f("order_items_deleted", c.order_items_deleted);
     f("events_deleted", c.events_deleted);
+    f("consecutive_errors", c.consecutive_errors);
 }
 }  // namespace
 

@@ -42,6 +42,7 @@ struct SimulationCounters {
     int64_t users_inserted = 0, users_updated = 0, orders_inserted = 0, orders_updated = 0;
     int64_t order_items_inserted = 0, order_items_updated = 0, events_inserted = 0, heartbeats = 0;
     int64_t orders_deleted = 0, order_items_deleted = 0, events_deleted = 0;  // retention
+    int64_t consecutive_errors = 0;    // failed transactions in a row (not a total: reset by a success)
 };
 
 // JSON text, and back. Numbers keep their exact values through PostgreSQL's jsonb (64-bit words

@@ -757,6 +757,7 @@ void from_row(const RunRow& row, const std::string& database, StatusRow* r) {
     r->iterations = row.iterations;
     r->achieved_qps = row.run_seconds > 0 ? static_cast<double>(row.iterations) / row.run_seconds : 0.0;
     r->c = counters_from_json(row.counters);
+    r->consecutive_errors = static_cast<int32>(r->c.consecutive_errors);
     r->has_last_error = row.last_error.has_value();
     r->last_error = row.last_error.value_or("");
     r->id_format = id_format_name(row.params.ids);

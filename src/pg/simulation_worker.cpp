@@ -520,6 +520,7 @@ void Simulation::heartbeat(Micros now) {
 
 // The counters into the slot, for thelook.simulations.
 void Simulation::publish() {
+    counters_.consecutive_errors = consecutive_errors_;
     SpinLockAcquire(&slot_->mutex);
     slot_->iterations = done_;
     slot_->transactions = counters_.transactions;
