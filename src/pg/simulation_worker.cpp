@@ -498,6 +498,7 @@ void Simulation::run_retention(Micros now) {
         return;
     }
     for (int64& n : inserted_since_retention_) n = 0;
+    counters_.transactions += 1;
     counters_.orders_deleted += deleted.orders;
     counters_.order_items_deleted += deleted.order_items;
     counters_.events_deleted += deleted.events;
@@ -511,6 +512,7 @@ void Simulation::heartbeat(Micros now) {
         writer_->heartbeat(now);  // Debezium's clock, not the simulated one
         commit_transaction();
         counters_.heartbeats += 1;
+        counters_.transactions += 1;
         writer_->reset_counts();
         publish();
     } catch (const PgError& e) {
