@@ -2,14 +2,14 @@
 # thelook_datagen benchmarks on a throwaway cluster (started and stopped here). Prints ratios
 # measured in the same run; not a pass/fail test. BENCH_SCALE (default 1) shrinks or grows every
 # size and duration, e.g. BENCH_SCALE=0.1 for a quick run. BENCH_PORT picks the port. BENCH_ONLY
-# picks sections, e.g. BENCH_ONLY="2 3" (default: all four).
+# picks sections, e.g. BENCH_ONLY="2 3" (default: all six).
 set -euo pipefail
 source "$(dirname "$0")/../test/lib.sh"
 SCALE=${BENCH_SCALE:-1}
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 int() { awk "BEGIN { printf \"%d\", $1 }"; }
 now() { date +%s.%N; }
-want() { [[ " ${BENCH_ONLY:-1 2 3 4} " == *" $1 "* ]]; }
+want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6} " == *" $1 "* ]]; }
 
 start_cluster bench "${BENCH_PORT:-54970}" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
 q -q -c "CREATE EXTENSION thelook_datagen"
@@ -100,4 +100,61 @@ for r in 20 200 2000; do
           round($r * s), scheduled, iterations, round(100.0 * iterations / ($r * s), 2), round(((iterations - $r * s) / sqrt($r * s))::numeric, 2))
         FROM (SELECT *, $secs AS s FROM thelook.simulations WHERE id = $id) x"
 done
+fi
+
+if want 5; then
+echo "## 5. persisted progress: flat-out ceiling with it (the default) and without it (thelook.persist_progress = off)"
+# Each run on a fresh schema (the same seed and size), the two modes alternating, three rounds:
+# the ratio of the medians. Without persisted progress the worker skips the one UPDATE of
+# thelook.simulation_runs per transaction (and a crash then resumes from an older position).
+dur=$(int "20 * $SCALE"); [ "$dur" -lt 5 ] && dur=5
+flat_out() {  # flat_out on|off ROUND -> "iterations/s rows/s transactions/s"
+  local id schema="p_$1_$2"
+  q -q -c "ALTER SYSTEM SET thelook.persist_progress = $1" -c "SELECT pg_reload_conf()" >/dev/null
+  q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('$schema', init_num_users => 1000, seed => 1)" >/dev/null
+  id=$(q -c "SELECT thelook.start_simulation('$schema', avg_qps => 1e7, seed => 5, duration => '$dur seconds')")
+  wait_for "SELECT state <> 'running' AND state <> 'starting' FROM thelook.simulations WHERE id = $id" $((dur + 60)) || true
+  q -F ' ' -c "SELECT round(iterations / s), round((users_inserted + users_updated + orders_inserted + orders_updated + order_items_inserted
+                 + order_items_updated + events_inserted) / s), round(transactions / s)
+               FROM (SELECT *, extract(epoch FROM ended_at - started_at) AS s FROM thelook.simulations WHERE id = $id) x"
+  q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA $schema CASCADE" -c "CHECKPOINT"
+}
+on=(); off=()
+for round in 1 2 3; do
+  read -r a_it a_rows a_tx < <(flat_out on $round)
+  read -r b_it b_rows b_tx < <(flat_out off $round)
+  echo "round $round: persisted $a_it iterations/s ($a_rows rows/s, $a_tx transactions/s); not persisted $b_it iterations/s ($b_rows rows/s, $b_tx transactions/s)"
+  on+=("$a_it"); off+=("$b_it")
+done
+q -q -c "ALTER SYSTEM RESET thelook.persist_progress" -c "SELECT pg_reload_conf()" >/dev/null
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+m_on=$(median "${on[@]}"); m_off=$(median "${off[@]}")
+echo "median: persisted $m_on iterations/s, not persisted $m_off iterations/s"
+echo "RATIO persisted / not persisted (flat-out iterations/s) = $(calc "int($m_on / $m_off * 100) / 100")"
+fi
+
+if want 6; then
+echo "## 6. worker memory over a long flat-out run (retention on, so that deletes run too)"
+secs=$(int "600 * $SCALE"); [ "$secs" -lt 30 ] && secs=30
+q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('rss', init_num_users => 1000, seed => 1)" >/dev/null
+id=$(q -c "SELECT thelook.start_simulation('rss', avg_qps => 1e7, seed => 6, duration => '$secs seconds',
+                                           keep_events => '1 minute', keep_orders => '2 minutes')")
+rss() {  # VmRSS (includes the shared buffers it touched) and RssAnon (its own memory), kB
+  as_pg awk '/^VmRSS|^RssAnon/ {printf "%s ", $2}' "/proc/$1/status"
+}
+wait_for "SELECT state = 'running' AND iterations > 0 FROM thelook.simulations WHERE id = $id" 30 || true
+pid=$(q -c "SELECT pid FROM thelook.simulations WHERE id = $id")
+sleep 10
+read -r rss0 anon0 < <(rss "$pid")
+it0=$(q -c "SELECT iterations FROM thelook.simulations WHERE id = $id")
+sleep $((secs - 20))
+read -r rss1 anon1 < <(rss "$pid")
+it1=$(q -c "SELECT iterations FROM thelook.simulations WHERE id = $id")
+wait_for "SELECT state <> 'running' AND state <> 'starting' FROM thelook.simulations WHERE id = $id" 60 || true
+echo "worker $pid after 10 s ($it0 iterations): VmRSS $rss0 kB, RssAnon $anon0 kB"
+echo "worker $pid after $((secs - 10)) s ($it1 iterations): VmRSS $rss1 kB, RssAnon $anon1 kB"
+echo "RATIO RssAnon end / start = $(calc "int($anon1 / $anon0 * 100) / 100"); VmRSS end / start = $(calc "int($rss1 / $rss0 * 100) / 100")"
+q -c "SELECT format('tables at the end: events %s, orders %s, order_items %s (deleted: %s events, %s orders, %s items); %s errors',
+                    (SELECT count(*) FROM rss.events), (SELECT count(*) FROM rss.orders), (SELECT count(*) FROM rss.order_items),
+                    events_deleted, orders_deleted, order_items_deleted, total_errors) FROM thelook.simulations WHERE id = $id"
 fi

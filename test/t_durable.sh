@@ -103,20 +103,57 @@ sleep 1
 check_eq "the stopped simulation $stopped stays stopped, with no worker" "stopped 1 $stopped_at" \
   "$(view "$stopped" "state") $(workers) $(view "$stopped" iterations)"
 
-echo "# 4. thelook.auto_resume = off: nothing is resumed until it is turned on again"
+echo "# 3b. the arrivals that fell due while the server was down: skipped, or caught up with"
+q -q -c "SELECT thelook.setup('gap_skip', init_num_users => 100, seed => 6)" -c "SELECT thelook.setup('gap_catch', init_num_users => 100, seed => 6)" >/dev/null
+skip=$(q -c "SELECT thelook.start_simulation('gap_skip', avg_qps => 100, seed => 11, heartbeat_interval => '0')")
+catch=$(q -c "SELECT thelook.start_simulation('gap_catch', avg_qps => 100, seed => 11, heartbeat_interval => '0', on_resume => 'catch_up')")
+wait_ms "SELECT count(*) = 2 FROM thelook.simulations WHERE id IN ($skip, $catch) AND iterations > 100" 10000 >/dev/null || true
+down=$(q -c "SELECT now()")
+as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null
+sleep 4
+as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$CLUSTER_LOG" -w -t 60 start >/dev/null
+up=$(q -c "SELECT now()")
+sleep 3
+gap() {  # orders created in the middle of the downtime (a second of margin on each side)
+  q -c "SELECT count(*) FROM $1.orders WHERE created_at > ('$down'::timestamptz + interval '1 second')::timestamp
+                                          AND created_at < ('$up'::timestamptz - interval '1 second')::timestamp"
+}
+check_eq "on_resume 'skip' (the default): no order dated while the server was down; the arrivals were counted as skipped" "0 t" \
+  "$(gap gap_skip) $(view "$skip" "skipped > 200")"
+n=$(gap gap_catch)
+check "on_resume 'catch_up': the orders of the downtime were written afterwards, with their own times ($n, about 100/s)" \
+  test "$n" -gt 150
+check_eq "on_resume 'catch_up': nothing skipped, and it has caught up" "0 t" \
+  "$(view "$catch" skipped) $(view "$catch" "iterations >= scheduled - 50")"
+q -c "SELECT thelook.stop_simulation($skip), thelook.stop_simulation($catch)" >/dev/null
+
+echo "# 4. thelook.auto_resume = off: nothing is resumed until it is turned on again (or asked for)"
+run2=$(q -c "SELECT thelook.start_simulation('ref', avg_qps => 100, seed => 12)")
+wait_ms "SELECT state = 'running' FROM thelook.simulations WHERE id = $run2" 10000 >/dev/null || true
 append_conf "thelook.auto_resume = off"
 restart_cluster
 sleep 2
-check_eq "after a restart with auto_resume off: interrupted, no worker" "interrupted 0" "$(view "$run" state) $(workers)"
+check_eq "after a restart with auto_resume off: interrupted, no worker" "interrupted interrupted 0" \
+  "$(view "$run" state) $(view "$run2" state) $(workers)"
 check_eq "interrupted means: desired state running, not running" running "$(view "$run" desired_state)"
+check_eq "ensure_simulation('keeps_running') finds it and resumes it" "$run" \
+  "$(q -c "SELECT thelook.ensure_simulation('keeps_running', 'ref', avg_qps => 100)")"
+ms=$(wait_ms "SELECT state = 'running' FROM thelook.simulations WHERE id = $run" 10000) || true
+check "ensure_simulation resumed simulation $run ($ms ms); $run2 still interrupted" \
+  test "$(view "$run" state) $(view "$run2" state)" = "running interrupted"
 append_conf "thelook.auto_resume = on"
 q -c "SELECT pg_reload_conf()" >/dev/null
-ms=$(wait_ms "SELECT state = 'running' FROM thelook.simulations WHERE id = $run" 10000) || true
-check "auto_resume turned on (reload): resumed ($ms ms)" test "$(view "$run" state)" = running
+ms=$(wait_ms "SELECT state = 'running' FROM thelook.simulations WHERE id = $run2" 10000) || true
+check "auto_resume turned on (reload): $run2 resumed ($ms ms)" test "$(view "$run2" state)" = running
+check_eq "stop_simulation($run2)" t "$(q -c "SELECT thelook.stop_simulation($run2)")"
 check_eq "resume_simulation($stopped) continues a stopped simulation" t "$(q -c "SELECT thelook.resume_simulation($stopped)")"
 ms=$(wait_ms "SELECT state = 'running' AND iterations > $stopped_at FROM thelook.simulations WHERE id = $stopped" 10000) || true
 check "it writes again, from iteration $stopped_at on ($ms ms)" test "$(view "$stopped" "iterations > $stopped_at")" = t
 check_eq "resume_simulation of a running simulation returns false" f "$(q -c "SELECT thelook.resume_simulation($stopped)")"
+check_eq "forget_simulation of a running simulation: 55000" 55000 \
+  "$(q -v VERBOSITY=verbose -c "SELECT thelook.forget_simulation($stopped)" 2>&1 | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p')"
+check_eq "forget_simulation of an ended one removes its row (its data stays)" "t 0 t" \
+  "$(q -c "SELECT thelook.forget_simulation($run2)") $(q -c "SELECT count(*) FROM thelook.simulations WHERE id = $run2") $(q -c "SELECT count(*) > 0 FROM ref.orders")"
 
 echo "# 5. a worker that dies is restarted; one that cannot get going fails after repeated attempts"
 pid=$(view "$run" pid)
