@@ -140,7 +140,7 @@ q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('rss', init
 id=$(q -c "SELECT thelook.start_simulation('rss', avg_qps => 1e7, seed => 6, duration => '$secs seconds',
                                            keep_events => '1 minute', keep_orders => '2 minutes')")
 rss() {  # VmRSS (includes the shared buffers it touched) and RssAnon (its own memory), kB
-  as_pg awk '/^VmRSS|^RssAnon/ {printf "%s ", $2}' "/proc/$1/status"
+  as_pg awk '/^VmRSS|^RssAnon/ {printf "%s ", $2} END {print ""}' "/proc/$1/status"
 }
 wait_for "SELECT state = 'running' AND iterations > 0 FROM thelook.simulations WHERE id = $id" 30 || true
 pid=$(q -c "SELECT pid FROM thelook.simulations WHERE id = $id")
