@@ -392,6 +392,8 @@ void run_launcher() {
 void run_resumer(Oid database) {
     BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
     pgstat_report_appname("thelook resumer");
+    // It runs as the bootstrap superuser: nothing in the database may choose what it calls.
+    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
     char failure[kErrorMax] = "";
     int claimed = 0;
     try {
