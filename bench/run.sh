@@ -134,7 +134,7 @@ echo "RATIO persisted / not persisted (flat-out iterations/s) = $(calc "int($m_o
 fi
 
 if want 6; then
-echo "## 6. worker memory over a long flat-out run (retention on, so that deletes run too)"
+echo "## 6. worker memory over a long flat-out run (retention on: flat out, arrival times lag the clock, so rows are past the window almost at once and every pass deletes its maximum)"
 secs=$(int "600 * $SCALE"); [ "$secs" -lt 30 ] && secs=30
 q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('rss', init_num_users => 1000, seed => 1)" >/dev/null
 id=$(q -c "SELECT thelook.start_simulation('rss', avg_qps => 1e7, seed => 6, duration => '$secs seconds',

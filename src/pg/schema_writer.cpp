@@ -171,13 +171,13 @@ bool SchemaWriter::pick_open_order(const std::string& key, PickedOrder* out) {
     return query_open_order(key, out);
 }
 
-// Picks read a new snapshot (read_only false), which shows this transaction's own earlier
-// updates: an order moved earlier in the transaction is seen in its new status.
+// The transaction's snapshot, moved on to see its own writes so far (see_own_writes): an order
+// moved earlier in the transaction is seen in its new status, a flushed user is found.
 bool SchemaWriter::query_user(const std::string& key, PickedUser* out) {
     const char *id = nullptr, *city = nullptr, *state = nullptr, *postal = nullptr;
     bool found = pg_guard([&] {
         Datum arg = text_datum(key);
-        int rc = SPI_execute_plan(pick_user_, &arg, nullptr, false, 1);
+        int rc = SPI_execute_plan(pick_user_, &arg, nullptr, true, 1);
         if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking a user failed: %s", SPI_result_code_string(rc));
         if (SPI_processed == 0) return false;
         id = copy_value(1);
@@ -206,7 +206,7 @@ bool SchemaWriter::query_open_order(const std::string& key, PickedOrder* out) {
                *postal = nullptr;
     bool found = pg_guard([&] {
         Datum arg = text_datum(key);
-        int rc = SPI_execute_plan(pick_order_, &arg, nullptr, false, 1);
+        int rc = SPI_execute_plan(pick_order_, &arg, nullptr, true, 1);
         if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking an order failed: %s", SPI_result_code_string(rc));
         if (SPI_processed == 0) return false;
         id = copy_value(1);
@@ -277,6 +277,16 @@ void SchemaWriter::update_user_address(const std::string& user_id, const Address
         return SPI_processed;
     });
     counts_.updated[kUsers] += static_cast<int64>(n);
+    see_own_writes();
+}
+
+// Picks read the active snapshot (read_only: no new snapshot per pick, the cheap way); after a
+// write it moves on to the current command, so that later picks see the transaction's own rows.
+void SchemaWriter::see_own_writes() {
+    pg_guard([] {
+        CommandCounterIncrement();
+        UpdateActiveSnapshotCommandId();
+    });
 }
 
 std::vector<ItemRef> SchemaWriter::update_order(const std::string& order_id, OrderStatus from,
@@ -305,6 +315,7 @@ std::vector<ItemRef> SchemaWriter::update_order(const std::string& order_id, Ord
     });
     counts_.updated[kOrders] += static_cast<int64>(orders_updated);
     counts_.updated[kOrderItems] += static_cast<int64>(n_items);
+    if (orders_updated > 0) see_own_writes();
     std::vector<ItemRef> items(n_items);
     for (uint64 i = 0; i < n_items; ++i) {
         const char* id = nullptr;
@@ -431,7 +442,9 @@ void SchemaWriter::flush() {
     counts_.inserted[kOrders] += static_cast<int64>(orders_.size());
     counts_.inserted[kOrderItems] += static_cast<int64>(items_.size());
     counts_.inserted[kEvents] += static_cast<int64>(events_.size());
+    const bool wrote = !users_.empty() || !orders_.empty();
     discard();
+    if (wrote) see_own_writes();
 }
 
 void SchemaWriter::discard() {

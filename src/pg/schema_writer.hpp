@@ -84,6 +84,7 @@ public:
 private:
     bool query_user(const std::string& key, PickedUser* out);
     bool query_open_order(const std::string& key, PickedOrder* out);
+    void see_own_writes();
 
     std::string schema_;
     _SPI_plan *pick_user_ = nullptr, *pick_order_ = nullptr, *oldest_open_ = nullptr, *update_user_ = nullptr,
