@@ -84,7 +84,9 @@ bool database_exists(Oid database) {
 }
 
 // One resumer per database, one at a time: each claims slots for its database's simulations.
-void resume_all() {
+// False when a resumer could not be started (no background worker slot): try again later.
+bool resume_all() {
+    bool complete = true;
     List* databases = connectable_databases();
     ListCell* cell;
     foreach (cell, databases) {
@@ -104,13 +106,15 @@ void resume_all() {
         if (!RegisterDynamicBackgroundWorker(&worker, &handle)) {
             ereport(WARNING, (errmsg("thelook launcher: no background worker slot free to resume the simulations of database %u",
                                      database),
-                              errhint("Raise max_worker_processes; the simulations are resumed at the next start.")));
+                              errhint("Raise max_worker_processes; the launcher tries again in 10 seconds.")));
+            complete = false;
             continue;
         }
         (void)WaitForBackgroundWorkerShutdown(handle);
         pfree(handle);
     }
     list_free(databases);
+    return complete;
 }
 
 // Starts the workers of slots whose restart time has come; gives up on those that failed too often.
@@ -371,10 +375,11 @@ void run_launcher() {
     pgstat_report_appname("thelook launcher");
     ereport(LOG, (errmsg("thelook launcher started (auto_resume %s)", settings::auto_resume ? "on" : "off")));
     bool resumed = false;  // since auto_resume was last turned on
+    TimestampTz retry_at = 0;
     for (;;) {
-        if (settings::auto_resume && !resumed) {
-            resume_all();
-            resumed = true;
+        if (settings::auto_resume && !resumed && GetCurrentTimestamp() >= retry_at) {
+            resumed = resume_all();
+            if (!resumed) retry_at = GetCurrentTimestamp() + 10 * USECS_PER_SEC;
         }
         if (!settings::auto_resume) resumed = false;
         const TimestampTz next = supervise();
