@@ -2,7 +2,7 @@
 # thelook_datagen benchmarks on a throwaway cluster (started and stopped here). Prints ratios
 # measured in the same run; not a pass/fail test. BENCH_SCALE (default 1) shrinks or grows every
 # size and duration, e.g. BENCH_SCALE=0.1 for a quick run. BENCH_PORT picks the port. BENCH_ONLY
-# picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 7; 6 only with BENCH_BASELINE). BENCH_BASELINE=<git ref> adds section 6:
+# picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 9; 6 only with BENCH_BASELINE). BENCH_BASELINE=<git ref> adds section 6:
 # the same live ceiling from that commit's build (in a private copy of PostgreSQL), alternating
 # with this build's, e.g. BENCH_BASELINE=78f904f (the last commit before scenarios).
 set -euo pipefail
@@ -11,7 +11,7 @@ SCALE=${BENCH_SCALE:-1}
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 int() { awk "BEGIN { printf \"%d\", $1 }"; }
 now() { date +%s.%N; }
-want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7} " == *" $1 "* ]]; }
+want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9} " == *" $1 "* ]]; }
 # ceiling SCHEMA SECONDS [start_simulation arguments] -> "iterations/s rows/s errors", flat out.
 ceiling() {
   local schema=$1 secs=$2 id; shift 2
@@ -181,4 +181,61 @@ done
 echo "RATIO shoppers / reference (iterations/s: sessions vs purchases) = $(calc "int(${it_total[shoppers]} / ${it_total[reference]} * 100) / 100")"
 echo "RATIO shoppers / reference (rows/s) = $(calc "int(${rows_total[shoppers]} / ${rows_total[reference]} * 100) / 100")"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA sh CASCADE"
+fi
+
+if want 8; then
+echo "## 8. persisted progress: flat-out ceiling with it (the default) and without it (thelook.persist_progress = off)"
+# Each run on a fresh schema (the same seed and size), the two modes alternating, three rounds:
+# the ratio of the medians. Without persisted progress the worker skips the one UPDATE of
+# thelook.simulation_runs per transaction (and a crash then resumes from an older position).
+dur=$(int "20 * $SCALE"); [ "$dur" -lt 5 ] && dur=5
+flat_out() {  # flat_out on|off ROUND -> "iterations/s rows/s transactions/s"
+  local id schema="p_$1_$2"
+  q -q -c "ALTER SYSTEM SET thelook.persist_progress = $1" -c "SELECT pg_reload_conf()" >/dev/null
+  q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('$schema', init_num_users => 1000, seed => 1)" >/dev/null
+  id=$(q -c "SELECT thelook.start_simulation('$schema', avg_qps => 1e7, seed => 5, duration => '$dur seconds')")
+  wait_for "SELECT state <> 'running' AND state <> 'starting' FROM thelook.simulations WHERE id = $id" $((dur + 60)) || true
+  q -F ' ' -c "SELECT round(iterations / s), round((users_inserted + users_updated + orders_inserted + orders_updated + order_items_inserted
+                 + order_items_updated + events_inserted) / s), round(transactions / s)
+               FROM (SELECT *, extract(epoch FROM ended_at - started_at) AS s FROM thelook.simulations WHERE id = $id) x"
+  q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA $schema CASCADE" -c "CHECKPOINT"
+}
+on=(); off=()
+for round in 1 2 3; do
+  read -r a_it a_rows a_tx < <(flat_out on $round)
+  read -r b_it b_rows b_tx < <(flat_out off $round)
+  echo "round $round: persisted $a_it iterations/s ($a_rows rows/s, $a_tx transactions/s); not persisted $b_it iterations/s ($b_rows rows/s, $b_tx transactions/s)"
+  on+=("$a_it"); off+=("$b_it")
+done
+q -q -c "ALTER SYSTEM RESET thelook.persist_progress" -c "SELECT pg_reload_conf()" >/dev/null
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+m_on=$(median "${on[@]}"); m_off=$(median "${off[@]}")
+echo "median: persisted $m_on iterations/s, not persisted $m_off iterations/s"
+echo "RATIO persisted / not persisted (flat-out iterations/s) = $(calc "int($m_on / $m_off * 100) / 100")"
+fi
+
+if want 9; then
+echo "## 9. worker memory over a long flat-out run (retention on: flat out, arrival times lag the clock, so rows are past the window almost at once and every pass deletes its maximum)"
+secs=$(int "600 * $SCALE"); [ "$secs" -lt 30 ] && secs=30
+q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('rss', init_num_users => 1000, seed => 1)" >/dev/null
+id=$(q -c "SELECT thelook.start_simulation('rss', avg_qps => 1e7, seed => 6, duration => '$secs seconds',
+                                           keep_events => '1 minute', keep_orders => '2 minutes')")
+rss() {  # VmRSS (includes the shared buffers it touched) and RssAnon (its own memory), kB
+  as_pg awk '/^VmRSS|^RssAnon/ {printf "%s ", $2} END {print ""}' "/proc/$1/status"
+}
+wait_for "SELECT state = 'running' AND iterations > 0 FROM thelook.simulations WHERE id = $id" 30 || true
+pid=$(q -c "SELECT pid FROM thelook.simulations WHERE id = $id")
+sleep 10
+read -r rss0 anon0 < <(rss "$pid")
+it0=$(q -c "SELECT iterations FROM thelook.simulations WHERE id = $id")
+sleep $((secs - 20))
+read -r rss1 anon1 < <(rss "$pid")
+it1=$(q -c "SELECT iterations FROM thelook.simulations WHERE id = $id")
+wait_for "SELECT state <> 'running' AND state <> 'starting' FROM thelook.simulations WHERE id = $id" 60 || true
+echo "worker $pid after 10 s ($it0 iterations): VmRSS $rss0 kB, RssAnon $anon0 kB"
+echo "worker $pid after $((secs - 10)) s ($it1 iterations): VmRSS $rss1 kB, RssAnon $anon1 kB"
+echo "RATIO RssAnon end / start = $(calc "int($anon1 / $anon0 * 100) / 100"); VmRSS end / start = $(calc "int($rss1 / $rss0 * 100) / 100")"
+q -c "SELECT format('tables at the end: events %s, orders %s, order_items %s (deleted: %s events, %s orders, %s items); %s errors',
+                    (SELECT count(*) FROM rss.events), (SELECT count(*) FROM rss.orders), (SELECT count(*) FROM rss.order_items),
+                    events_deleted, orders_deleted, order_items_deleted, total_errors) FROM thelook.simulations WHERE id = $id"
 fi

@@ -31,6 +31,12 @@ SELECT name, database, schema, role = current_user AS by_me, pid IS NULL AS no_p
        events_inserted > 0 AS events, consecutive_errors, total_errors, last_error
 FROM thelook.simulations WHERE id = :sim;
 
+-- The simulation is kept, with its definition and its progress, in thelook.simulation_runs.
+SELECT state, desired_state, owner = current_user::regrole AS mine, incarnation, failures, iterations, max_iter, seed,
+       (counters->>'orders_inserted')::int AS orders_inserted, progress ?& array['entity_rng', 'schedule', 'incidents', 'clock'] AS progress,
+       (progress->'schedule'->>'taken')::int AS taken, run_seconds > 0 AS ran, ended_at >= started_at AS ended
+FROM thelook.simulation_runs WHERE id = :sim;
+
 -- Every table grew; the counters match the tables.
 SELECT (SELECT count(*) FROM demo.orders) - b.orders AS new_orders,
        (SELECT count(*) FROM demo.users) > b.users AS users_grew,

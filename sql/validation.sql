@@ -65,6 +65,13 @@ SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('demo', heartbe
 SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('demo', id_format => 'uuid8')$$);
 SELECT * FROM pg_temp.error_of($$SELECT thelook.ensure_simulation('cron_job', 'demo', id_format => 'v7')$$);
 
+-- Durable simulations: on_resume, retention windows; resume / forget an unknown id.
+SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('demo', on_resume => 'replay')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('demo', keep_events => '0 seconds')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('demo', keep_orders => '-1 day')$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.resume_simulation(999999)$$);
+SELECT * FROM pg_temp.error_of($$SELECT thelook.forget_simulation(999999)$$);
+
 -- stop_simulation of an unknown id.
 SELECT * FROM pg_temp.error_of($$SELECT thelook.stop_simulation(999999)$$);
 \x off

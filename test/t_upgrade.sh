@@ -44,8 +44,28 @@ n=$(orders)
 new=$(q -c "SELECT thelook.start_simulation('demo', avg_qps => 50)")
 check "a simulation started after the update ($new) runs" wait_for "SELECT state = 'running' FROM thelook.simulations WHERE id = $new" 10
 check "it writes orders (more than $n)" wait_for "SELECT count(*) > $n FROM demo.orders" 10
+check_eq "it is kept in thelook.simulation_runs; the one started under 1.0 is not" "$new" \
+  "$(q -c "SELECT string_agg(id::text, ',') FROM thelook.simulation_runs")"
 check_eq "stop_simulation($new)" t "$(q -c "SELECT thelook.stop_simulation($new)")"
 check_eq "no simulation errors" 0 "$(q -c "SELECT sum(total_errors) FROM thelook.simulations")"
+
+echo "# a restart after the update: what was started under 1.1 is resumed, what was started under 1.0 ends with the server"
+q -q -c "CREATE DATABASE legacy"
+PGDATABASE=legacy q -q -c "CREATE EXTENSION thelook_datagen VERSION '1.0'" -c "SELECT thelook.setup('demo', init_num_users => 100)" >/dev/null
+legacy=$(PGDATABASE=legacy q -c "SELECT thelook.start_simulation('demo', avg_qps => 50)")
+PGDATABASE=legacy q -q -c "ALTER EXTENSION thelook_datagen UPDATE"
+durable=$(q -c "SELECT thelook.start_simulation('demo', avg_qps => 50, name => 'durable')")
+check "both run ($legacy in database legacy under the 1.0 functions, $durable here)" wait_for \
+  "SELECT (SELECT state FROM thelook.simulations WHERE id = $durable) = 'running' AND (SELECT iterations FROM thelook.simulations WHERE id = $durable) > 0" 10
+check_eq "simulation $legacy of database legacy runs across its ALTER EXTENSION UPDATE" running \
+  "$(PGDATABASE=legacy q -c "SELECT state FROM thelook.simulations WHERE id = $legacy")"
+n=$(q -c "SELECT iterations FROM thelook.simulations WHERE id = $durable")
+restart_cluster
+check "after the restart simulation $durable resumes by itself and goes on from $n iterations" wait_for \
+  "SELECT state = 'running' AND iterations > $n FROM thelook.simulations WHERE id = $durable" 15
+check_eq "simulation $legacy (started under 1.0) is gone from database legacy, no worker runs there" "0 0" \
+  "$(PGDATABASE=legacy q -c "SELECT count(*) FROM thelook.simulations") $(q -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'thelook simulation' AND datname = 'legacy'")"
+check_eq "stop_simulation($durable)" t "$(q -c "SELECT thelook.stop_simulation($durable)")"
 check_eq "generate_orders(10, seed => 1) gives 10 orders" 10 "$(q -c "SELECT count(*) FROM thelook.generate_orders(10, seed => 1)")"
 q -q -c "SELECT thelook.setup('bf', init_num_users => 0)" >/dev/null
 bf=$(q -c "SELECT orders || ' ' || total_rows FROM thelook.backfill('bf', now() - interval '1 day', now(), avg_qps => 0.02, seed => 1, init_num_users => 20)")

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "error.hpp"
+
 namespace thelook {
 
 namespace {
@@ -99,6 +101,39 @@ std::vector<IncidentWindow> IncidentPlan::take_started(Micros t) {
     std::sort(out.begin(), out.end(), [](const IncidentWindow& a, const IncidentWindow& b) { return a.start < b.start; });
     prune(t);
     return out;
+}
+
+IncidentPlan::Snapshot IncidentPlan::snapshot() const {
+    Snapshot s;
+    for (const auto& e : windows_) s.windows.push_back(Snapshot::Window{e.window, e.handed_out});
+    for (const auto& st : streams_) s.streams.push_back(Snapshot::Stream{st.rng.state(), st.next_start});
+    s.generated_until = generated_until_;
+    return s;
+}
+
+void IncidentPlan::restore(const Snapshot& s) {
+    if (s.streams.size() != streams_.size())
+        throw Error(sqlstate::kDataCorrupted, "the saved incident plan does not match the scenario",
+                    "It has " + std::to_string(s.streams.size()) + " random incident streams, the scenario " +
+                        std::to_string(streams_.size()) + ".",
+                    "");
+    windows_.clear();
+    for (const auto& w : s.windows) {
+        Entry e{w.window, w.handed_out};
+        e.window.origin = origin_label(w.window.origin);
+        windows_.push_back(e);
+    }
+    for (size_t i = 0; i < streams_.size(); ++i) {
+        streams_[i].rng.restore(s.streams[i].rng);
+        streams_[i].next_start = s.streams[i].next_start;
+    }
+    generated_until_ = s.generated_until;
+}
+
+const char* IncidentPlan::origin_label(const std::string& origin) {
+    if (origin == "random") return "random";
+    if (origin == "injected") return "injected";
+    return "scheduled";
 }
 
 }  // namespace thelook

@@ -41,6 +41,28 @@ public:
     // The windows that started at or before t and were not handed out yet, in start order.
     std::vector<IncidentWindow> take_started(Micros t);
 
+    // The plan's state in plain values: its windows (and whether each was handed out), and where
+    // each random stream is. restore() needs a plan made from the same scenario (the streams'
+    // specifications come from it) and continues exactly as the original would.
+    struct Snapshot {
+        struct Window {
+            IncidentWindow window;
+            bool handed_out = false;
+        };
+        struct Stream {
+            Rng::State rng{};
+            Micros next_start = 0;
+        };
+        std::vector<Window> windows;
+        std::vector<Stream> streams;
+        Micros generated_until = 0;
+    };
+    Snapshot snapshot() const;
+    // Throws thelook::Error (XX001) when the snapshot's streams do not match the scenario's.
+    void restore(const Snapshot& s);
+    // The origin label as the plan keeps it ("scheduled", "random" or "injected").
+    static const char* origin_label(const std::string& origin);
+
 private:
     struct Stream {
         RandomIncidents spec;

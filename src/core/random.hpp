@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -26,6 +27,13 @@ public:
 
     // An independent stream derived from this seed and a label, e.g. one per shard.
     static uint64_t derive_seed(uint64_t seed, uint64_t stream);
+
+    // The generator's whole state, to persist it: restore(state()) continues the same sequence.
+    using State = std::array<uint64_t, 4>;
+    State state() const { return State{s_[0], s_[1], s_[2], s_[3]}; }
+    void restore(const State& state) {
+        for (int i = 0; i < 4; ++i) s_[i] = state[i];
+    }
 
 private:
     uint64_t s_[4];

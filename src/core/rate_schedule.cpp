@@ -85,6 +85,38 @@ void PoissonSchedule::retune(Micros now, double rate_per_second, const Intensity
     locate(now, now_seconds, residual);
 }
 
+uint64_t PoissonSchedule::skip_to(Micros now) {
+    if (next_ > now) return 0;
+    const double expected = 1 + expected_between(next_, now);
+    const double now_seconds = static_cast<double>(now - start_) / 1e6;
+    locate(now, now_seconds, rng_.exponential(1.0));
+    return static_cast<uint64_t>(std::llround(expected));
+}
+
+PoissonSchedule::Snapshot PoissonSchedule::snapshot() const {
+    Snapshot s;
+    s.rate = rate_;
+    s.rng = rng_.state();
+    s.next = next_;
+    s.start = start_;
+    s.next_exact = next_exact_;
+    s.taken = taken_;
+    for (const Piece& p : pieces_) s.pieces.emplace_back(p.from_seconds, p.rate);
+    return s;
+}
+
+void PoissonSchedule::restore(const Snapshot& s, const Intensity* intensity) {
+    rate_ = s.rate;
+    rng_.restore(s.rng);
+    intensity_ = intensity;
+    next_ = s.next;
+    start_ = s.start;
+    next_exact_ = s.next_exact;
+    taken_ = s.taken;
+    pieces_.clear();
+    for (const auto& p : s.pieces) pieces_.push_back(Piece{p.first, p.second});
+}
+
 // rate * m integrated from now to the next arrival, over the pieces it was placed with: the Exp(1)
 // mass of the current gap that is still ahead.
 double PoissonSchedule::residual_mass(double now_seconds) const {

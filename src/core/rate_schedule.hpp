@@ -38,6 +38,25 @@ public:
     // Expected arrivals in [from, to): rate * integral of m.
     double expected_between(Micros from, Micros to) const;
 
+    // Drops the arrivals due at or before `now` (a simulation resumed after its server was down)
+    // and returns how many that was expected to be. The next arrival comes after `now` as a fresh
+    // Poisson process would have it (memoryless), drawn from the same random stream.
+    uint64_t skip_to(Micros now);
+
+    // Everything the schedule's future depends on, in plain values (the intensity excepted: it is
+    // rebuilt from the scenario and the incident plan's own snapshot). A schedule restored from a
+    // snapshot gives exactly the arrivals the original would have given.
+    struct Snapshot {
+        double rate = 0;
+        Rng::State rng{};
+        Micros next = 0, start = 0;
+        double next_exact = 0;
+        uint64_t taken = 0;
+        std::vector<std::pair<double, double>> pieces;  // (from_seconds, rate), see Piece
+    };
+    Snapshot snapshot() const;
+    void restore(const Snapshot& s, const Intensity* intensity);
+
 private:
     void advance();
     void locate(Micros from, double from_seconds, double mass);

@@ -42,6 +42,17 @@ IdFormat parse_id_format(const std::string& text) {
 
 const char* id_format_name(IdFormat ids) { return ids == IdFormat::Uuid7 ? "uuid7" : "uuid4"; }
 
+OnResume parse_on_resume(const std::string& text) {
+    if (text == "skip") return OnResume::Skip;
+    if (text == "catch_up") return OnResume::CatchUp;
+    throw Error(sqlstate::kInvalidParameterValue, "parameter \"on_resume\" must be 'skip' or 'catch_up'",
+                "The value was '" + text + "'.",
+                "Pass 'skip' to drop the arrivals that fell due while the simulation was down, or 'catch_up' "
+                "to write them at a bounded rate.");
+}
+
+const char* on_resume_name(OnResume r) { return r == OnResume::CatchUp ? "catch_up" : "skip"; }
+
 void SimulationParams::validate() const {
     check_positive_finite(avg_qps, "avg_qps");
     if (max_iter != -1 && max_iter <= 0)
@@ -63,6 +74,12 @@ void SimulationParams::validate() const {
         throw Error(sqlstate::kInvalidParameterValue,
                     "parameter \"heartbeat_interval\" must not be negative", "",
                     "Pass '0' to turn the heartbeat off, or an interval such as '10 seconds'.");
+    for (auto [v, name] : {std::pair<double, const char*>{keep_events_seconds, "keep_events"},
+                           std::pair<double, const char*>{keep_orders_seconds, "keep_orders"}})
+        if (!(v >= 0) || !std::isfinite(v))
+            throw Error(sqlstate::kInvalidParameterValue, std::string("parameter \"") + name + "\" must be positive",
+                        "The value was " + show(v) + " seconds.",
+                        std::string("Pass NULL to keep every row, or an interval such as ") + name + " => '7 days'.");
 }
 
 }  // namespace thelook

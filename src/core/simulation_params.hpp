@@ -11,6 +11,11 @@
 
 namespace thelook {
 
+// What a resumed simulation does with the arrivals that fell due while no worker ran (the server
+// was down, or its worker was being restarted): drop them, or write them (with their own
+// timestamps) at a bounded rate until it has caught up.
+enum class OnResume { Skip, CatchUp };
+
 struct SimulationParams {
     double avg_qps = dist::kDefaultAvgQps;
     int64_t max_iter = -1;
@@ -29,6 +34,10 @@ struct SimulationParams {
     // (kNoTime = the start); rows carry simulated time. avg_qps stays per wall-clock second.
     double time_scale = 1;
     Micros simulated_start = kNoTime;
+    OnResume on_resume = OnResume::Skip;
+    // Retention: the worker deletes events, and orders with their items, created (in simulated
+    // time) longer ago than this; 0 keeps everything.
+    double keep_events_seconds = 0, keep_orders_seconds = 0;
 
     // Throws thelook::Error (22023) naming the first invalid parameter.
     void validate() const;
@@ -37,6 +46,9 @@ struct SimulationParams {
 // The id_format parameter: 'uuid4' or 'uuid7'; throws 22023 otherwise. id_format_name is the inverse.
 IdFormat parse_id_format(const std::string& text);
 const char* id_format_name(IdFormat ids);
+// The on_resume parameter: 'skip' or 'catch_up'; throws 22023 otherwise.
+OnResume parse_on_resume(const std::string& text);
+const char* on_resume_name(OnResume r);
 
 void check_probability(double p, const char* name);
 void check_positive_finite(double v, const char* name);

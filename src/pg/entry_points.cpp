@@ -2,6 +2,7 @@
 #include "pg/backfill.hpp"
 #include "pg/bulk_functions.hpp"
 #include "pg/guard.hpp"
+#include "pg/launcher.hpp"
 #include "pg/scenario_bridge.hpp"
 #include "pg/settings.hpp"
 #include "pg/shared_state.hpp"
@@ -12,7 +13,11 @@ PG_MODULE_MAGIC;
 
 void _PG_init(void) {
     thelook::pg::settings::define(process_shared_preload_libraries_in_progress);
-    if (process_shared_preload_libraries_in_progress) thelook::pg::install_shmem_hooks();
+    if (process_shared_preload_libraries_in_progress) {
+        thelook::pg::install_shmem_hooks();
+        thelook::pg::register_launcher();
+        thelook::pg::install_drop_watch();
+    }
 }
 
 PGDLLEXPORT void thelook_worker_main(Datum arg);
@@ -23,6 +28,21 @@ void thelook_worker_main(Datum arg) {
     int32 id = 0;
     memcpy(&id, MyBgworkerEntry->bgw_extra, sizeof id);
     thelook::pg::run_worker(DatumGetInt32(arg), id);
+}
+
+PGDLLEXPORT void thelook_launcher_main(Datum arg);
+void thelook_launcher_main(Datum arg) {
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    pqsignal(SIGTERM, die);
+    BackgroundWorkerUnblockSignals();
+    thelook::pg::run_launcher();
+}
+
+PGDLLEXPORT void thelook_resumer_main(Datum arg);
+void thelook_resumer_main(Datum arg) {
+    pqsignal(SIGTERM, die);
+    BackgroundWorkerUnblockSignals();
+    thelook::pg::run_resumer(DatumGetObjectId(arg));
 }
 }
 
@@ -35,6 +55,8 @@ THELOOK_SQL_FUNCTION(thelook_resolve_scenario, resolve_scenario_sql)
 THELOOK_SQL_FUNCTION(thelook_traffic_intensity, traffic_intensity)
 THELOOK_SQL_FUNCTION(thelook_product_popularity, product_popularity)
 THELOOK_SQL_FUNCTION(thelook_inject_incident, inject_incident)
+THELOOK_SQL_FUNCTION(thelook_resume_simulation, resume_simulation)
+THELOOK_SQL_FUNCTION(thelook_forget_simulation, forget_simulation)
 THELOOK_SQL_FUNCTION(thelook_products, products)
 THELOOK_SQL_FUNCTION(thelook_dist_centers, dist_centers)
 THELOOK_SQL_FUNCTION(thelook_locations, locations)

@@ -139,11 +139,41 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
 
 SchemaWriter::~SchemaWriter() {
     for (_SPI_plan* plan : {pick_user_, pick_order_, oldest_open_, update_user_, update_order_, update_items_, heartbeat_,
-                            upsert_users_, upsert_orders_, upsert_items_, upsert_events_, insert_incident_})
+                            upsert_users_, upsert_orders_, upsert_items_, upsert_events_, insert_incident_, old_orders_,
+                            delete_items_, delete_orders_, delete_events_})
         if (plan) SPI_freeplan(plan);
 }
 
+namespace {
+// Whether the first of `buffered` at or after key (wrapping around) comes before the table's pick
+// (found: the table's first row at or after key, or its first row when none is).
+bool buffered_wins(const std::set<std::string>& buffered, const std::string& key, bool found,
+                   const std::string& table_id) {
+    if (buffered.empty()) return false;
+    auto ge = buffered.lower_bound(key);
+    if (found && table_id >= key) return ge != buffered.end() && *ge < table_id;
+    if (ge != buffered.end()) return true;
+    return !found || *buffered.begin() < table_id;
+}
+}  // namespace
+
 bool SchemaWriter::pick_user(const std::string& key, PickedUser* out) {
+    const bool found = query_user(key, out);
+    if (!buffered_wins(buffered_users_, key, found, found ? out->id : std::string())) return found;
+    flush();  // the buffered user is the pick: write it, then read it as the table has it
+    return query_user(key, out);
+}
+
+bool SchemaWriter::pick_open_order(const std::string& key, PickedOrder* out) {
+    const bool found = query_open_order(key, out);
+    if (!buffered_wins(buffered_orders_, key, found, found ? out->id : std::string())) return found;
+    flush();
+    return query_open_order(key, out);
+}
+
+// The transaction's snapshot, moved on to see its own writes so far (see_own_writes): an order
+// moved earlier in the transaction is seen in its new status, a flushed user is found.
+bool SchemaWriter::query_user(const std::string& key, PickedUser* out) {
     const char *id = nullptr, *city = nullptr, *state = nullptr, *postal = nullptr, *gender = nullptr;
     bool found = pg_guard([&] {
         Datum arg = text_datum(key);
@@ -173,7 +203,7 @@ std::string SchemaWriter::oldest_open_order_id() {
     return id ? id : "";
 }
 
-bool SchemaWriter::pick_open_order(const std::string& key, PickedOrder* out) {
+bool SchemaWriter::query_open_order(const std::string& key, PickedOrder* out) {
     const char *id = nullptr, *user_id = nullptr, *status = nullptr, *city = nullptr, *state = nullptr,
                *postal = nullptr;
     bool found = pg_guard([&] {
@@ -253,6 +283,16 @@ void SchemaWriter::update_user_address(const std::string& user_id, const Address
         return SPI_processed;
     });
     counts_.updated[kUsers] += static_cast<int64>(n);
+    see_own_writes();
+}
+
+// Picks read the active snapshot (read_only: no new snapshot per pick, the cheap way); after a
+// write it moves on to the current command, so that later picks see the transaction's own rows.
+void SchemaWriter::see_own_writes() {
+    pg_guard([] {
+        CommandCounterIncrement();
+        UpdateActiveSnapshotCommandId();
+    });
 }
 
 std::vector<ItemRef> SchemaWriter::update_order(const std::string& order_id, OrderStatus from,
@@ -281,6 +321,7 @@ std::vector<ItemRef> SchemaWriter::update_order(const std::string& order_id, Ord
     });
     counts_.updated[kOrders] += static_cast<int64>(orders_updated);
     counts_.updated[kOrderItems] += static_cast<int64>(n_items);
+    if (orders_updated > 0) see_own_writes();
     std::vector<ItemRef> items(n_items);
     for (uint64 i = 0; i < n_items; ++i) {
         const char* id = nullptr;
@@ -303,6 +344,54 @@ void SchemaWriter::heartbeat(Micros now) {
         if (rc != SPI_OK_INSERT) elog(ERROR, "thelook: heartbeat failed: %s", SPI_result_code_string(rc));
     });
     counts_.updated[kHeartbeat] += 1;
+}
+
+RetentionCounts SchemaWriter::delete_old_orders(Micros cutoff, int64 limit) {
+    if (!old_orders_) {
+        const std::string orders = qualified(schema_, "orders"), items = qualified(schema_, "order_items");
+        old_orders_ = prepare("SELECT coalesce(array_agg(id), '{}') FROM (SELECT id FROM " + orders +
+                                  " WHERE created_at < $1 ORDER BY created_at, id LIMIT $2) o",
+                              {TIMESTAMPOID, INT8OID});
+        delete_items_ = prepare("DELETE FROM " + items + " WHERE order_id = ANY ($1)", {TEXTARRAYOID});
+        delete_orders_ = prepare("DELETE FROM " + orders + " WHERE id = ANY ($1)", {TEXTARRAYOID});
+    }
+    RetentionCounts n;
+    pg_guard([&] {
+        Datum args[2] = {local_timestamp_datum(cutoff), Int64GetDatum(limit)};
+        int rc = SPI_execute_plan(old_orders_, args, nullptr, false, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: finding old orders failed: %s", SPI_result_code_string(rc));
+        bool isnull = false;
+        Datum ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+        if (isnull || ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(ids)), ARR_DIMS(DatumGetArrayTypeP(ids))) == 0) return;
+        ids = PointerGetDatum(DatumGetArrayTypePCopy(ids));
+        // Items first: a consumer that keeps referential integrity never sees an item without its order.
+        rc = SPI_execute_plan(delete_items_, &ids, nullptr, false, 0);
+        if (rc != SPI_OK_DELETE) elog(ERROR, "thelook: deleting old order items failed: %s", SPI_result_code_string(rc));
+        n.order_items = static_cast<int64>(SPI_processed);
+        rc = SPI_execute_plan(delete_orders_, &ids, nullptr, false, 0);
+        if (rc != SPI_OK_DELETE) elog(ERROR, "thelook: deleting old orders failed: %s", SPI_result_code_string(rc));
+        n.orders = static_cast<int64>(SPI_processed);
+    });
+    counts_.deleted[kOrders] += n.orders;
+    counts_.deleted[kOrderItems] += n.order_items;
+    return n;
+}
+
+int64 SchemaWriter::delete_old_events(Micros cutoff, int64 limit) {
+    if (!delete_events_) {
+        const std::string events = qualified(schema_, "events");
+        delete_events_ = prepare("DELETE FROM " + events + " WHERE id IN (SELECT id FROM " + events +
+                                     " WHERE created_at < $1 ORDER BY created_at LIMIT $2)",
+                                 {TIMESTAMPOID, INT8OID});
+    }
+    int64 n = pg_guard([&] {
+        Datum args[2] = {local_timestamp_datum(cutoff), Int64GetDatum(limit)};
+        int rc = SPI_execute_plan(delete_events_, args, nullptr, false, 0);
+        if (rc != SPI_OK_DELETE) elog(ERROR, "thelook: deleting old events failed: %s", SPI_result_code_string(rc));
+        return static_cast<int64>(SPI_processed);
+    });
+    counts_.deleted[kEvents] += n;
+    return n;
 }
 
 void SchemaWriter::require_incidents_table() {
@@ -339,6 +428,7 @@ void SchemaWriter::record_incidents(const std::vector<IncidentWindow>& incidents
 
 void SchemaWriter::add(const Purchase& p) {
     orders_.push_back(p.order);
+    buffered_orders_.insert(p.order.id);
     items_.insert(items_.end(), p.items.begin(), p.items.end());
     events_.insert(events_.end(), p.events.begin(), p.events.end());
 }
@@ -358,10 +448,14 @@ void SchemaWriter::flush() {
     counts_.inserted[kOrders] += static_cast<int64>(orders_.size());
     counts_.inserted[kOrderItems] += static_cast<int64>(items_.size());
     counts_.inserted[kEvents] += static_cast<int64>(events_.size());
+    const bool wrote = !users_.empty() || !orders_.empty();
     discard();
+    if (wrote) see_own_writes();
 }
 
 void SchemaWriter::discard() {
+    buffered_users_.clear();
+    buffered_orders_.clear();
     users_.clear();
     orders_.clear();
     items_.clear();

@@ -4,6 +4,7 @@
 // transaction. Plans are prepared once and kept. Must be used inside an SPI connection.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,14 @@ struct _SPI_plan;
 
 namespace thelook::pg {
 
+struct RetentionCounts {
+    int64 orders = 0, order_items = 0, events = 0;
+};
+
 struct WriteCounts {
     int64 inserted[kTableCount] = {};
     int64 updated[kTableCount] = {};
+    int64 deleted[kTableCount] = {};
     int64 rows() const;
 };
 
@@ -31,7 +37,11 @@ public:
     SchemaWriter& operator=(const SchemaWriter&) = delete;
 
     // Picks the first row at or after a random key in primary-key order (wrapping around): an
-    // index probe whose cost does not grow with the table.
+    // index probe whose cost does not grow with the table. The rows this transaction buffered
+    // count as if written: the pick is the one every earlier iteration's rows committed would
+    // give, so a seeded simulation picks the same rows however its iterations are grouped into
+    // transactions (a retry, a resume, another machine's speed). Ids are compared bytewise, the
+    // order of the C collation, which for canonical lower-case UUIDs is every collation's.
     bool pick_user(const std::string& key, PickedUser* out) override;
     bool pick_open_order(const std::string& key, PickedOrder* out) override;
     // The smallest id among open orders, or "" when there is none.
@@ -48,13 +58,20 @@ public:
     std::vector<ItemRef> update_order(const std::string& order_id, OrderStatus from, OrderStatus status,
                                       const OrderTimes& changed) override;
     void heartbeat(Micros now);
+    // Retention: deletes at most `limit` orders created (simulated time) before cutoff, oldest
+    // first, with their items (items first); and at most `limit` such events.
+    RetentionCounts delete_old_orders(Micros cutoff, int64 limit);
+    int64 delete_old_events(Micros cutoff, int64 limit);
     // Ground truth: incidents as rows of the schema's incidents table (simulation_id 0 = NULL),
     // written now, in the current transaction.
     void record_incidents(const std::vector<IncidentWindow>& incidents, int32 simulation_id);
     // Throws 42P01 with a hint when the schema has no incidents table (set up by 1.0).
     void require_incidents_table();
 
-    void add(const User& u) override { users_.push_back(u); }
+    void add(const User& u) override {
+        users_.push_back(u);
+        buffered_users_.insert(u.id);
+    }
     void add(const Purchase& p) override;
     void add(const std::vector<Event>& events) override;
     // Writes the buffered rows (users, orders, items, events, in that order).
@@ -65,15 +82,21 @@ public:
     void reset_counts() { counts_ = WriteCounts{}; }
 
 private:
+    bool query_user(const std::string& key, PickedUser* out);
+    bool query_open_order(const std::string& key, PickedOrder* out);
+    void see_own_writes();
+
     std::string schema_;
     _SPI_plan *pick_user_ = nullptr, *pick_order_ = nullptr, *oldest_open_ = nullptr, *update_user_ = nullptr,
               *update_order_ = nullptr, *update_items_ = nullptr, *heartbeat_ = nullptr,
               *upsert_users_ = nullptr, *upsert_orders_ = nullptr, *upsert_items_ = nullptr,
-              *upsert_events_ = nullptr, *insert_incident_ = nullptr;
+              *upsert_events_ = nullptr, *insert_incident_ = nullptr, *old_orders_ = nullptr,
+              *delete_items_ = nullptr, *delete_orders_ = nullptr, *delete_events_ = nullptr;
     std::vector<User> users_;
     std::vector<Order> orders_;
     std::vector<OrderItem> items_;
     std::vector<Event> events_;
+    std::set<std::string> buffered_users_, buffered_orders_;  // ids in users_ and orders_
     WriteCounts counts_;
 };
 

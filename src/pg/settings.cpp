@@ -8,6 +8,9 @@ int max_simulations = 16;
 int max_iterations_per_transaction = 200;
 int max_transaction_span_ms = 100;
 bool synchronous_commit = false;
+bool auto_resume = true;
+bool persist_progress = true;
+double catch_up_speed = 10;
 
 void define(bool preloading) {
     // PostgreSQL refuses (with FATAL, ending the session) to define a PGC_POSTMASTER setting
@@ -33,6 +36,21 @@ void define(bool preloading) {
         "Off by default: generated data loses nothing of value in a crash, and a worker keeps its "
         "rate far more easily. Logical decoding sees the same transactions either way.",
         &synchronous_commit, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "thelook.auto_resume", "Whether the launcher resumes simulations after the server starts and restarts workers that die.",
+        "On: after a start, a crash or an immediate shutdown, every simulation whose desired state is running "
+        "continues from its last committed transaction. Off: they stay interrupted until "
+        "thelook.resume_simulation(id), or until this is turned on again (reload).",
+        &auto_resume, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "thelook.persist_progress", "Whether simulation workers commit their progress with every transaction.",
+        "For benchmarks only: off saves progress only when a worker starts and ends, so a simulation "
+        "interrupted by a crash resumes from an older position and writes some iterations again.",
+        &persist_progress, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomRealVariable(
+        "thelook.catch_up_speed", "How fast a simulation with on_resume => 'catch_up' writes the arrivals it missed.",
+        "At most this many times its avg_qps, until it has caught up with its schedule.", &catch_up_speed, 10, 1,
+        1e6, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("thelook");
 }
 

@@ -7,6 +7,9 @@ extern int max_simulations;            // slots in shared memory (postmaster)
 extern int max_iterations_per_transaction;
 extern int max_transaction_span_ms;    // arrivals one transaction may hold
 extern bool synchronous_commit;        // of the workers' own transactions
+extern bool auto_resume;               // the launcher resumes simulations after a start
+extern bool persist_progress;          // workers commit their progress with every transaction
+extern double catch_up_speed;          // on_resume 'catch_up': at most this many times avg_qps
 
 // preloading: called from shared_preload_libraries (only then is thelook.max_simulations defined).
 void define(bool preloading);

@@ -11,6 +11,8 @@ Datum stop_all_simulations(FunctionCallInfo fcinfo);
 Datum simulation_status(FunctionCallInfo fcinfo);
 Datum alter_simulation(FunctionCallInfo fcinfo);
 Datum inject_incident(FunctionCallInfo fcinfo);
+Datum resume_simulation(FunctionCallInfo fcinfo);
+Datum forget_simulation(FunctionCallInfo fcinfo);
 
 // The worker's body; its C entry point is thelook_worker_main.
 void run_worker(int slot_index, int32 simulation_id);
