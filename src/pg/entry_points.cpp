@@ -33,7 +33,9 @@ void thelook_worker_main(Datum arg) {
 PGDLLEXPORT void thelook_launcher_main(Datum arg);
 void thelook_launcher_main(Datum arg) {
     pqsignal(SIGHUP, SignalHandlerForConfigReload);
-    pqsignal(SIGTERM, die);
+    // A shutdown request ends the launcher's loop (proc_exit(0)): die() would log a FATAL line at
+    // every server stop.
+    pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
     BackgroundWorkerUnblockSignals();
     thelook::pg::run_launcher();
 }

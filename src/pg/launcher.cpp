@@ -376,7 +376,7 @@ void run_launcher() {
     ereport(LOG, (errmsg("thelook launcher started (auto_resume %s)", settings::auto_resume ? "on" : "off")));
     bool resumed = false;  // since auto_resume was last turned on
     TimestampTz retry_at = 0;
-    for (;;) {
+    while (!ShutdownRequestPending) {
         if (settings::auto_resume && !resumed && GetCurrentTimestamp() >= retry_at) {
             resumed = resume_all();
             if (!resumed) retry_at = GetCurrentTimestamp() + 10 * USECS_PER_SEC;
@@ -392,6 +392,7 @@ void run_launcher() {
             ProcessConfigFile(PGC_SIGHUP);
         }
     }
+    proc_exit(0);
 }
 
 void run_resumer(Oid database) {
