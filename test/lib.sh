@@ -20,10 +20,11 @@ as_pg() {
 }
 
 # start_cluster NAME PORT [extra postgresql.conf lines...]: sets PGHOST, PGPORT, PGDATA_DIR.
+# PORT_OFFSET=N moves every test's port by N (parallel runs from several checkouts).
 # PRELOAD=... overrides shared_preload_libraries; PRELOAD= (empty) starts a server that preloads
 # nothing, as a stock installation does.
 start_cluster() {
-  local name=$1 port=$2; shift 2
+  local name=$1 port=$(( $2 + ${PORT_OFFSET:-0} )); shift 2
   local dir
   dir=$(mktemp -d "/tmp/thelook-$name.XXXXXX")
   [ "$(id -u)" -eq 0 ] && chown postgres "$dir"

@@ -11,7 +11,7 @@ cp -r "$REPO/sql" "$REPO/expected" "$REPO/test/regress.conf" "$work/"
 tests=$(cd "$REPO/sql" && ls *.sql | sed 's/\.sql$//' | sort)
 set +e
 (cd "$work" && as_pg "$PG_REGRESS" --inputdir=. --outputdir=. --bindir="$PG_BIN" \
-    --temp-instance=./tmp_check --temp-config=./regress.conf --port=${REGRESS_PORT:-54391} \
+    --temp-instance=./tmp_check --temp-config=./regress.conf --port=$(( ${REGRESS_PORT:-54391} + ${PORT_OFFSET:-0} )) \
     --dbname=contrib_regression $tests)
 rc=$?
 set -e
