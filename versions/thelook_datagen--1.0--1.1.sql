@@ -167,6 +167,13 @@ BEGIN
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, simulation_id int, kind text NOT NULL,
             magnitude float8 NOT NULL, started_at timestamp NOT NULL, ended_at timestamp NOT NULL,
             origin text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now());
+        -- Ground truth of the faults a scenario injects on purpose (bad records, late and duplicate
+        -- events, CDC edge cases): one row per affected row, written in the same transaction.
+        CREATE TABLE IF NOT EXISTS %1$s.injected_faults (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, simulation_id int,
+            table_name text NOT NULL, row_id text NOT NULL, kind text NOT NULL, detail text,
+            recorded_at timestamptz NOT NULL DEFAULT now());
+        CREATE INDEX IF NOT EXISTS injected_faults_row_idx ON %1$s.injected_faults (table_name, row_id);
         -- What the simulation needs to pick an open order and to move an order's items
         -- without scanning.
         CREATE INDEX IF NOT EXISTS orders_open_id_idx ON %1$s.orders (id)
@@ -186,7 +193,7 @@ BEGIN
         GET DIAGNOSTICS added = ROW_COUNT;
     END IF;
 
-    FOREACH t IN ARRAY ARRAY['users', 'orders', 'order_items', 'events', 'products', 'dist_centers', 'heartbeat', 'incidents'] LOOP
+    FOREACH t IN ARRAY ARRAY['users', 'orders', 'order_items', 'events', 'products', 'dist_centers', 'heartbeat', 'incidents', 'injected_faults'] LOOP
         EXECUTE format('ALTER TABLE %s.%I REPLICA IDENTITY %s', s, t, upper(replica_identity));
     END LOOP;
     RETURN format('schema %s ready: %s users added (%s in all), %s products, %s distribution centres',
