@@ -115,6 +115,7 @@ void HistoryChunk::clear() {
     orders.clear();
     items.clear();
     events.clear();
+    faults.clear();
     iterations = 0;
 }
 
@@ -128,6 +129,8 @@ History::History(const NameLists& names, const std::vector<Product>& products, c
       initial_left_(params.init_num_users), now_(params.window.start) {
     gen_.set_id_format(params.ids);
     gen_.set_model(&model_);
+    if (params.scenario.faults.any())
+        faults_ = std::make_unique<FaultInjector>(params.scenario.faults, Rng::derive_seed(params.seed, kFaultStream), params.ids);
 }
 
 void History::add_existing_user(Buyer b) {
@@ -244,6 +247,7 @@ bool History::next_chunk(size_t max_iterations, HistoryChunk* out) {
         const int64_t n = std::min<int64_t>(initial_left_, static_cast<int64_t>(max_iterations));
         for (int64_t i = 0; i < n; ++i) sign_up(p_.window.start, out);
         initial_left_ -= n;
+        inject_faults(out);
         return true;
     }
     std::vector<Micros> due = schedule_.take_due(p_.window.end, max_iterations, INT64_MAX);
@@ -253,7 +257,14 @@ bool History::next_chunk(size_t max_iterations, HistoryChunk* out) {
     }
     for (Micros t : due) iteration(t, out);
     now_ = due.back();
+    inject_faults(out);
     return true;
+}
+
+// After the chunk is generated, so that what the rows imply for later rows (a buyer's id, an
+// order's items) comes from the rows as they were meant to be.
+void History::inject_faults(HistoryChunk* out) {
+    if (faults_) faults_->corrupt_all(out->users, out->orders, out->items, out->events, &out->faults);
 }
 
 double History::progress() const {

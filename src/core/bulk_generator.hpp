@@ -108,6 +108,7 @@ struct HistoryChunk {
     std::vector<Order> orders;
     std::vector<OrderItem> items;
     std::vector<Event> events;
+    std::vector<FaultRecord> faults;  // ground truth of the scenario's faults in these rows
     int64_t iterations = 0;
     size_t rows() const { return users.size() + orders.size() + items.size() + events.size(); }
     void clear();
@@ -139,12 +140,14 @@ private:
     void session_iteration(Micros t, HistoryChunk* out);
     void add_order(Purchase p, const Buyer& buyer, Micros t, HistoryChunk* out);
     void side_tasks(Micros t, HistoryChunk* out);
+    void inject_faults(HistoryChunk* out);
 
     HistoryParams p_;
     EntityGenerator gen_;
     IncidentPlan incidents_;
     Intensity intensity_;
     ShopperModel model_;
+    std::unique_ptr<FaultInjector> faults_;  // null: the scenario injects none
     PoissonSchedule schedule_;
     std::vector<Buyer> pool_;     // buyers who exist at now_
     std::deque<Buyer> future_;    // existing users who sign up later, by created_at

@@ -12,6 +12,10 @@ using Micros = int64_t;
 inline constexpr Micros kNoTime = INT64_MIN;
 inline constexpr Micros kMicrosPerSecond = 1000000;
 
+// Columns a bad record (src/core/faults.hpp) sets to NULL: bit i is column i of the table in the
+// reference column order. 0 for every row the reference writes.
+using NullColumns = uint32_t;
+
 struct Location {
     std::string country, state, city, postal_code;
     double latitude = 0, longitude = 0;
@@ -26,6 +30,7 @@ struct User {
     const Location* location = nullptr;
     std::string traffic_source;
     Micros created_at = kNoTime, updated_at = kNoTime;
+    NullColumns nulls = 0;
 };
 
 // Where a web session happens: the user's place (or a random one for anonymous visitors).
@@ -49,6 +54,8 @@ struct Order {
     OrderStatus status = OrderStatus::Processing;
     int num_of_items = 0;
     OrderTimes times;
+    NullColumns nulls = 0;
+    std::string bad_status;  // a bad record's misspelt status, written instead of status
 };
 
 struct OrderItem {
@@ -58,6 +65,7 @@ struct OrderItem {
     int quantity = 0;
     double sale_price = 0;
     OrderTimes times;
+    NullColumns nulls = 0;
 };
 
 struct Event {
@@ -67,6 +75,7 @@ struct Event {
     std::string session_id, ip_address, city, state, postal_code, browser, traffic_source, uri,
         event_type;
     Micros created_at = kNoTime;
+    NullColumns nulls = 0;
 };
 
 // An order as created by one purchase: the order, its items, and their purchase sessions.

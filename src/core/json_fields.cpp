@@ -45,6 +45,12 @@ double number(const json& v, const std::string& path) {
     return d;
 }
 
+double share(const json& v, const std::string& path) {
+    const double x = number(v, path);
+    if (!(x >= 0 && x <= 1)) fail(path, "must be between 0 and 1");
+    return x;
+}
+
 double number_at_least(const json& v, const std::string& path, double lo) {
     const double d = number(v, path);
     char bound[32];

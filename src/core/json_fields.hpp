@@ -15,6 +15,7 @@ std::string show(const nlohmann::json& v);       // a value, shortened, for mess
 std::string show_number(double v);               // 0.5, 1, 1e-09
 void only_keys(const nlohmann::json& obj, const std::string& path, std::initializer_list<const char*> allowed);
 double number(const nlohmann::json& v, const std::string& path);
+double share(const nlohmann::json& v, const std::string& path);  // a number in [0, 1]
 double number_at_least(const nlohmann::json& v, const std::string& path, double lo);
 double duration_value(const nlohmann::json& v, const std::string& path);  // seconds: 600 or "10 minutes"
 

@@ -6,7 +6,69 @@
 
 namespace thelook {
 
+namespace {
+// The store as the iteration sees it when faults are on: new rows pass through the injector on
+// their way to the real store, with their ground truth. The iteration itself does not know.
+class FaultingStore : public ShopStore {
+public:
+    FaultingStore(ShopStore& inner, FaultInjector& faults, Micros now) : inner_(inner), f_(faults), now_(now) {}
+    bool pick_user(const std::string& key, PickedUser* out) override { return inner_.pick_user(key, out); }
+    bool pick_open_order(const std::string& key, PickedOrder* out) override { return inner_.pick_open_order(key, out); }
+    void update_user_address(const std::string& user_id, const Address& a, Micros now) override {
+        inner_.update_user_address(user_id, a, now);
+    }
+    std::vector<ItemRef> update_order(const std::string& order_id, OrderStatus from, OrderStatus to,
+                                      const OrderTimes& changed) override {
+        return inner_.update_order(order_id, from, to, changed);
+    }
+    void add(const User& u) override {
+        User row = u;
+        std::vector<FaultRecord> truth;
+        f_.corrupt(row, &truth);
+        inner_.add(row);
+        if (!truth.empty()) inner_.add(truth);
+    }
+    void add(const Purchase& p) override {
+        Purchase row = p;
+        std::vector<FaultRecord> truth;
+        f_.corrupt(row.order, &truth);
+        for (OrderItem& i : row.items) f_.corrupt(i, &truth);
+        row.events = f_.deliver(std::move(row.events), now_, &truth);
+        inner_.add(row);
+        if (!truth.empty()) inner_.add(truth);
+    }
+    void add(const std::vector<Event>& events) override {
+        std::vector<FaultRecord> truth;
+        std::vector<Event> rows = f_.deliver(events, now_, &truth);
+        if (!rows.empty()) inner_.add(rows);
+        if (!truth.empty()) inner_.add(truth);
+    }
+    void add(const std::vector<FaultRecord>& truth) override { inner_.add(truth); }
+
+private:
+    ShopStore& inner_;
+    FaultInjector& f_;
+    Micros now_;
+};
+}  // namespace
+
 void LiveLoop::iteration(Micros t, double checkout_failure, ShopStore& store) {
+    if (faults_) {
+        // Late events due by now arrive first.
+        std::vector<FaultRecord> truth;
+        std::vector<Event> due = faults_->release(t, &truth);
+        if (!due.empty()) store.add(due);
+        if (!truth.empty()) store.add(truth);
+        if (faults_->section().any()) {
+            FaultingStore faulting(store, *faults_, t);
+            run(t, checkout_failure, faulting);
+            return;
+        }
+    }
+    run(t, checkout_failure, store);
+}
+
+void LiveLoop::run(Micros t, double checkout_failure, ShopStore& store) {
     if (model_ && model_->sessions())
         session_iteration(t, checkout_failure, *model_, store);
     else

@@ -2,13 +2,14 @@
 // bridge's SchemaWriter): a purchase by a random existing user (who may move first), then the side
 // tasks (a new user, an anonymous session, a lifecycle step of a random open order), each with its
 // probability. A checkout failure in force turns that share of purchases into sessions that end at
-// the cart, with no order.
+// the cart, with no order. The scenario's faults apply to whatever the iteration writes.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "entity_generator.hpp"
+#include "faults.hpp"
 #include "incidents.hpp"
 #include "simulation_params.hpp"
 
@@ -40,6 +41,8 @@ public:
     virtual void add(const User& u) = 0;
     virtual void add(const Purchase& p) = 0;
     virtual void add(const std::vector<Event>& events) = 0;
+    // Ground truth of injected faults, written in the same transaction as the rows they list.
+    virtual void add(const std::vector<FaultRecord>& truth) = 0;
 };
 
 class LiveLoop {
@@ -53,6 +56,10 @@ public:
         gen_.set_model(model);
     }
 
+    // The scenario's faults (not owned; null: none): every row the iteration writes passes
+    // through it, and late events it holds are written once due.
+    void set_faults(FaultInjector* faults) { faults_ = faults; }
+
     // Before a transaction's iterations (uuid7 only): the millisecond of the oldest open order's
     // version-7 id, or -1.
     void set_oldest_open_millis(int64_t millis) { oldest_open_millis_ = millis; }
@@ -60,12 +67,14 @@ public:
     void iteration(Micros t, double checkout_failure, ShopStore& store);
 
 private:
+    void run(Micros t, double checkout_failure, ShopStore& store);
     void purchase_iteration(Micros t, double checkout_failure, ShopperModel const* model, ShopStore& store);
     void session_iteration(Micros t, double checkout_failure, const ShopperModel& model, ShopStore& store);
     void side_tasks(Micros t, bool ghost, ShopStore& store);
     PickedUser known_user(Micros t, ShopStore& store);
     std::string open_order_probe(Micros t);
     const ShopperModel* model_ = nullptr;
+    FaultInjector* faults_ = nullptr;
 
     EntityGenerator& gen_;
     SimulationParams p_;

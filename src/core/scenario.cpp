@@ -369,9 +369,10 @@ IncidentEffect incident_effect(const std::string& kind, double magnitude, const 
 
 Scenario parse_scenario(const std::string& json_text) {
     const json doc = parse_json(json_text, "parameter \"scenario\"");
-    only_keys(doc, "scenario", {"traffic", "incidents", "random_incidents", "shoppers", "description"});
+    only_keys(doc, "scenario", {"traffic", "incidents", "random_incidents", "shoppers", "faults", "description"});
     Scenario s;
     if (doc.contains("shoppers") && !doc["shoppers"].is_null()) s.shoppers = parse_shoppers(doc["shoppers"], "scenario.shoppers");
+    if (doc.contains("faults") && !doc["faults"].is_null()) s.faults = parse_faults(doc["faults"], "scenario.faults");
     if (doc.contains("traffic") && !doc["traffic"].is_null()) s.traffic = traffic(doc["traffic"], "scenario.traffic");
     if (doc.contains("incidents") && !doc["incidents"].is_null()) {
         const json& list = doc["incidents"];

@@ -117,12 +117,6 @@ const char* const kWindowShoppingMatrix = R"({
   "cart": {"checkout": 0.30, "product": 0.30, "exit": 0.40},
   "checkout": {"purchase": 0.65, "cart": 0.10, "exit": 0.25}})";
 
-double share(const json& v, const std::string& path) {
-    const double x = number(v, path);
-    if (!(x >= 0 && x <= 1)) fail(path, "must be between 0 and 1");
-    return x;
-}
-
 void window(const json& v, const std::string& path, Micros* at, double* after, double* duration, bool required) {
     if (v.contains("at") && v.contains("after")) fail(path, "give \"at\" or \"after\", not both");
     if (v.contains("at")) {

@@ -35,6 +35,7 @@ struct BackfillArgs {
     std::string country, state, postal_code;
     int64 commit_rows = 0;  // 0: never commit
     bool has_incidents = false;
+    bool has_faults = false;
 };
 
 void check_probability(double p, const char* name) {
@@ -87,6 +88,7 @@ BackfillArgs parse_args(FunctionCallInfo fcinfo, bool procedure) {
     a.history.scenario = scenario.scenario;
     a.history.zone = scenario.zone;
     a.has_incidents = !scenario.scenario.incidents.empty() || !scenario.scenario.random_incidents.empty();
+    a.has_faults = scenario.scenario.faults.any();
     if (procedure) {
         a.commit_rows = PG_ARGISNULL(11) ? 1000000 : PG_GETARG_INT64(11);
         if (a.commit_rows < 1)
@@ -188,6 +190,7 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
     SchemaWriter writer(a.schema);
     products = writer.load_products();
     if (a.has_incidents) writer.require_incidents_table();
+    if (a.has_faults) writer.require_faults_table();
     if (products.empty())
         throw Error(sqlstate::kInvalidParameterValue, "the products table of schema \"" + a.schema + "\" is empty",
                     "", "Run thelook.setup() for this schema.");
@@ -207,8 +210,13 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
         MemoryContext old = MemoryContextSwitchTo(chunk_context);
         write_chunk(a.schema, chunk);
         MemoryContextSwitchTo(old);
-        // Ground truth with the chunk holding the first rows each incident affects.
+        // Ground truth with the chunk holding the first rows each incident affects, and of the
+        // chunk's faults.
         writer.record_incidents(history.take_incidents(), 0);
+        if (!chunk.faults.empty()) {
+            writer.add(chunk.faults);
+            writer.flush();
+        }
         pg_guard([&] { MemoryContextReset(chunk_context); });
         totals.iterations += chunk.iterations;
         totals.users += static_cast<int64>(chunk.users.size());

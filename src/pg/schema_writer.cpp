@@ -139,7 +139,7 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
 
 SchemaWriter::~SchemaWriter() {
     for (_SPI_plan* plan : {pick_user_, pick_order_, oldest_open_, update_user_, update_order_, update_items_, heartbeat_,
-                            upsert_users_, upsert_orders_, upsert_items_, upsert_events_, insert_incident_, old_orders_,
+                            upsert_users_, upsert_orders_, upsert_items_, upsert_events_, insert_incident_, insert_faults_, old_orders_,
                             delete_items_, delete_orders_, delete_events_})
         if (plan) SPI_freeplan(plan);
 }
@@ -394,22 +394,53 @@ int64 SchemaWriter::delete_old_events(Micros cutoff, int64 limit) {
     return n;
 }
 
+// Tables of ground truth are prepared on first use: schemas set up by an earlier version have
+// none until setup() runs again.
+void SchemaWriter::require_table(const char* table, const char* why) {
+    const bool exists = pg_guard([&] {
+        Oid nsp = get_namespace_oid(schema_.c_str(), true);
+        return OidIsValid(nsp) && OidIsValid(get_relname_relid(table, nsp));
+    });
+    if (!exists)
+        throw Error("42P01", "relation \"" + schema_ + "." + table + "\" does not exist", why,
+                    "Run SELECT thelook.setup('" + schema_ + "') again: it adds the table to an existing schema.");
+}
+
 void SchemaWriter::require_incidents_table() {
-    // Prepared on first use: schemas made before incidents existed have no such table until then.
-    if (!insert_incident_) {
-        const bool exists = pg_guard([&] {
-            Oid nsp = get_namespace_oid(schema_.c_str(), true);
-            return OidIsValid(nsp) && OidIsValid(get_relname_relid("incidents", nsp));
-        });
-        if (!exists)
-            throw Error("42P01", "relation \"" + schema_ + ".incidents\" does not exist",
-                        "The scenario has incidents, and they are recorded there as ground truth.",
-                        "Run SELECT thelook.setup('" + schema_ + "') again: it adds the table to an existing schema.");
-        insert_incident_ = prepare("INSERT INTO " + qualified(schema_, "incidents") +
-                                       " (simulation_id, kind, magnitude, started_at, ended_at, origin) "
-                                       "VALUES ($1, $2, $3, $4, $5, $6)",
-                                   {INT4OID, TEXTOID, FLOAT8OID, TIMESTAMPOID, TIMESTAMPOID, TEXTOID});
+    if (insert_incident_) return;
+    require_table("incidents", "The scenario has incidents, and they are recorded there as ground truth.");
+    insert_incident_ = prepare("INSERT INTO " + qualified(schema_, "incidents") +
+                                   " (simulation_id, kind, magnitude, started_at, ended_at, origin) "
+                                   "VALUES ($1, $2, $3, $4, $5, $6)",
+                               {INT4OID, TEXTOID, FLOAT8OID, TIMESTAMPOID, TIMESTAMPOID, TEXTOID});
+}
+
+void SchemaWriter::require_faults_table() {
+    if (insert_faults_) return;
+    require_table("injected_faults", "The scenario injects faults, and they are listed there as ground truth.");
+    insert_faults_ = prepare("INSERT INTO " + qualified(schema_, "injected_faults") +
+                                 " (simulation_id, table_name, row_id, kind, detail) "
+                                 "SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])",
+                             {INT4OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID});
+}
+
+// Ground truth, one statement for the transaction's rows. Inside pg_guard.
+void SchemaWriter::write_truth() {
+    const int n = static_cast<int>(truth_.size());
+    Datum* cols[4];
+    for (auto& c : cols) c = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+    for (int r = 0; r < n; ++r) {
+        const FaultRecord& f = truth_[r];
+        cols[0][r] = text_datum(f.table);
+        cols[1][r] = text_datum(f.row_id);
+        cols[2][r] = text_datum(f.kind);
+        cols[3][r] = text_datum(f.detail);
     }
+    Datum args[5] = {Int32GetDatum(simulation_id_)};
+    for (int c = 0; c < 4; ++c) args[c + 1] = PointerGetDatum(construct_array(cols[c], n, TEXTOID, -1, false, TYPALIGN_INT));
+    const char nulls[5] = {simulation_id_ == 0 ? 'n' : ' ', ' ', ' ', ' ', ' '};
+    int rc = SPI_execute_plan(insert_faults_, args, nulls, false, 0);
+    if (rc != SPI_OK_INSERT) elog(ERROR, "thelook: recording injected faults failed: %s", SPI_result_code_string(rc));
 }
 
 void SchemaWriter::record_incidents(const std::vector<IncidentWindow>& incidents, int32 simulation_id) {
@@ -444,6 +475,10 @@ void SchemaWriter::flush() {
         if (!items_.empty()) execute_upsert(upsert_items_, items_, order_item_row, kOrderItemsTable);
         if (!events_.empty()) execute_upsert(upsert_events_, events_, event_row, kEventsTable);
     });
+    if (!truth_.empty()) {
+        require_faults_table();
+        pg_guard([&] { write_truth(); });
+    }
     counts_.inserted[kUsers] += static_cast<int64>(users_.size());
     counts_.inserted[kOrders] += static_cast<int64>(orders_.size());
     counts_.inserted[kOrderItems] += static_cast<int64>(items_.size());
@@ -460,6 +495,7 @@ void SchemaWriter::discard() {
     orders_.clear();
     items_.clear();
     events_.clear();
+    truth_.clear();
 }
 
 }  // namespace thelook::pg

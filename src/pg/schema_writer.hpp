@@ -65,8 +65,11 @@ public:
     // Ground truth: incidents as rows of the schema's incidents table (simulation_id 0 = NULL),
     // written now, in the current transaction.
     void record_incidents(const std::vector<IncidentWindow>& incidents, int32 simulation_id);
-    // Throws 42P01 with a hint when the schema has no incidents table (set up by 1.0).
+    // Throw 42P01 with a hint when the schema has no incidents / injected_faults table (set up by 1.0).
     void require_incidents_table();
+    void require_faults_table();
+    // Who the ground truth of injected faults belongs to (0: NULL, a back-fill).
+    void set_simulation_id(int32 id) { simulation_id_ = id; }
 
     void add(const User& u) override {
         users_.push_back(u);
@@ -74,7 +77,9 @@ public:
     }
     void add(const Purchase& p) override;
     void add(const std::vector<Event>& events) override;
-    // Writes the buffered rows (users, orders, items, events, in that order).
+    void add(const std::vector<FaultRecord>& truth) override { truth_.insert(truth_.end(), truth.begin(), truth.end()); }
+    // Writes the buffered rows (users, orders, items, events, in that order, then the ground truth
+    // of their faults).
     void flush();
     void discard();
 
@@ -85,17 +90,21 @@ private:
     bool query_user(const std::string& key, PickedUser* out);
     bool query_open_order(const std::string& key, PickedOrder* out);
     void see_own_writes();
+    void require_table(const char* table, const char* why);
+    void write_truth();
 
     std::string schema_;
     _SPI_plan *pick_user_ = nullptr, *pick_order_ = nullptr, *oldest_open_ = nullptr, *update_user_ = nullptr,
               *update_order_ = nullptr, *update_items_ = nullptr, *heartbeat_ = nullptr,
               *upsert_users_ = nullptr, *upsert_orders_ = nullptr, *upsert_items_ = nullptr,
-              *upsert_events_ = nullptr, *insert_incident_ = nullptr, *old_orders_ = nullptr,
+              *upsert_events_ = nullptr, *insert_incident_ = nullptr, *insert_faults_ = nullptr, *old_orders_ = nullptr,
               *delete_items_ = nullptr, *delete_orders_ = nullptr, *delete_events_ = nullptr;
     std::vector<User> users_;
     std::vector<Order> orders_;
     std::vector<OrderItem> items_;
     std::vector<Event> events_;
+    std::vector<FaultRecord> truth_;
+    int32 simulation_id_ = 0;
     std::set<std::string> buffered_users_, buffered_orders_;  // ids in users_ and orders_
     WriteCounts counts_;
 };

@@ -53,18 +53,28 @@ void check_schema(const std::string& schema, Oid role) {
                     "GRANT USAGE ON SCHEMA " + schema + " to your role.");
 }
 
-// The schema's incidents table (setup() makes it since 1.1), writable by the role.
-void check_incidents_table(const std::string& schema, Oid role) {
+// A ground-truth table of the schema (setup() makes them since 1.1), writable by the role.
+void check_truth_table(const std::string& schema, Oid role, const char* table, const char* what) {
     Oid nsp = pg_guard([&] { return get_namespace_oid(schema.c_str(), true); });
-    Oid rel = pg_guard([&] { return OidIsValid(nsp) ? get_relname_relid("incidents", nsp) : InvalidOid; });
+    Oid rel = pg_guard([&] { return OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid; });
     if (!OidIsValid(rel))
-        throw Error("42P01", "relation \"" + schema + ".incidents\" does not exist",
-                    "Incidents are recorded there as ground truth.",
+        throw Error("42P01", "relation \"" + schema + "." + table + "\" does not exist",
+                    std::string(what) + " are recorded there as ground truth.",
                     "Run SELECT thelook.setup('" + schema + "') again: it adds the table to an existing schema.");
     bool allowed = pg_guard([&] { return pg_class_aclmask(rel, role, ACL_INSERT, ACLMASK_ALL) == ACL_INSERT; });
     if (!allowed)
-        throw Error("42501", "permission denied to record incidents in \"" + schema + ".incidents\"", "",
+        throw Error("42501", "permission denied to record ground truth in \"" + schema + "." + table + "\"", "",
                     "GRANT INSERT on it to your role.");
+}
+
+void check_incidents_table(const std::string& schema, Oid role) {
+    check_truth_table(schema, role, "incidents", "Incidents");
+}
+
+// The tables a scenario's ground truth goes to.
+void check_truth_tables(const std::string& schema, Oid role, const Scenario& s) {
+    if (!s.incidents.empty() || !s.random_incidents.empty()) check_incidents_table(schema, role);
+    if (s.faults.any()) check_truth_table(schema, role, "injected_faults", "Injected faults");
 }
 
 void check_scenario_fits(const SimulationParams& p) {
@@ -389,8 +399,7 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
                     "Pass NULL to run until stopped, or an interval such as '10 minutes'.");
     const Oid role = GetUserId();
     check_schema(schema, role);
-    if (!scenario.scenario.incidents.empty() || !scenario.scenario.random_incidents.empty())
-        check_incidents_table(schema, role);
+    check_truth_tables(schema, role, scenario.scenario);
     check_can_login(role);
     LocationSampler(installed_catalog().locations, p.country, p.state, p.postal_code);  // validates
     if (p.keep_events_seconds > 0) ensure_created_at_index(schema, "events");
@@ -603,8 +612,7 @@ Datum alter_simulation(FunctionCallInfo fcinfo) {
     if (scenario) {
         p.scenario_json = scenario->json;
         check_scenario_fits(p);
-        if (!scenario->scenario.incidents.empty() || !scenario->scenario.random_incidents.empty())
-            check_incidents_table(schema, role);
+        check_truth_tables(schema, role, scenario->scenario);
     }
     p.validate();
     LWLockAcquire(st->lock, LW_EXCLUSIVE);

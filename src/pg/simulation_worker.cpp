@@ -104,6 +104,7 @@ struct Traffic {
     IncidentPlan incidents;
     Intensity intensity;
     std::unique_ptr<ShopperModel> shoppers;
+    std::unique_ptr<FaultInjector> faults;  // null while the scenario injects none and none is held
 };
 
 Micros wall_now() { return from_timestamptz(GetCurrentTimestamp()); }
@@ -280,6 +281,7 @@ bool Simulation::take_on() {
         return false;
     }
     writer_ = std::make_unique<SchemaWriter>(schema_);
+    writer_->set_simulation_id(id_);
     products_ = writer_->load_products();
     commit_transaction();
     if (products_.empty())
@@ -302,6 +304,12 @@ void Simulation::build_traffic(Micros sim_now) {
     t->intensity = Intensity(WeeklyProfile(r.scenario.traffic, r.zone), &t->incidents);
     t->shoppers = std::make_unique<ShopperModel>(r.scenario.shoppers, products_, sim_now);
     loop_->set_model(t->shoppers.get());  // before the old model goes
+    // The injector outlives a change of scenario: late events it holds still arrive.
+    if (traffic_ && traffic_->faults) t->faults = std::move(traffic_->faults);
+    if (!t->faults && r.scenario.faults.any())
+        t->faults = std::make_unique<FaultInjector>(r.scenario.faults, Rng::derive_seed(p_.seed, kFaultStream), p_.ids);
+    if (t->faults) t->faults->set_section(r.scenario.faults);
+    loop_->set_faults(t->faults.get());
     traffic_ = std::move(t);
 }
 

@@ -56,6 +56,11 @@ void put_times(const OrderTimes& t, Datum* v, bool* n, const int (&cols)[6]) {
     put_time(t.returned_at, &v[cols[4]], &n[cols[4]]);
     put_time(t.cancelled_at, &v[cols[5]], &n[cols[5]]);
 }
+// A bad record's NULL columns.
+void put_nulls(NullColumns nulls, bool* n) {
+    for (int i = 0; nulls != 0; ++i, nulls >>= 1)
+        if (nulls & 1) n[i] = true;
+}
 }  // namespace
 
 void user_row(const User& u, Datum* v, bool* n) {
@@ -76,6 +81,7 @@ void user_row(const User& u, Datum* v, bool* n) {
     v[13] = text_datum(u.traffic_source);
     put_time(u.created_at, &v[14], &n[14]);
     put_time(u.updated_at, &v[15], &n[15]);
+    put_nulls(u.nulls, n);
 }
 
 // orders: id, user_id, status, num_of_items, created_at, updated_at, returned_at, shipped_at,
@@ -84,9 +90,10 @@ void order_row(const Order& o, Datum* v, bool* n) {
     for (int i = 0; i < 4; ++i) n[i] = false;
     v[0] = text_datum(o.id);
     v[1] = text_datum(o.user_id);
-    v[2] = CStringGetTextDatum(status_name(o.status));
+    v[2] = o.bad_status.empty() ? CStringGetTextDatum(status_name(o.status)) : text_datum(o.bad_status);
     v[3] = Int32GetDatum(o.num_of_items);
     put_times(o.times, v, n, {4, 5, 7, 8, 6, 9});
+    put_nulls(o.nulls, n);
 }
 
 // order_items: id, order_id, product_id, status, quantity, sale_price, created_at, updated_at,
@@ -100,6 +107,7 @@ void order_item_row(const OrderItem& i, Datum* v, bool* n) {
     v[4] = Int32GetDatum(i.quantity);
     v[5] = Float8GetDatum(i.sale_price);
     put_times(i.times, v, n, {6, 7, 8, 9, 10, 11});
+    put_nulls(i.nulls, n);
 }
 
 // events: id, user_id, sequence_number, session_id, ip_address, city, state, postal_code,
@@ -120,6 +128,7 @@ void event_row(const Event& e, Datum* v, bool* n) {
     v[10] = text_datum(e.uri);
     v[11] = text_datum(e.event_type);
     put_time(e.created_at, &v[12], &n[12]);
+    put_nulls(e.nulls, n);
 }
 
 void product_row(const Product& p, Datum* v, bool* n) {

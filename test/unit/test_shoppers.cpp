@@ -18,11 +18,14 @@
 #include "core/scenario.hpp"
 #include "core/shopper_model.hpp"
 #include "core/shopper_section.hpp"
+#include "fake_store.hpp"
 #include "fixtures.hpp"
 
 using namespace thelook;
 using fixtures::kNow;
 using nlohmann::json;
+
+using thelook::testing::FakeStore;
 
 namespace {
 
@@ -1587,27 +1590,6 @@ TEST_CASE("shoppers: order_from_cart makes one item per carted product at the mo
 }
 
 namespace {
-
-// A store that keeps what the live loop writes; users are picked by the key's first hex digit.
-struct FakeStore : ShopStore {
-    std::vector<PickedUser> users;
-    std::vector<User> added_users;
-    std::vector<Purchase> purchases;
-    std::vector<std::vector<Event>> event_batches;
-    int address_updates = 0;
-
-    bool pick_user(const std::string& key, PickedUser* out) override {
-        if (users.empty()) return false;
-        *out = users[static_cast<size_t>(hex_value(key[0]) + 16 * hex_value(key[1])) % users.size()];
-        return true;
-    }
-    bool pick_open_order(const std::string&, PickedOrder*) override { return false; }
-    void update_user_address(const std::string&, const Address&, Micros) override { ++address_updates; }
-    std::vector<ItemRef> update_order(const std::string&, OrderStatus, OrderStatus, const OrderTimes&) override { return {}; }
-    void add(const User& u) override { added_users.push_back(u); }
-    void add(const Purchase& p) override { purchases.push_back(p); }
-    void add(const std::vector<Event>& events) override { event_batches.push_back(events); }
-};
 
 SimulationParams quiet_params() {
     SimulationParams p;
