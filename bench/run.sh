@@ -119,16 +119,17 @@ secs=$(int "20 * $SCALE"); [ "$secs" -lt 3 ] && secs=3
 q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('sc', init_num_users => 1000, seed => 1)"
 declare -A total=()
 for round in 1 2 3; do
-  for sc in reference retail retail_incidents; do
+  for sc in reference retail retail_incidents pipeline_faults; do
     # An accelerated clock, so that retail's curve and incidents really change under the run.
     read -r it rows err < <(ceiling sc "$secs" "scenario => '$sc', time_scale => 3600")
     echo "round $round, $sc: $it iterations/s, $rows rows/s (errors: $err)"
     total[$sc]=$(( ${total[$sc]:-0} + it ))
   done
-  q -q -c "TRUNCATE sc.orders, sc.order_items, sc.events, sc.incidents" -c "CHECKPOINT"
+  q -q -c "TRUNCATE sc.orders, sc.order_items, sc.events, sc.incidents, sc.injected_faults" -c "CHECKPOINT"
 done
 echo "RATIO retail / reference (iterations/s) = $(calc "int(${total[retail]} / ${total[reference]} * 100) / 100")"
 echo "RATIO retail_incidents / reference (iterations/s) = $(calc "int(${total[retail_incidents]} / ${total[reference]} * 100) / 100")"
+echo "RATIO pipeline_faults / reference (iterations/s) = $(calc "int(${total[pipeline_faults]} / ${total[reference]} * 100) / 100")"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA sc CASCADE"
 fi
 

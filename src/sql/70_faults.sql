@@ -64,3 +64,8 @@ END
 $validate$;
 COMMENT ON FUNCTION @extschema@.validate(name) IS
     'The data contract''s rules over a theLook schema: every row that breaks one (a NULL where a value is required, an unknown enum value, a non-positive number, a timestamp outside 1990-2100, an orphan foreign key, a malformed uuid or uri, an e-mail without @, stray whitespace or control characters), with its defect kind and column. Bad records a scenario injects are listed in the schema''s injected_faults table: this finds exactly those.';
+
+-- A built-in scenario with the faults on at rates a pipeline test would use.
+INSERT INTO @extschema@.scenarios (name, definition, description, builtin) VALUES
+    ('pipeline_faults', '{"faults": {"bad_records": {"rate": 0.01}, "late_events": {"share": 0.05}, "duplicate_events": {"share": 0.01}}}',
+     'The reference traffic with 1 % bad records, 5 % late events (median lag 10 minutes) and 1 % duplicate events, all listed in the schema''s injected_faults table.', true);
