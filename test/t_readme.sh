@@ -75,6 +75,11 @@ check "shoppers-live block (sessions, then a campaign by alter_simulation)" run_
 check "the visits make purchase sessions" wait_for "SELECT count(*) > 0 FROM demo.events WHERE event_type = 'checkout'" 20
 check_eq "the view shows the campaign scenario in force" "shoppers+custom" "$(q -c "SELECT scenario FROM thelook.simulations WHERE name = 'visits'")"
 q -c "SELECT thelook.stop_all_simulations()" >/dev/null
+check "faults-live block (pipeline_faults, then tuned by alter_simulation)" run_sql_ok faults-live
+check "faults-validate block" run_sql_ok faults-validate
+check "the validator's flags are all injected ones" wait_for "SELECT count(*) > 0 AND count(*) = count(f.row_id) FROM thelook.validate('pipeline') v
+  LEFT JOIN pipeline.injected_faults f ON (f.table_name, f.row_id, f.kind) = (v.table_name, v.row_id, v.defect)" 10
+q -c "SELECT thelook.stop_all_simulations()" >/dev/null
 check "traffic-backfill block (90 days of retail_incidents, then live)" run_sql_ok traffic-backfill
 check "the back-fill recorded incidents" test "$(q -c "SELECT count(*) FROM history_shop.incidents")" -gt 0
 q -c "SELECT thelook.stop_all_simulations()" >/dev/null
