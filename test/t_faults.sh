@@ -112,6 +112,35 @@ check_eq "back-fill: the rows a fault leaves alone are the reference's (orders b
                         EXCEPT SELECT id, user_id, status, num_of_items, created_at FROM bf.orders) x
   WHERE id NOT IN (SELECT row_id FROM bf.injected_faults WHERE table_name = 'orders')")"
 
+echo "# set-returning functions: the same faults, with validate() as their ground truth"
+F='{"faults": {"bad_records": {"rate": 0.03}, "duplicate_events": {"share": 0.02}}}'
+W="start_at => '2025-01-01', end_at => '2026-01-01'"
+q -q <<SQL >/dev/null
+SELECT thelook.setup('srf', init_num_users => 0);
+SELECT thelook.setup('srf0', init_num_users => 0);
+INSERT INTO srf.users SELECT * FROM thelook.generate_users(3000, seed => 5, $W);
+INSERT INTO srf.orders SELECT * FROM thelook.generate_orders(20000, seed => 5, users => 3000, $W, scenario => '$F');
+INSERT INTO srf.order_items SELECT * FROM thelook.generate_order_items(20000, seed => 5, users => 3000, $W, scenario => '$F');
+INSERT INTO srf.events SELECT * FROM thelook.generate_events(20000, seed => 5, users => 3000, $W, scenario => '$F');
+INSERT INTO srf.events SELECT * FROM thelook.generate_sessions(5000, seed => 5, $W, scenario => '$F');
+INSERT INTO srf0.users SELECT * FROM thelook.generate_users(3000, seed => 5, $W);
+INSERT INTO srf0.orders SELECT * FROM thelook.generate_orders(20000, seed => 5, users => 3000, $W, scenario => 'retail');
+INSERT INTO srf0.order_items SELECT * FROM thelook.generate_order_items(20000, seed => 5, users => 3000, $W, scenario => 'retail');
+INSERT INTO srf0.events SELECT * FROM thelook.generate_events(20000, seed => 5, users => 3000, $W, scenario => 'shoppers');
+INSERT INTO srf0.events SELECT * FROM thelook.generate_sessions(5000, seed => 5, $W, scenario => 'shoppers');
+SQL
+check_eq "SRFs without faults: validate() finds nothing" 0 "$(q -c "SELECT count(*) FROM thelook.validate('srf0')")"
+while IFS='|' read -r table n k; do
+  check "SRF $table: $k of $n rows bad, within 4 sigma of 3 %" awk -v n="$n" -v k="$k" 'BEGIN { s = sqrt(n * 0.03 * 0.97); exit !(n > 10000 && (k - n * 0.03) ^ 2 <= 16 * s * s) }'
+done < <(q -c "
+  SELECT t, n, (SELECT count(*) FROM thelook.validate('srf') v WHERE v.table_name = t) FROM (
+    SELECT 'orders' t, count(*) n FROM srf.orders UNION ALL SELECT 'order_items', count(*) FROM srf.order_items
+    UNION ALL SELECT 'events', count(*) FROM srf.events) c")
+check_eq "generate_orders and generate_order_items agree on each order's faults (items whose order is listed bad are its own)" 0 "$(q -c "
+  SELECT count(*) FROM srf.order_items i WHERE i.order_id IS NOT NULL AND NOT EXISTS (SELECT FROM srf.orders o WHERE o.id = i.order_id)
+    AND NOT EXISTS (SELECT FROM thelook.validate('srf') v WHERE v.table_name = 'order_items' AND v.row_id = i.id)")"
+check "SRF events have duplicates (twins)" test "$(q -c "SELECT count(*) FROM (SELECT 1 FROM srf.events GROUP BY session_id, sequence_number, created_at, uri HAVING count(*) > 1) x")" -gt 100
+
 echo "# bad input"
 err=$(q -c "SELECT thelook.start_simulation('ref', scenario => '{\"faults\": {\"bad_records\": {\"rate\": 2}}}')" 2>&1 || true)
 check "a rate of 2 is refused naming its JSON path" grep -q 'scenario.faults.bad_records.rate: must be between 0 and 1' <<<"$err"

@@ -65,6 +65,14 @@ Purchase& OrderSet::order(int64_t i, bool with_events) {
     const OrderTimeline timeline = draw_timeline(created, rng);
     play_out(purchase_, timeline, as_of_);
     if (with_events) append_exit_sessions(order_gen_, purchase_, timeline, buyer.id, place, &purchase_.events);
+    if (faults_) {
+        // The order and its items first, so that their faults do not depend on with_events.
+        faults_->reseed(Rng::derive_seed(Rng::derive_seed(seed_, kFaultStream), static_cast<uint64_t>(i)));
+        truth_.clear();
+        faults_->corrupt(purchase_.order, &truth_);
+        for (OrderItem& item : purchase_.items) faults_->corrupt(item, &truth_);
+        if (with_events) purchase_.events = faults_->deliver(std::move(purchase_.events), created, &truth_, false);
+    }
     return purchase_;
 }
 
@@ -78,12 +86,22 @@ std::vector<Event> SessionSet::session(int64_t i) {
     // With a shape: midpoints of n equal shares of the traffic, never at a closed window's edge.
     const Micros end = shape_ ? shape_->quantile((static_cast<double>(i) + 0.5) / static_cast<double>(n_))
                               : window_.spread(i, n_);
-    if (!model_ || !model_->sessions()) return gen_.ghost_session(end);
-    Visitor v;
-    v.place = place_of(gen_.random_location());
-    WalkedSession s = model_->walk(gen_.rng(), v, end, gen_.id_format());
-    if (s.purchased) s.events.resize(s.events.size() - s.cart.size());
-    return std::move(s.events);
+    std::vector<Event> events;
+    if (!model_ || !model_->sessions()) {
+        events = gen_.ghost_session(end);
+    } else {
+        Visitor v;
+        v.place = place_of(gen_.random_location());
+        WalkedSession s = model_->walk(gen_.rng(), v, end, gen_.id_format());
+        if (s.purchased) s.events.resize(s.events.size() - s.cart.size());
+        events = std::move(s.events);
+    }
+    if (faults_) {
+        faults_->reseed(Rng::derive_seed(Rng::derive_seed(seed_, kFaultStream + 1), static_cast<uint64_t>(i)));
+        truth_.clear();
+        events = faults_->deliver(std::move(events), end, &truth_, false);
+    }
+    return events;
 }
 
 namespace {
@@ -102,12 +120,16 @@ void OrderSet::set_scenario(const Scenario& scenario, const ZoneRules& zone) {
     shape_ = shape_of(scenario, zone, seed_, window_);
     model_ = std::make_unique<const ShopperModel>(scenario.shoppers, products_, window_.start);
     order_gen_.set_model(model_.get());  // popular products and prices; the orders' sessions stay scripted
+    faults_.reset();
+    if (scenario.faults.any()) faults_ = std::make_unique<FaultInjector>(scenario.faults, 0, order_gen_.id_format());
 }
 
 void SessionSet::set_scenario(const Scenario& scenario, const ZoneRules& zone) {
     shape_ = shape_of(scenario, zone, seed_, window_);
     model_ = std::make_unique<const ShopperModel>(scenario.shoppers, products_, window_.start);
     gen_.set_model(model_.get());
+    faults_.reset();
+    if (scenario.faults.any()) faults_ = std::make_unique<FaultInjector>(scenario.faults, 0, gen_.id_format());
 }
 
 void HistoryChunk::clear() {

@@ -48,13 +48,17 @@ public:
     // The ids of the orders, items and events (see EntityGenerator::set_id_format).
     void set_id_format(IdFormat ids) { order_gen_.set_id_format(ids); }
     // Orders come by the scenario's traffic shape and incidents (as a back-fill with this seed
-    // over the window would place them) instead of uniformly after their buyer signed up.
+    // over the window would place them) instead of uniformly after their buyer signed up. Its
+    // bad records and duplicate events apply (order i's from a stream of its own, so that
+    // generate_orders and generate_order_items agree); nothing is late in a data set.
     void set_scenario(const Scenario& scenario, const ZoneRules& zone);
 
 private:
     uint64_t seed_, order_seed_;
     std::unique_ptr<const CumulativeIntensity> shape_;
     std::unique_ptr<const ShopperModel> model_;
+    std::unique_ptr<FaultInjector> faults_;  // the scenario's bad records and duplicates; null: none
+    std::vector<FaultRecord> truth_;         // of the last row (an SRF has nowhere to put it)
     const std::vector<Product>& products_;
     int64_t users_;
     TimeWindow window_;
@@ -77,6 +81,8 @@ private:
     uint64_t seed_, stream_seed_;
     std::unique_ptr<const CumulativeIntensity> shape_;
     std::unique_ptr<const ShopperModel> model_;
+    std::unique_ptr<FaultInjector> faults_;
+    std::vector<FaultRecord> truth_;
     const std::vector<Product>& products_;
     int64_t n_;
     TimeWindow window_;

@@ -297,12 +297,13 @@ void FaultInjector::corrupt(OrderItem& i, std::vector<FaultRecord>* truth) {
 }
 void FaultInjector::corrupt(Event& e, std::vector<FaultRecord>* truth) { corrupt_row(FaultTable::Events, e, e.id, truth); }
 
-std::vector<Event> FaultInjector::deliver(std::vector<Event> events, Micros now, std::vector<FaultRecord>* truth) {
+std::vector<Event> FaultInjector::deliver(std::vector<Event> events, Micros now, std::vector<FaultRecord>* truth,
+                                          bool allow_late) {
     if (!s_.any()) return events;
     std::vector<Event> out;
     out.reserve(events.size());
     auto send = [&](Event e, std::vector<FaultRecord> rows) {
-        if (s_.late_events.share > 0 && rng_.bernoulli(s_.late_events.share)) {
+        if (allow_late && s_.late_events.share > 0 && rng_.bernoulli(s_.late_events.share)) {
             const LateEventFaults& l = s_.late_events;
             const double z = std::sqrt(-2 * std::log1p(-rng_.uniform())) * std::cos(2 * M_PI * rng_.uniform());
             const double lag = std::clamp(l.median_seconds * std::exp(l.sigma * z), l.min_seconds, l.max_seconds);
@@ -338,10 +339,7 @@ void FaultInjector::corrupt_all(std::vector<User>& users, std::vector<Order>& or
     for (User& u : users) corrupt(u, truth);
     for (Order& o : orders) corrupt(o, truth);
     for (OrderItem& i : items) corrupt(i, truth);
-    const double late = s_.late_events.share;
-    s_.late_events.share = 0;  // one delivery: nothing arrives late
-    events = deliver(std::move(events), 0, truth);
-    s_.late_events.share = late;
+    events = deliver(std::move(events), 0, truth, false);  // one delivery: nothing arrives late
 }
 
 std::vector<Event> FaultInjector::release(Micros now, std::vector<FaultRecord>* truth) {

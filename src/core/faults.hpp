@@ -103,9 +103,12 @@ public:
     void corrupt(Event& e, std::vector<FaultRecord>* truth);
 
     // Events of one delivery at time now: each may be bad, be written twice (the copy inherits a
-    // bad original's defect), and arrive late. Returns those written now; holds the late ones,
-    // with their ground truth, for release().
-    std::vector<Event> deliver(std::vector<Event> events, Micros now, std::vector<FaultRecord>* truth);
+    // bad original's defect), and (allow_late) arrive late. Returns those written now; holds the
+    // late ones, with their ground truth, for release().
+    std::vector<Event> deliver(std::vector<Event> events, Micros now, std::vector<FaultRecord>* truth,
+                               bool allow_late = true);
+    // Random-access data sets (the SRFs) draw row i's faults from a stream of its own.
+    void reseed(uint64_t seed) { rng_.reseed(seed); }
     // Every row of a back-fill chunk: bad records and duplicate events (a back-fill is one delivery:
     // nothing arrives late).
     void corrupt_all(std::vector<User>& users, std::vector<Order>& orders, std::vector<OrderItem>& items,
