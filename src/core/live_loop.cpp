@@ -11,6 +11,15 @@ void LiveLoop::iteration(Micros t, double checkout_failure, ShopStore& store) {
         session_iteration(t, checkout_failure, *model_, store);
     else
         purchase_iteration(t, checkout_failure, model_, store);
+    if (cdc_.faults().any()) cdc_faults(t, store);
+}
+
+// After the iteration's own rows: the CDC faults that fall due (none unless the scenario asks).
+void LiveLoop::cdc_faults(Micros t, ShopStore& store) {
+    const CdcDecision d = cdc_.decide(t, gen_.rng(), p_.ids);
+    for (const std::string& probe : d.user_probes) store.delete_account(probe);
+    if (d.purge) store.purge_anonymous_events(d.purge_cutoff, kPurgeLimit);
+    if (d.rekey_event) store.rekey_event(d.event_probe, d.new_event_id);
 }
 
 // A random existing user, who moves first with user_update_prob; with no user yet, the first one

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cdc_faults.hpp"
 #include "entity_generator.hpp"
 #include "incidents.hpp"
 #include "simulation_params.hpp"
@@ -40,6 +41,14 @@ public:
     virtual void add(const User& u) = 0;
     virtual void add(const Purchase& p) = 0;
     virtual void add(const std::vector<Event>& events) = 0;
+    // CDC faults (cdc_faults.hpp), each with its ground truth in injected_faults, same transaction.
+    // Deletes the first user at or after probe (wrapping around) with its events, its orders and
+    // their items; returns the rows deleted (0: no user).
+    virtual int64_t delete_account(const std::string& user_probe) { return 0; }
+    // Deletes at most limit anonymous events (user_id NULL) created before cutoff, oldest first.
+    virtual int64_t purge_anonymous_events(Micros cutoff, int64_t limit) { return 0; }
+    // Gives the first event at or after probe (wrapping around) the primary key new_id.
+    virtual bool rekey_event(const std::string& probe, const std::string& new_id) { return false; }
 };
 
 class LiveLoop {
@@ -55,6 +64,9 @@ public:
 
     // Before a transaction's iterations (uuid7 only): the millisecond of the oldest open order's
     // version-7 id, or -1.
+    // The scenario's faults.cdc (off by default); the planner's clocks carry over a change.
+    void set_cdc_faults(const CdcFaults& faults) { cdc_.set_faults(faults); }
+
     void set_oldest_open_millis(int64_t millis) { oldest_open_millis_ = millis; }
     // checkout_failure: the share of purchases that fail at checkout at t (Intensity::checkout_failure).
     void iteration(Micros t, double checkout_failure, ShopStore& store);
@@ -65,7 +77,9 @@ private:
     void side_tasks(Micros t, bool ghost, ShopStore& store);
     PickedUser known_user(Micros t, ShopStore& store);
     std::string open_order_probe(Micros t);
+    void cdc_faults(Micros t, ShopStore& store);
     const ShopperModel* model_ = nullptr;
+    CdcFaultPlanner cdc_;
 
     EntityGenerator& gen_;
     SimulationParams p_;

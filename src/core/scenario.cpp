@@ -369,7 +369,7 @@ IncidentEffect incident_effect(const std::string& kind, double magnitude, const 
 
 Scenario parse_scenario(const std::string& json_text) {
     const json doc = parse_json(json_text, "parameter \"scenario\"");
-    only_keys(doc, "scenario", {"traffic", "incidents", "random_incidents", "shoppers", "description"});
+    only_keys(doc, "scenario", {"traffic", "incidents", "random_incidents", "shoppers", "description", "faults"});
     Scenario s;
     if (doc.contains("shoppers") && !doc["shoppers"].is_null()) s.shoppers = parse_shoppers(doc["shoppers"], "scenario.shoppers");
     if (doc.contains("traffic") && !doc["traffic"].is_null()) s.traffic = traffic(doc["traffic"], "scenario.traffic");
@@ -384,6 +384,11 @@ Scenario parse_scenario(const std::string& json_text) {
         if (!list.is_array()) fail("scenario.random_incidents", "must be an array");
         for (size_t i = 0; i < list.size(); ++i)
             s.random_incidents.push_back(random_incidents(list[i], "scenario.random_incidents[" + std::to_string(i) + "]"));
+    }
+    if (doc.contains("faults") && !doc["faults"].is_null()) {
+        const json& f = doc["faults"];
+        only_keys(f, "scenario.faults", {"cdc"});
+        if (f.contains("cdc") && !f["cdc"].is_null()) s.faults.cdc = parse_cdc_faults(f["cdc"], "scenario.faults.cdc");
     }
     return s;
 }

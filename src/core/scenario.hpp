@@ -9,7 +9,8 @@
 //    "incidents": [{"kind": "spike", "magnitude": 3, "at": "2026-11-24T12:00:00Z" | "after": "2 hours",
 //                   "duration": "10 minutes"}],
 //    "random_incidents": [{"kind": "outage", "per_day": 0.5, "duration": ["5 minutes", "30 minutes"],
-//                          "recovery": {"magnitude": 1.5, "duration": "15 minutes"}}]}
+//                          "recovery": {"magnitude": 1.5, "duration": "15 minutes"}}],
+//    "faults": {"cdc": {...}}}                                 cdc_faults.hpp
 #pragma once
 
 #include <array>
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cdc_faults.hpp"
 #include "entities.hpp"
 #include "shoppers.hpp"
 
@@ -71,11 +73,17 @@ struct RandomIncidents {
     double magnitude_min = 1, magnitude_max = 1;
 };
 
+// "faults": what a scenario breaks on purpose, with ground truth in the schema's injected_faults.
+struct FaultsSection {
+    CdcFaults cdc;  // "faults.cdc": deletes, primary-key updates (cdc_faults.hpp)
+};
+
 struct Scenario {
     TrafficSection traffic;
     ShopperSection shoppers;
     std::vector<ScheduledIncident> incidents;
     std::vector<RandomIncidents> random_incidents;
+    FaultsSection faults;
 };
 
 // An incident's effect from its kind and magnitude (NaN = the kind's default), checked as in a

@@ -29,6 +29,10 @@ struct WriteCounts {
     int64 rows() const;
 };
 
+// schema.table with the schema quoted; a statement prepared and kept (SPI_keepplan). Inside SPI.
+std::string qualified(const std::string& schema, const char* table);
+_SPI_plan* prepare(const std::string& sql, std::vector<Oid> types);
+
 class SchemaWriter : public ShopStore {
 public:
     explicit SchemaWriter(const std::string& schema);
@@ -68,6 +72,13 @@ public:
     // Throws 42P01 with a hint when the schema has no incidents table (set up by 1.0).
     void require_incidents_table();
 
+    // CDC faults (cdc_fault_writer.cpp): deletes and re-keys, each deleted or re-keyed row listed
+    // in the schema's injected_faults in the same statement. simulation_id 0 = NULL.
+    void set_simulation_id(int32 id) { simulation_id_ = id; }
+    int64_t delete_account(const std::string& user_probe) override;
+    int64_t purge_anonymous_events(Micros cutoff, int64_t limit) override;
+    bool rekey_event(const std::string& probe, const std::string& new_id) override;
+
     void add(const User& u) override {
         users_.push_back(u);
         buffered_users_.insert(u.id);
@@ -85,13 +96,21 @@ private:
     bool query_user(const std::string& key, PickedUser* out);
     bool query_open_order(const std::string& key, PickedOrder* out);
     void see_own_writes();
+    // Throws 42P01 when the schema has no injected_faults table; creates the index named (if not
+    // null) when missing.
+    void require_fault_support(const char* index_name, const std::string& index_definition);
+    int64 run_fault_plan(_SPI_plan* plan, Datum* args, const char* nulls, const char* what);
 
     std::string schema_;
     _SPI_plan *pick_user_ = nullptr, *pick_order_ = nullptr, *oldest_open_ = nullptr, *update_user_ = nullptr,
               *update_order_ = nullptr, *update_items_ = nullptr, *heartbeat_ = nullptr,
               *upsert_users_ = nullptr, *upsert_orders_ = nullptr, *upsert_items_ = nullptr,
               *upsert_events_ = nullptr, *insert_incident_ = nullptr, *old_orders_ = nullptr,
-              *delete_items_ = nullptr, *delete_orders_ = nullptr, *delete_events_ = nullptr;
+              *delete_items_ = nullptr, *delete_orders_ = nullptr, *delete_events_ = nullptr,
+              *account_events_ = nullptr, *account_items_ = nullptr, *account_orders_ = nullptr,
+              *account_user_ = nullptr, *purge_events_ = nullptr, *rekey_event_ = nullptr;
+    int32 simulation_id_ = 0;
+    bool has_faults_table_ = false;
     std::vector<User> users_;
     std::vector<Order> orders_;
     std::vector<OrderItem> items_;

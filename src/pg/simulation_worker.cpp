@@ -280,6 +280,7 @@ bool Simulation::take_on() {
         return false;
     }
     writer_ = std::make_unique<SchemaWriter>(schema_);
+    writer_->set_simulation_id(id_);
     products_ = writer_->load_products();
     commit_transaction();
     if (products_.empty())
@@ -302,6 +303,7 @@ void Simulation::build_traffic(Micros sim_now) {
     t->intensity = Intensity(WeeklyProfile(r.scenario.traffic, r.zone), &t->incidents);
     t->shoppers = std::make_unique<ShopperModel>(r.scenario.shoppers, products_, sim_now);
     loop_->set_model(t->shoppers.get());  // before the old model goes
+    loop_->set_cdc_faults(r.scenario.faults.cdc);
     traffic_ = std::move(t);
 }
 
