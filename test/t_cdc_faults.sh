@@ -46,9 +46,14 @@ check_eq "ref.injected_faults is empty, no index added" "0 0" \
   "$(q -c "SELECT (SELECT count(*) FROM ref.injected_faults) || ' ' || (SELECT count(*) FROM pg_indexes WHERE schemaname = 'ref' AND indexname LIKE 'events_%idx')")"
 
 echo "# faults.cdc, $SECS s at $QPS/s, time_scale $SCALE"
-scenario="{\"faults\": {\"cdc\": {\"account_deletions_per_hour\": $DEL_PER_HOUR, \"purge_anonymous_sessions_after\": \"30 minutes\", \"pk_update_rate\": $PK_RATE}}}"
-id=$(q -c "SELECT thelook.start_simulation('shop', avg_qps => $QPS, duration => '$SECS seconds', seed => 11, time_scale => $SCALE,
-                                           user_update_prob => 0.2, scenario => '$scenario')")
+# The README's example, verbatim.
+id=$(q <<'SQL'
+SELECT thelook.start_simulation('shop', avg_qps => 200, duration => '24 seconds', seed => 11,
+    time_scale => 360, user_update_prob => 0.2,
+    scenario => '{"faults": {"cdc": {"account_deletions_per_hour": 60,
+                  "purge_anonymous_sessions_after": "30 minutes", "pk_update_rate": 0.02}}}');
+SQL
+)
 check "it runs" wait_for "SELECT state = 'running' AND iterations > 0 FROM thelook.simulations WHERE id = $id" 20
 sleep 6
 check_eq "evolve_schema adds orders.loyalty_points while it runs" "orders.loyalty_points added (int NOT NULL DEFAULT 0)" \
