@@ -92,7 +92,7 @@ const char* copy_value(int col) {
 
 int64 WriteCounts::rows() const {
     int64 total = 0;
-    for (int i = 0; i < kTableCount; ++i) total += inserted[i] + updated[i];
+    for (int i = 0; i < kTableCount; ++i) total += inserted[i] + updated[i] + deleted[i];
     return total;
 }
 

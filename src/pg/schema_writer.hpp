@@ -26,7 +26,7 @@ struct WriteCounts {
     int64 inserted[kTableCount] = {};
     int64 updated[kTableCount] = {};
     int64 deleted[kTableCount] = {};
-    int64 rows() const;
+    int64 rows() const;  // every row changed: what a CDC consumer receives
 };
 
 // schema.table with the schema quoted; a statement prepared and kept (SPI_keepplan). Inside SPI.

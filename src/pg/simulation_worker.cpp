@@ -496,6 +496,7 @@ void Simulation::run_retention(Micros now) {
         commit_transaction();
     } catch (const PgError& e) {
         abort_transaction();
+        writer_->reset_counts();
         pg_guard([&] { ereport(LOG, (errmsg("thelook simulation %d: retention failed: %s", id_, e.what()))); });
         counters_.total_errors += 1;
         next_retention_ = now + 5 * kRetentionEvery;
@@ -503,6 +504,7 @@ void Simulation::run_retention(Micros now) {
         return;
     }
     for (int64& n : inserted_since_retention_) n = 0;
+    writer_->reset_counts();  // its deletes are not the next batch's rows
     counters_.transactions += 1;
     counters_.orders_deleted += deleted.orders;
     counters_.order_items_deleted += deleted.order_items;
