@@ -45,6 +45,11 @@ check "reference simulation finished" wait_for "SELECT state = 'finished' FROM t
 check_eq "ref.injected_faults is empty, no index added" "0 0" \
   "$(q -c "SELECT (SELECT count(*) FROM ref.injected_faults) || ' ' || (SELECT count(*) FROM pg_indexes WHERE schemaname = 'ref' AND indexname LIKE 'events_%idx')")"
 
+q -q -c "SELECT thelook.setup('old', init_num_users => 10)" -c "DROP TABLE old.injected_faults" >/dev/null  # as set up by 1.0
+check_eq "faults.cdc on a schema without injected_faults: 42P01 at the start, nothing runs" \
+  'relation "old.injected_faults" does not exist' \
+  "$(err "SELECT thelook.start_simulation('old', scenario => '{\"faults\": {\"cdc\": {\"pk_update_rate\": 0.1}}}')")"
+
 echo "# faults.cdc, $SECS s at $QPS/s, time_scale $SCALE"
 # The README's example, verbatim.
 id=$(q <<'SQL'
@@ -54,6 +59,9 @@ SELECT thelook.start_simulation('shop', avg_qps => 200, duration => '24 seconds'
                   "purge_anonymous_sessions_after": "30 minutes", "pk_update_rate": 0.02}}}');
 SQL
 )
+check_eq "start_simulation made the faults' indexes (as the caller, before the worker)" \
+  "events_anonymous_created_at_idx events_user_id_idx orders_user_id_idx" \
+  "$(q -c "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'shop' AND indexname LIKE '%user_id%idx' OR indexname = 'events_anonymous_created_at_idx'")"
 check "it runs" wait_for "SELECT state = 'running' AND iterations > 0 FROM thelook.simulations WHERE id = $id" 20
 sleep 6
 check_eq "evolve_schema adds orders.loyalty_points while it runs" "orders.loyalty_points added (int NOT NULL DEFAULT 0)" \

@@ -19,7 +19,18 @@ std::string listed(const std::string& schema, const std::string& statement, cons
 }
 }  // namespace
 
-void SchemaWriter::require_fault_support(const char* index_name, const std::string& index_definition) {
+std::vector<FaultIndex> fault_indexes(const CdcFaults& faults) {
+    std::vector<FaultIndex> out;
+    if (faults.account_deletions_per_hour > 0) {
+        out.push_back({"events_user_id_idx", "events", "(user_id)"});
+        out.push_back({"orders_user_id_idx", "orders", "(user_id)"});
+    }
+    if (faults.purge_anonymous_sessions_after_seconds > 0)
+        out.push_back({"events_anonymous_created_at_idx", "events", "(created_at) WHERE user_id IS NULL"});
+    return out;
+}
+
+void SchemaWriter::require_fault_support(const CdcFaults& faults) {
     const std::string schema = schema_;
     if (!has_faults_table_) {
         const bool exists = pg_guard([&] {
@@ -32,18 +43,18 @@ void SchemaWriter::require_fault_support(const char* index_name, const std::stri
                         "Run SELECT thelook.setup('" + schema + "') again: it adds the table to an existing schema.");
         has_faults_table_ = true;
     }
-    if (!index_name) return;
-    // The look-ups these faults need, made once per schema (setup() does not make them: the
-    // reference DDL stays as it is, and no simulation without faults pays for their upkeep).
-    const bool has_index = pg_guard([&] {
-        return OidIsValid(get_relname_relid(index_name, get_namespace_oid(schema.c_str(), false)));
-    });
-    if (has_index) return;
-    const std::string sql = "CREATE INDEX IF NOT EXISTS " + std::string(index_name) + " ON " + index_definition;
-    pg_guard([&] {
-        int rc = SPI_execute(sql.c_str(), false, 0);
-        if (rc != SPI_OK_UTILITY) elog(ERROR, "thelook: creating index %s failed: %s", index_name, SPI_result_code_string(rc));
-    });
+    for (const FaultIndex& ix : fault_indexes(faults)) {
+        const bool has_index = pg_guard([&] {
+            return OidIsValid(get_relname_relid(ix.name, get_namespace_oid(schema.c_str(), false)));
+        });
+        if (has_index) continue;
+        const std::string sql = "CREATE INDEX IF NOT EXISTS " + std::string(ix.name) + " ON " + qualified(schema, ix.table) +
+                                " " + ix.columns;
+        pg_guard([&] {
+            int rc = SPI_execute(sql.c_str(), false, 0);
+            if (rc != SPI_OK_UTILITY) elog(ERROR, "thelook: creating index %s failed: %s", ix.name, SPI_result_code_string(rc));
+        });
+    }
 }
 
 int64 SchemaWriter::run_fault_plan(_SPI_plan* plan, Datum* args, const char* nulls, const char* what) {
@@ -57,16 +68,18 @@ int64 SchemaWriter::run_fault_plan(_SPI_plan* plan, Datum* args, const char* nul
 int64_t SchemaWriter::delete_account(const std::string& user_probe) {
     const std::string events = qualified(schema_, "events"), orders = qualified(schema_, "orders"),
                       items = qualified(schema_, "order_items"), users = qualified(schema_, "users");
-    require_fault_support("events_user_id_idx", events + " (user_id)");
-    require_fault_support("orders_user_id_idx", orders + " (user_id)");
+    CdcFaults needs;
+    needs.account_deletions_per_hour = 1;
+    require_fault_support(needs);
     if (!account_events_) {
         const std::vector<Oid> types = {TEXTOID, TEXTOID, INT4OID};
         // $2: the detail, "user <id>". Children first: a consumer that keeps referential
-        // integrity never sees an item without its order, an order without its user.
+        // integrity never sees an item without its order, an order without its user. Items by
+        // "= ANY (ARRAY(...))": index probes by order, where a join may plan a scan of every item.
         account_events_ = prepare(listed(schema_, "DELETE FROM " + events + " WHERE user_id = $1 RETURNING id", "events",
                                          kFaultAccountDeleted, "id", "$2"), types);
-        account_items_ = prepare(listed(schema_, "DELETE FROM " + items + " i USING " + orders +
-                                                     " o WHERE o.user_id = $1 AND i.order_id = o.id RETURNING i.id",
+        account_items_ = prepare(listed(schema_, "DELETE FROM " + items + " WHERE order_id = ANY (ARRAY(SELECT id FROM " + orders +
+                                                     " WHERE user_id = $1)) RETURNING id",
                                         "order_items", kFaultAccountDeleted, "id", "$2"), types);
         account_orders_ = prepare(listed(schema_, "DELETE FROM " + orders + " WHERE user_id = $1 RETURNING id", "orders",
                                          kFaultAccountDeleted, "id", "$2"), types);
@@ -99,7 +112,9 @@ int64_t SchemaWriter::delete_account(const std::string& user_probe) {
 
 int64_t SchemaWriter::purge_anonymous_events(Micros cutoff, int64_t limit) {
     const std::string events = qualified(schema_, "events");
-    require_fault_support("events_anonymous_created_at_idx", events + " (created_at) WHERE user_id IS NULL");
+    CdcFaults needs;
+    needs.purge_anonymous_sessions_after_seconds = 1;
+    require_fault_support(needs);
     if (!purge_events_)
         purge_events_ = prepare(listed(schema_,
                                        "DELETE FROM " + events + " WHERE id IN (SELECT id FROM " + events +
@@ -120,14 +135,17 @@ int64_t SchemaWriter::purge_anonymous_events(Micros cutoff, int64_t limit) {
     return n;
 }
 
+// A new id already taken (a seed's ids written by an earlier run into the same schema) re-keys
+// nothing rather than failing the transaction.
 bool SchemaWriter::rekey_event(const std::string& probe, const std::string& new_id) {
     const std::string events = qualified(schema_, "events");
-    require_fault_support(nullptr, "");  // the probe uses the primary key
+    require_fault_support(CdcFaults{});  // the probe uses the primary key
     if (!rekey_event_)
         rekey_event_ = prepare(listed(schema_,
                                       "UPDATE " + events + " e SET id = $2 FROM ((SELECT id FROM " + events +
                                           " WHERE id >= $1 ORDER BY id LIMIT 1) UNION ALL (SELECT id FROM " + events +
-                                          " ORDER BY id LIMIT 1) LIMIT 1) old WHERE e.id = old.id RETURNING old.id",
+                                          " ORDER BY id LIMIT 1) LIMIT 1) old WHERE e.id = old.id AND NOT EXISTS (SELECT FROM " + events +
+                                          " WHERE id = $2) RETURNING old.id",
                                       "events", kFaultPkUpdate, "$2", "'from ' || d.id"),
                                {TEXTOID, TEXTOID, INT4OID});
     Datum args[3];

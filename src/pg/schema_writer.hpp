@@ -33,6 +33,14 @@ struct WriteCounts {
 std::string qualified(const std::string& schema, const char* table);
 _SPI_plan* prepare(const std::string& sql, std::vector<Oid> types);
 
+// An index the CDC faults need (not in the reference DDL: only schemas that use them pay for it).
+struct FaultIndex {
+    const char* name;
+    const char* table;
+    const char* columns;  // "(user_id)", with a WHERE clause for a partial index
+};
+std::vector<FaultIndex> fault_indexes(const CdcFaults& faults);
+
 class SchemaWriter : public ShopStore {
 public:
     explicit SchemaWriter(const std::string& schema);
@@ -96,9 +104,9 @@ private:
     bool query_user(const std::string& key, PickedUser* out);
     bool query_open_order(const std::string& key, PickedOrder* out);
     void see_own_writes();
-    // Throws 42P01 when the schema has no injected_faults table; creates the index named (if not
-    // null) when missing.
-    void require_fault_support(const char* index_name, const std::string& index_definition);
+    // Throws 42P01 when the schema has no injected_faults table. Creates the faults' indexes when
+    // missing (start_simulation makes them; this covers one dropped since).
+    void require_fault_support(const CdcFaults& faults);
     int64 run_fault_plan(_SPI_plan* plan, Datum* args, const char* nulls, const char* what);
 
     std::string schema_;
