@@ -2,7 +2,7 @@
 # thelook_datagen benchmarks on a throwaway cluster (started and stopped here). Prints ratios
 # measured in the same run; not a pass/fail test. BENCH_SCALE (default 1) shrinks or grows every
 # size and duration, e.g. BENCH_SCALE=0.1 for a quick run. BENCH_PORT picks the port. BENCH_ONLY
-# picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 9; 6 only with BENCH_BASELINE). BENCH_BASELINE=<git ref> adds section 6:
+# picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 10; 6 only with BENCH_BASELINE). BENCH_BASELINE=<git ref> adds section 6:
 # the same live ceiling from that commit's build (in a private copy of PostgreSQL), alternating
 # with this build's, e.g. BENCH_BASELINE=78f904f (the last commit before scenarios).
 set -euo pipefail
@@ -11,7 +11,7 @@ SCALE=${BENCH_SCALE:-1}
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 int() { awk "BEGIN { printf \"%d\", $1 }"; }
 now() { date +%s.%N; }
-want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9} " == *" $1 "* ]]; }
+want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9 10} " == *" $1 "* ]]; }
 # ceiling SCHEMA SECONDS [start_simulation arguments] -> "iterations/s rows/s errors", flat out.
 ceiling() {
   local schema=$1 secs=$2 id; shift 2
@@ -239,4 +239,30 @@ echo "RATIO RssAnon end / start = $(calc "int($anon1 / $anon0 * 100) / 100"); Vm
 q -c "SELECT format('tables at the end: events %s, orders %s, order_items %s (deleted: %s events, %s orders, %s items); %s errors',
                     (SELECT count(*) FROM rss.events), (SELECT count(*) FROM rss.orders), (SELECT count(*) FROM rss.order_items),
                     events_deleted, orders_deleted, order_items_deleted, total_errors) FROM thelook.simulations WHERE id = $id"
+fi
+
+if want 10; then
+echo "## 10. CDC edge cases: flat-out ceiling with faults.cdc vs the reference (alternating, 3 rounds)"
+# time_scale 50000 at avg_qps 1e7: 200 arrivals per simulated second, so that the faults' rates
+# (per simulated hour, ages in simulated time) mean what they mean at 200 iterations/s: one
+# account deleted per simulated second (one per 200 iterations), anonymous events purged after
+# 1 simulated minute (a pass every simulated second), 1 % of iterations re-key an event.
+secs=$(int "20 * $SCALE"); [ "$secs" -lt 3 ] && secs=3
+faults='{"faults": {"cdc": {"account_deletions_per_hour": 3600, "purge_anonymous_sessions_after": "1 minute", "pk_update_rate": 0.01}}}'
+declare -A cf_total=()
+for round in 1 2 3; do
+  for sc in reference faults; do
+    # A fresh schema per run: both use seed 5, and the second would otherwise meet the first's ids.
+    q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS cf CASCADE" \
+         -c "SELECT thelook.setup('cf', init_num_users => 1000, seed => 1)" -c "CHECKPOINT" >/dev/null
+    arg=$([ $sc = reference ] && echo "'reference'" || echo "'$faults'")
+    read -r it rows err < <(ceiling cf "$secs" "scenario => $arg, time_scale => 50000")
+    echo "round $round, $sc: $it iterations/s, $rows inserted+updated rows/s (errors: $err)"
+    cf_total[$sc]=$(( ${cf_total[$sc]:-0} + it ))
+  done
+  q -c "SELECT format('round %s ground truth: %s', $round, string_agg(kind || ' ' || n, ', ' ORDER BY kind))
+        FROM (SELECT kind, count(*) AS n FROM cf.injected_faults GROUP BY kind) x"
+done
+echo "RATIO faults.cdc / reference (flat-out iterations/s) = $(calc "int(${cf_total[faults]} / ${cf_total[reference]} * 100) / 100")"
+q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA cf CASCADE"
 fi

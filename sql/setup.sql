@@ -29,7 +29,7 @@ FROM information_schema.columns
 WHERE table_schema = 'demo'
 ORDER BY array_position(ARRAY['users', 'orders', 'order_items', 'events', 'products',
                               'dist_centers', 'heartbeat']::text[], table_name::text),
-         ordinal_position;
+         table_name, ordinal_position;
 
 SELECT tc.table_name, string_agg(kcu.column_name, ', ' ORDER BY kcu.ordinal_position) AS primary_key
 FROM information_schema.table_constraints tc

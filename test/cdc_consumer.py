@@ -80,7 +80,34 @@ class Reader:
         return values
 
 
+    def relation(self):
+        """A RELATION message's body after its kind: (relid, namespace, table, [column names])."""
+        relid = self.int32()
+        nsp, rel = self.string(), self.string()
+        self.int8()
+        cols = []
+        for _ in range(self.int16()):
+            self.int8()
+            cols.append(self.string())
+            self.int32(); self.int32()
+        return relid, nsp, rel, cols
+
+
 UNCHANGED = object()
+
+
+def stream(cur, deadline):
+    """Yields (message, reader, kind) from a replication cursor until time.monotonic() passes deadline."""
+    while True:
+        msg = cur.read_message()
+        if msg is None:
+            if time.monotonic() > deadline:
+                print("# timed out waiting for the end message")
+                return
+            select.select([cur], [], [], 1.0)
+            continue
+        r = Reader(msg.payload)
+        yield msg, r, r.byte()
 
 
 def lsn_text(lsn):
@@ -143,7 +170,6 @@ def main():
     in_tx = False
     tx_events, tx_item_exits = [], {}
     rows_total = 0
-    done = False
     saw_end_message = False
     started = time.monotonic()
     deadline = started + 300
@@ -170,16 +196,7 @@ def main():
                         exit_problems.append("%s event %s: item %s did not move to %s in the same transaction" %
                                              (kind, ev["id"], item, kind))
 
-    while not done:
-        msg = cur.read_message()
-        if msg is None:
-            if time.monotonic() > deadline:
-                print("# timed out waiting for the end message")
-                break
-            select.select([cur], [], [], 1.0)
-            continue
-        r = Reader(msg.payload)
-        kind = r.byte()
+    for msg, r, kind in stream(cur, deadline):
         if kind == "B":
             r.int64(); r.int64(); r.int32()
             in_tx, tx_rows, tx_events, tx_item_exits = True, 0, [], {}
@@ -190,17 +207,9 @@ def main():
             in_tx = False
             cur.send_feedback(flush_lsn=msg.data_start)
             if saw_end_message:
-                done = True
+                break
         elif kind == "R":
-            relid = r.int32()
-            nsp, rel = r.string(), r.string()
-            r.int8()
-            ncols = r.int16()
-            cols = []
-            for _ in range(ncols):
-                r.int8()
-                cols.append(r.string())
-                r.int32(); r.int32()
+            relid, nsp, rel, cols = r.relation()
             relations[relid] = (nsp, rel, cols)
         elif kind in ("Y", "O"):
             pass

@@ -27,7 +27,7 @@ CREATE TABLE public.cdc_pre_ids AS
 SELECT pg_create_logical_replication_slot('thelook_cdc', 'pgoutput');
 SELECT pg_create_logical_replication_slot('thelook_td', 'test_decoding');
 SQL
-check_eq "every table (the seven and incidents) has replica identity full" "8 8" \
+check_eq "every table (the seven, incidents and injected_faults) has replica identity full" "9 9" \
   "$(q -c "SELECT count(*) FILTER (WHERE relreplident = 'f') || ' ' || count(*) FROM pg_class WHERE relnamespace = 'demo'::regnamespace AND relkind = 'r'")"
 check_eq "the publication covers the seven tables" "7" \
   "$(q -c "SELECT count(*) FROM pg_publication_tables WHERE pubname = 'thelook_pub' AND schemaname = 'demo'")"

@@ -121,7 +121,7 @@ void OrderSet::set_scenario(const Scenario& scenario, const ZoneRules& zone) {
     model_ = std::make_unique<const ShopperModel>(scenario.shoppers, products_, window_.start);
     order_gen_.set_model(model_.get());  // popular products and prices; the orders' sessions stay scripted
     faults_.reset();
-    if (scenario.faults.any()) faults_ = std::make_unique<FaultInjector>(scenario.faults, 0, order_gen_.id_format());
+    if (scenario.faults.injects_rows()) faults_ = std::make_unique<FaultInjector>(scenario.faults, 0, order_gen_.id_format());
 }
 
 void SessionSet::set_scenario(const Scenario& scenario, const ZoneRules& zone) {
@@ -129,7 +129,7 @@ void SessionSet::set_scenario(const Scenario& scenario, const ZoneRules& zone) {
     model_ = std::make_unique<const ShopperModel>(scenario.shoppers, products_, window_.start);
     gen_.set_model(model_.get());
     faults_.reset();
-    if (scenario.faults.any()) faults_ = std::make_unique<FaultInjector>(scenario.faults, 0, gen_.id_format());
+    if (scenario.faults.injects_rows()) faults_ = std::make_unique<FaultInjector>(scenario.faults, 0, gen_.id_format());
 }
 
 void HistoryChunk::clear() {
@@ -151,7 +151,7 @@ History::History(const NameLists& names, const std::vector<Product>& products, c
       initial_left_(params.init_num_users), now_(params.window.start) {
     gen_.set_id_format(params.ids);
     gen_.set_model(&model_);
-    if (params.scenario.faults.any())
+    if (params.scenario.faults.injects_rows())
         faults_ = std::make_unique<FaultInjector>(params.scenario.faults, Rng::derive_seed(params.seed, kFaultStream), params.ids);
 }
 

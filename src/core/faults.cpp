@@ -134,14 +134,17 @@ bool FaultsSection::bad_records_on() const {
     return false;
 }
 
-bool FaultsSection::any() const {
+bool FaultsSection::injects_rows() const {
     return bad_records_on() || late_events.share > 0 || duplicate_events.share > 0;
 }
 
+bool FaultsSection::any() const { return injects_rows() || cdc.any(); }
+
 FaultsSection parse_faults(const json& j, const std::string& path) {
-    if (!j.is_object()) fail(path, "must be an object with bad_records, late_events or duplicate_events");
-    only_keys(j, path, {"bad_records", "late_events", "duplicate_events"});
+    if (!j.is_object()) fail(path, "must be an object with bad_records, late_events, duplicate_events or cdc");
+    only_keys(j, path, {"bad_records", "late_events", "duplicate_events", "cdc"});
     FaultsSection f;
+    if (j.contains("cdc") && !j["cdc"].is_null()) f.cdc = parse_cdc_faults(j["cdc"], path + ".cdc");
     if (j.contains("bad_records") && !j["bad_records"].is_null()) {
         const json& b = j["bad_records"];
         const std::string p = path + ".bad_records";
@@ -299,7 +302,7 @@ void FaultInjector::corrupt(Event& e, std::vector<FaultRecord>* truth) { corrupt
 
 std::vector<Event> FaultInjector::deliver(std::vector<Event> events, Micros now, std::vector<FaultRecord>* truth,
                                           bool allow_late) {
-    if (!s_.any()) return events;
+    if (!s_.injects_rows()) return events;
     std::vector<Event> out;
     out.reserve(events.size());
     auto send = [&](Event e, std::vector<FaultRecord> rows) {
@@ -335,7 +338,7 @@ std::vector<Event> FaultInjector::deliver(std::vector<Event> events, Micros now,
 
 void FaultInjector::corrupt_all(std::vector<User>& users, std::vector<Order>& orders, std::vector<OrderItem>& items,
                                 std::vector<Event>& events, std::vector<FaultRecord>* truth) {
-    if (!s_.any()) return;
+    if (!s_.injects_rows()) return;
     for (User& u : users) corrupt(u, truth);
     for (Order& o : orders) corrupt(o, truth);
     for (OrderItem& i : items) corrupt(i, truth);

@@ -5,7 +5,8 @@
 //
 //   "faults": {"bad_records": {"rate": 0.01, "tables": {"events": 0.02}, "kinds": ["null_required", ...]},
 //              "late_events": {"share": 0.05, "median": "10 minutes", "sigma": 1, "min": "1 minute", "max": "6 hours"},
-//              "duplicate_events": {"share": 0.01}}
+//              "duplicate_events": {"share": 0.01},
+//              "cdc": {...}}                                             CDC edge cases: cdc_faults.hpp
 //
 // The contract (what thelook.validate(schema) checks, in src/sql/70_faults.sql) and the defects
 // that break it are defined here, once: kDefectColumns.
@@ -18,6 +19,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "cdc_faults.hpp"
 #include "entities.hpp"
 #include "random.hpp"
 
@@ -71,8 +73,10 @@ struct FaultsSection {
     BadRecordFaults bad_records;
     LateEventFaults late_events;
     DuplicateEventFaults duplicate_events;
+    CdcFaults cdc;
     bool bad_records_on() const;
-    bool any() const;  // false: the reference, nothing injected
+    bool injects_rows() const;  // bad records, late or duplicate events: the FaultInjector's part
+    bool any() const;           // false: the reference, nothing injected
 };
 
 // Parses scenario.faults (path names it in errors).

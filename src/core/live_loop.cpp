@@ -44,6 +44,13 @@ public:
         if (!truth.empty()) inner_.add(truth);
     }
     void add(const std::vector<FaultRecord>& truth) override { inner_.add(truth); }
+    int64_t delete_account(const std::string& user_probe) override { return inner_.delete_account(user_probe); }
+    int64_t purge_anonymous_events(Micros cutoff, int64_t limit) override {
+        return inner_.purge_anonymous_events(cutoff, limit);
+    }
+    bool rekey_event(const std::string& probe, const std::string& new_id) override {
+        return inner_.rekey_event(probe, new_id);
+    }
 
 private:
     ShopStore& inner_;
@@ -59,7 +66,7 @@ void LiveLoop::iteration(Micros t, double checkout_failure, ShopStore& store) {
         std::vector<Event> due = faults_->release(t, &truth);
         if (!due.empty()) store.add(due);
         if (!truth.empty()) store.add(truth);
-        if (faults_->section().any()) {
+        if (faults_->section().injects_rows()) {
             FaultingStore faulting(store, *faults_, t);
             run(t, checkout_failure, faulting);
             return;
@@ -73,6 +80,15 @@ void LiveLoop::run(Micros t, double checkout_failure, ShopStore& store) {
         session_iteration(t, checkout_failure, *model_, store);
     else
         purchase_iteration(t, checkout_failure, model_, store);
+    if (cdc_.faults().any()) cdc_faults(t, store);
+}
+
+// After the iteration's own rows: the CDC faults that fall due (none unless the scenario asks).
+void LiveLoop::cdc_faults(Micros t, ShopStore& store) {
+    const CdcDecision d = cdc_.decide(t, gen_.rng(), p_.ids);
+    for (const std::string& probe : d.user_probes) store.delete_account(probe);
+    if (d.purge) store.purge_anonymous_events(d.purge_cutoff, kPurgeLimit);
+    if (d.rekey_event) store.rekey_event(d.event_probe, d.new_event_id);
 }
 
 // A random existing user, who moves first with user_update_prob; with no user yet, the first one

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cdc_faults.hpp"
 #include "entity_generator.hpp"
 #include "faults.hpp"
 #include "incidents.hpp"
@@ -43,6 +44,14 @@ public:
     virtual void add(const std::vector<Event>& events) = 0;
     // Ground truth of injected faults, written in the same transaction as the rows they list.
     virtual void add(const std::vector<FaultRecord>& truth) = 0;
+    // CDC faults (cdc_faults.hpp), each with its ground truth in injected_faults, same transaction.
+    // Deletes the first user at or after probe (wrapping around) with its events, its orders and
+    // their items; returns the rows deleted (0: no user).
+    virtual int64_t delete_account(const std::string& user_probe) { return 0; }
+    // Deletes at most limit anonymous events (user_id NULL) created before cutoff, oldest first.
+    virtual int64_t purge_anonymous_events(Micros cutoff, int64_t limit) { return 0; }
+    // Gives the first event at or after probe (wrapping around) the primary key new_id.
+    virtual bool rekey_event(const std::string& probe, const std::string& new_id) { return false; }
 };
 
 class LiveLoop {
@@ -60,6 +69,9 @@ public:
     // through it, and late events it holds are written once due.
     void set_faults(FaultInjector* faults) { faults_ = faults; }
 
+    // The scenario's faults.cdc (off by default); the planner's clocks carry over a change.
+    void set_cdc_faults(const CdcFaults& faults) { cdc_.set_faults(faults); }
+
     // Before a transaction's iterations (uuid7 only): the millisecond of the oldest open order's
     // version-7 id, or -1.
     void set_oldest_open_millis(int64_t millis) { oldest_open_millis_ = millis; }
@@ -73,8 +85,10 @@ private:
     void side_tasks(Micros t, bool ghost, ShopStore& store);
     PickedUser known_user(Micros t, ShopStore& store);
     std::string open_order_probe(Micros t);
+    void cdc_faults(Micros t, ShopStore& store);
     const ShopperModel* model_ = nullptr;
     FaultInjector* faults_ = nullptr;
+    CdcFaultPlanner cdc_;
 
     EntityGenerator& gen_;
     SimulationParams p_;

@@ -88,7 +88,7 @@ BackfillArgs parse_args(FunctionCallInfo fcinfo, bool procedure) {
     a.history.scenario = scenario.scenario;
     a.history.zone = scenario.zone;
     a.has_incidents = !scenario.scenario.incidents.empty() || !scenario.scenario.random_incidents.empty();
-    a.has_faults = scenario.scenario.faults.any();
+    a.has_faults = scenario.scenario.faults.injects_rows();
     if (procedure) {
         a.commit_rows = PG_ARGISNULL(11) ? 1000000 : PG_GETARG_INT64(11);
         if (a.commit_rows < 1)

@@ -6,11 +6,21 @@
 
 namespace thelook::pg {
 
-namespace {
-
 std::string qualified(const std::string& schema, const char* table) {
     return pg_guard([&] { return quote_identifier(schema.c_str()); }) + std::string(".") + table;
 }
+
+_SPI_plan* prepare(const std::string& sql, std::vector<Oid> types) {
+    return pg_guard([&] {
+        SPIPlanPtr plan = SPI_prepare(sql.c_str(), static_cast<int>(types.size()), types.data());
+        if (plan == nullptr)
+            elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql.c_str(), SPI_result_code_string(SPI_result));
+        SPI_keepplan(plan);
+        return plan;
+    });
+}
+
+namespace {
 
 // INSERT INTO s.t (c1, ...) SELECT * FROM unnest($1::t1[], ...) ON CONFLICT (id) DO UPDATE SET ...
 std::string upsert_sql(const std::string& schema, const TableSpec& t) {
@@ -31,15 +41,6 @@ std::string upsert_sql(const std::string& schema, const TableSpec& t) {
            ") ON CONFLICT (id) DO UPDATE SET " + updates;
 }
 
-_SPI_plan* prepare(const std::string& sql, std::vector<Oid> types) {
-    return pg_guard([&] {
-        SPIPlanPtr plan = SPI_prepare(sql.c_str(), static_cast<int>(types.size()), types.data());
-        if (plan == nullptr)
-            elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql.c_str(), SPI_result_code_string(SPI_result));
-        SPI_keepplan(plan);
-        return plan;
-    });
-}
 
 std::vector<Oid> array_types(const TableSpec& t) {
     std::vector<Oid> types;
@@ -91,7 +92,7 @@ const char* copy_value(int col) {
 
 int64 WriteCounts::rows() const {
     int64 total = 0;
-    for (int i = 0; i < kTableCount; ++i) total += inserted[i] + updated[i];
+    for (int i = 0; i < kTableCount; ++i) total += inserted[i] + updated[i] + deleted[i];
     return total;
 }
 
@@ -140,7 +141,8 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
 SchemaWriter::~SchemaWriter() {
     for (_SPI_plan* plan : {pick_user_, pick_order_, oldest_open_, update_user_, update_order_, update_items_, heartbeat_,
                             upsert_users_, upsert_orders_, upsert_items_, upsert_events_, insert_incident_, insert_faults_, old_orders_,
-                            delete_items_, delete_orders_, delete_events_})
+                            delete_items_, delete_orders_, delete_events_, account_events_, account_items_,
+                            account_orders_, account_user_, purge_events_, rekey_event_})
         if (plan) SPI_freeplan(plan);
 }
 

@@ -26,8 +26,20 @@ struct WriteCounts {
     int64 inserted[kTableCount] = {};
     int64 updated[kTableCount] = {};
     int64 deleted[kTableCount] = {};
-    int64 rows() const;
+    int64 rows() const;  // every row changed: what a CDC consumer receives
 };
+
+// schema.table with the schema quoted; a statement prepared and kept (SPI_keepplan). Inside SPI.
+std::string qualified(const std::string& schema, const char* table);
+_SPI_plan* prepare(const std::string& sql, std::vector<Oid> types);
+
+// An index the CDC faults need (not in the reference DDL: only schemas that use them pay for it).
+struct FaultIndex {
+    const char* name;
+    const char* table;
+    const char* columns;  // "(user_id)", with a WHERE clause for a partial index
+};
+std::vector<FaultIndex> fault_indexes(const CdcFaults& faults);
 
 class SchemaWriter : public ShopStore {
 public:
@@ -71,6 +83,12 @@ public:
     // Who the ground truth of injected faults belongs to (0: NULL, a back-fill).
     void set_simulation_id(int32 id) { simulation_id_ = id; }
 
+    // CDC faults (cdc_fault_writer.cpp): deletes and re-keys, each deleted or re-keyed row listed
+    // in the schema's injected_faults in the same statement.
+    int64_t delete_account(const std::string& user_probe) override;
+    int64_t purge_anonymous_events(Micros cutoff, int64_t limit) override;
+    bool rekey_event(const std::string& probe, const std::string& new_id) override;
+
     void add(const User& u) override {
         users_.push_back(u);
         buffered_users_.insert(u.id);
@@ -92,19 +110,26 @@ private:
     void see_own_writes();
     void require_table(const char* table, const char* why);
     void write_truth();
+    // Throws 42P01 when the schema has no injected_faults table. Creates the faults' indexes when
+    // missing (start_simulation makes them; this covers one dropped since).
+    void require_fault_support(const CdcFaults& faults);
+    int64 run_fault_plan(_SPI_plan* plan, Datum* args, const char* nulls, const char* what);
 
     std::string schema_;
     _SPI_plan *pick_user_ = nullptr, *pick_order_ = nullptr, *oldest_open_ = nullptr, *update_user_ = nullptr,
               *update_order_ = nullptr, *update_items_ = nullptr, *heartbeat_ = nullptr,
               *upsert_users_ = nullptr, *upsert_orders_ = nullptr, *upsert_items_ = nullptr,
               *upsert_events_ = nullptr, *insert_incident_ = nullptr, *insert_faults_ = nullptr, *old_orders_ = nullptr,
-              *delete_items_ = nullptr, *delete_orders_ = nullptr, *delete_events_ = nullptr;
+              *delete_items_ = nullptr, *delete_orders_ = nullptr, *delete_events_ = nullptr,
+              *account_events_ = nullptr, *account_items_ = nullptr, *account_orders_ = nullptr,
+              *account_user_ = nullptr, *purge_events_ = nullptr, *rekey_event_ = nullptr;
+    int32 simulation_id_ = 0;
+    bool has_faults_table_ = false;
     std::vector<User> users_;
     std::vector<Order> orders_;
     std::vector<OrderItem> items_;
     std::vector<Event> events_;
     std::vector<FaultRecord> truth_;
-    int32 simulation_id_ = 0;
     std::set<std::string> buffered_users_, buffered_orders_;  // ids in users_ and orders_
     WriteCounts counts_;
 };

@@ -11,6 +11,7 @@
 #include "core/progress.hpp"
 #include "core/simulation_params.hpp"
 #include "pg/scenario_bridge.hpp"
+#include "pg/schema_writer.hpp"
 #include "pg/catalog_files.hpp"
 #include "pg/datum.hpp"
 #include "pg/shared_state.hpp"
@@ -53,28 +54,26 @@ void check_schema(const std::string& schema, Oid role) {
                     "GRANT USAGE ON SCHEMA " + schema + " to your role.");
 }
 
-// A ground-truth table of the schema (setup() makes them since 1.1), writable by the role.
-void check_truth_table(const std::string& schema, Oid role, const char* table, const char* what) {
+// A ground-truth table of the schema (setup() makes incidents and injected_faults since 1.1),
+// writable by the role.
+void check_ground_truth_table(const std::string& schema, Oid role, const char* table, const char* what) {
     Oid nsp = pg_guard([&] { return get_namespace_oid(schema.c_str(), true); });
     Oid rel = pg_guard([&] { return OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid; });
+    const std::string name = schema + "." + table;
     if (!OidIsValid(rel))
-        throw Error("42P01", "relation \"" + schema + "." + table + "\" does not exist",
+        throw Error("42P01", "relation \"" + name + "\" does not exist",
                     std::string(what) + " are recorded there as ground truth.",
                     "Run SELECT thelook.setup('" + schema + "') again: it adds the table to an existing schema.");
     bool allowed = pg_guard([&] { return pg_class_aclmask(rel, role, ACL_INSERT, ACLMASK_ALL) == ACL_INSERT; });
     if (!allowed)
-        throw Error("42501", "permission denied to record ground truth in \"" + schema + "." + table + "\"", "",
+        throw Error("42501", "permission denied to record " + std::string(table) + " in \"" + name + "\"", "",
                     "GRANT INSERT on it to your role.");
 }
 
-void check_incidents_table(const std::string& schema, Oid role) {
-    check_truth_table(schema, role, "incidents", "Incidents");
-}
-
-// The tables a scenario's ground truth goes to.
-void check_truth_tables(const std::string& schema, Oid role, const Scenario& s) {
-    if (!s.incidents.empty() || !s.random_incidents.empty()) check_incidents_table(schema, role);
-    if (s.faults.any()) check_truth_table(schema, role, "injected_faults", "Injected faults");
+// The ground-truth tables a scenario writes to.
+void check_ground_truth_tables(const Scenario& s, const std::string& schema, Oid role) {
+    if (!s.incidents.empty() || !s.random_incidents.empty()) check_ground_truth_table(schema, role, "incidents", "Incidents");
+    if (s.faults.any()) check_ground_truth_table(schema, role, "injected_faults", "The scenario's faults");
 }
 
 void check_scenario_fits(const SimulationParams& p) {
@@ -285,29 +284,9 @@ void fill_names(SimulationSlot* slot, const std::string& schema, const std::stri
     strlcpy(NameStr(slot->name), name.c_str(), NAMEDATALEN);
 }
 
-// Retention deletes by created_at: an index makes each small batch a range scan. Created by the
-// caller (it must own the table), once.
-void ensure_created_at_index(const std::string& schema, const char* table) {
-    const std::string index = std::string(table) + "_created_at_idx";
-    // Any btree index led by created_at will do (made by the table's owner, say).
-    const std::string probe = "SELECT FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
-                              "JOIN pg_catalog.pg_am a ON a.oid = c.relam JOIN pg_catalog.pg_attribute t "
-                              "ON t.attrelid = i.indrelid AND t.attnum = i.indkey[0] WHERE i.indrelid = $1::regclass "
-                              "AND a.amname = 'btree' AND t.attname = 'created_at' AND i.indpred IS NULL";
-    const std::string relation = pg_guard([&] { return quote_identifier(schema.c_str()); }) + std::string(".") + table;
-    const bool exists = pg_guard([&] {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        Oid type = TEXTOID;
-        Datum arg = text_datum(relation);
-        int rc = SPI_execute_with_args(probe.c_str(), 1, &type, &arg, nullptr, true, 1);
-        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: looking for an index failed: %s", SPI_result_code_string(rc));
-        const bool found = SPI_processed > 0;
-        SPI_finish();
-        return found;
-    });
-    if (exists) return;
-    const std::string sql = "CREATE INDEX IF NOT EXISTS " + index + " ON " +
-                            pg_guard([&] { return quote_identifier(schema.c_str()); }) + "." + table + " (created_at)";
+// Runs a CREATE INDEX as the caller in a subtransaction: a failure (the caller does not own the
+// table) becomes `message` with the server's reason and `hint`.
+void create_index_as_caller(const std::string& sql, const std::string& message, const std::string& hint) {
     ErrorData* failed = pg_guard([&]() -> ErrorData* {
         MemoryContext context = CurrentMemoryContext;
         ResourceOwner owner = CurrentResourceOwner;
@@ -334,11 +313,52 @@ void ensure_created_at_index(const std::string& schema, const char* table) {
         return edata;
     });
     if (failed)
-        throw Error(failed->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE ? "42501" : "55000",
-                    "retention needs an index on \"" + schema + "." + table + "\" (created_at), and it could not be made",
-                    failed->message ? failed->message : "",
-                    "Create it as the table's owner: CREATE INDEX " + index + " ON " + schema + "." + table +
-                        " (created_at); then start the simulation again.");
+        throw Error(failed->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE ? "42501" : "55000", message,
+                    failed->message ? failed->message : "", hint);
+}
+
+// Retention deletes by created_at: an index makes each small batch a range scan. Created by the
+// caller (it must own the table), once.
+void ensure_created_at_index(const std::string& schema, const char* table) {
+    const std::string index = std::string(table) + "_created_at_idx";
+    // Any btree index led by created_at will do (made by the table's owner, say).
+    const std::string probe = "SELECT FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid "
+                              "JOIN pg_catalog.pg_am a ON a.oid = c.relam JOIN pg_catalog.pg_attribute t "
+                              "ON t.attrelid = i.indrelid AND t.attnum = i.indkey[0] WHERE i.indrelid = $1::regclass "
+                              "AND a.amname = 'btree' AND t.attname = 'created_at' AND i.indpred IS NULL";
+    const std::string relation = pg_guard([&] { return quote_identifier(schema.c_str()); }) + std::string(".") + table;
+    const bool exists = pg_guard([&] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        Oid type = TEXTOID;
+        Datum arg = text_datum(relation);
+        int rc = SPI_execute_with_args(probe.c_str(), 1, &type, &arg, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: looking for an index failed: %s", SPI_result_code_string(rc));
+        const bool found = SPI_processed > 0;
+        SPI_finish();
+        return found;
+    });
+    if (exists) return;
+    const std::string sql = "CREATE INDEX IF NOT EXISTS " + index + " ON " +
+                            pg_guard([&] { return quote_identifier(schema.c_str()); }) + "." + table + " (created_at)";
+    create_index_as_caller(sql, "retention needs an index on \"" + schema + "." + table + "\" (created_at), and it could not be made",
+                           "Create it as the table's owner: CREATE INDEX " + index + " ON " + schema + "." + table +
+                               " (created_at); then start the simulation again.");
+}
+
+// faults.cdc's look-ups (cdc_fault_writer.cpp), made by the caller before the worker runs: made
+// inside one of the worker's transactions, they would be invisible to plans made there.
+void ensure_fault_indexes(const std::string& schema, const CdcFaults& faults) {
+    for (const FaultIndex& ix : fault_indexes(faults)) {
+        const bool exists = pg_guard([&] {
+            return OidIsValid(get_relname_relid(ix.name, get_namespace_oid(schema.c_str(), false)));
+        });
+        if (exists) continue;
+        const std::string on = qualified(schema, ix.table) + " " + ix.columns;
+        create_index_as_caller("CREATE INDEX IF NOT EXISTS " + std::string(ix.name) + " ON " + on,
+                               "faults.cdc needs an index on " + on + ", and it could not be made",
+                               "Create it as the table's owner: CREATE INDEX " + std::string(ix.name) + " ON " + on +
+                                   "; then start the simulation again.");
+    }
 }
 
 }  // namespace
@@ -399,11 +419,12 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
                     "Pass NULL to run until stopped, or an interval such as '10 minutes'.");
     const Oid role = GetUserId();
     check_schema(schema, role);
-    check_truth_tables(schema, role, scenario.scenario);
+    check_ground_truth_tables(scenario.scenario, schema, role);
     check_can_login(role);
     LocationSampler(installed_catalog().locations, p.country, p.state, p.postal_code);  // validates
     if (p.keep_events_seconds > 0) ensure_created_at_index(schema, "events");
     if (p.keep_orders_seconds > 0) ensure_created_at_index(schema, "orders");
+    ensure_fault_indexes(schema, scenario.scenario.faults.cdc);
 
     // A persisted simulation takes the next id of this database's table, skipping any that a
     // simulation started under the 1.0 functions still holds.
@@ -612,7 +633,8 @@ Datum alter_simulation(FunctionCallInfo fcinfo) {
     if (scenario) {
         p.scenario_json = scenario->json;
         check_scenario_fits(p);
-        check_truth_tables(schema, role, scenario->scenario);
+        check_ground_truth_tables(scenario->scenario, schema, role);
+        ensure_fault_indexes(schema, scenario->scenario.faults.cdc);
     }
     p.validate();
     LWLockAcquire(st->lock, LW_EXCLUSIVE);
@@ -654,7 +676,7 @@ Datum inject_incident(FunctionCallInfo fcinfo) {
     const Micros wall0 = slot->clock_wall, sim0 = slot->clock_sim;
     const double scale = slot->time_scale;
     LWLockRelease(st->lock);
-    check_incidents_table(schema, role);
+    check_ground_truth_table(schema, role, "incidents", "Incidents");
     const Micros wall_now = from_timestamptz(GetCurrentTimestamp());
     const Micros sim_now = wall0 == 0 ? wall_now : sim0 + static_cast<Micros>(static_cast<double>(wall_now - wall0) * scale);
     const Micros start = PG_ARGISNULL(4) ? sim_now : from_timestamptz(PG_GETARG_TIMESTAMPTZ(4));

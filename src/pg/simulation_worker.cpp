@@ -306,10 +306,11 @@ void Simulation::build_traffic(Micros sim_now) {
     loop_->set_model(t->shoppers.get());  // before the old model goes
     // The injector outlives a change of scenario: late events it holds still arrive.
     if (traffic_ && traffic_->faults) t->faults = std::move(traffic_->faults);
-    if (!t->faults && r.scenario.faults.any())
+    if (!t->faults && r.scenario.faults.injects_rows())
         t->faults = std::make_unique<FaultInjector>(r.scenario.faults, Rng::derive_seed(p_.seed, kFaultStream), p_.ids);
     if (t->faults) t->faults->set_section(r.scenario.faults);
     loop_->set_faults(t->faults.get());
+    loop_->set_cdc_faults(r.scenario.faults.cdc);
     traffic_ = std::move(t);
 }
 
@@ -502,6 +503,7 @@ void Simulation::run_retention(Micros now) {
         commit_transaction();
     } catch (const PgError& e) {
         abort_transaction();
+        writer_->reset_counts();
         pg_guard([&] { ereport(LOG, (errmsg("thelook simulation %d: retention failed: %s", id_, e.what()))); });
         counters_.total_errors += 1;
         next_retention_ = now + 5 * kRetentionEvery;
@@ -509,6 +511,7 @@ void Simulation::run_retention(Micros now) {
         return;
     }
     for (int64& n : inserted_since_retention_) n = 0;
+    writer_->reset_counts();  // its deletes are not the next batch's rows
     counters_.transactions += 1;
     counters_.orders_deleted += deleted.orders;
     counters_.order_items_deleted += deleted.order_items;

@@ -6,7 +6,8 @@ CREATE FUNCTION @extschema@.setup(
     state text DEFAULT '*',
     postal_code text DEFAULT '*',
     seed bigint DEFAULT NULL,
-    replica_identity text DEFAULT 'default')
+    replica_identity text DEFAULT 'default',
+    large_column boolean DEFAULT false)
 RETURNS text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -84,6 +85,18 @@ BEGIN
         CREATE INDEX IF NOT EXISTS order_items_order_id_idx ON %1$s.order_items (order_id);
         $ddl$, s);
 
+    IF large_column THEN
+        -- users.profile: 4 kB per user, stored out of line (STORAGE EXTERNAL: never compressed
+        -- into the row), so that an UPDATE that leaves it alone (an address change) logs it as an
+        -- unchanged TOAST value: pgoutput's 'u', Debezium's __debezium_unavailable_value under
+        -- replica identity default. New users get one from the default (the simulation's INSERTs
+        -- name their columns).
+        EXECUTE format($ddl$
+            ALTER TABLE %1$s.users ADD COLUMN IF NOT EXISTS profile text DEFAULT repeat(md5(random()::text), 128);
+            ALTER TABLE %1$s.users ALTER COLUMN profile SET STORAGE EXTERNAL;
+            $ddl$, s);
+    END IF;
+
     EXECUTE format('INSERT INTO %s.dist_centers SELECT * FROM @extschema@.dist_centers() ON CONFLICT (id) DO NOTHING', s);
     EXECUTE format('INSERT INTO %s.products SELECT * FROM @extschema@.products() ON CONFLICT (id) DO NOTHING', s);
     EXECUTE format('INSERT INTO %s.heartbeat (id, ts) VALUES (1, now()) ON CONFLICT (id) DO NOTHING', s);
@@ -104,5 +117,5 @@ BEGIN
                   (SELECT count(*) FROM @extschema@.products()), (SELECT count(*) FROM @extschema@.dist_centers()));
 END
 $setup$;
-COMMENT ON FUNCTION @extschema@.setup(name, int, text, text, text, bigint, text) IS
-    'Creates the theLook tables in schema (if missing), loads products and distribution centres, and tops users up to init_num_users. Idempotent. replica_identity: default or full.';
+COMMENT ON FUNCTION @extschema@.setup(name, int, text, text, text, bigint, text, boolean) IS
+    'Creates the theLook tables in schema (if missing), loads products and distribution centres, and tops users up to init_num_users. Idempotent. replica_identity: default or full. large_column: adds users.profile (4 kB, out of line) for unchanged-TOAST tests.';

@@ -1,0 +1,77 @@
+// The scenario's "faults.cdc" section: the change-data-capture edge cases a live simulation
+// produces on purpose (each off by default), and what one iteration decides about them.
+//
+//   {"faults": {"cdc": {"account_deletions_per_hour": 2,          users who delete their account
+//                       "purge_anonymous_sessions_after": "30 minutes",  anonymous events purged
+//                       "pk_update_rate": 0.01}}}                 share of iterations re-keying an event
+//
+// Rates and ages are in simulated time. The live loop draws from its random stream only for a
+// fault that is on, so a scenario without faults writes exactly the reference rows. The rows each
+// fault touches are listed, in the same transaction, in the schema's injected_faults table.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "entities.hpp"
+#include "random.hpp"
+
+namespace thelook {
+
+struct CdcFaults {
+    // Users deleting their account (with their events, orders and items): a Poisson process in
+    // simulated time (the deletions that fell due since the previous iteration happen in this one).
+    double account_deletions_per_hour = 0;
+    // Anonymous events (user_id NULL) older than this (simulated) are deleted; 0 = never.
+    double purge_anonymous_sessions_after_seconds = 0;
+    // Share of iterations that give one existing event a new primary key.
+    double pk_update_rate = 0;
+
+    bool any() const {
+        return account_deletions_per_hour > 0 || purge_anonymous_sessions_after_seconds > 0 || pk_update_rate > 0;
+    }
+};
+
+// Parses the "cdc" object at path (e.g. "scenario.faults.cdc"). Throws 22023 naming the JSON path.
+CdcFaults parse_cdc_faults(const nlohmann::json& j, const std::string& path);
+
+// Kinds written to injected_faults.kind.
+inline constexpr const char* kFaultAccountDeleted = "account_deleted";
+inline constexpr const char* kFaultSessionPurged = "session_purged";
+inline constexpr const char* kFaultPkUpdate = "pk_update";
+
+// At most this many accounts are deleted in one iteration (a long gap at a high rate).
+inline constexpr int kMaxDeletionsPerIteration = 1000;
+// At most this many anonymous events are purged per pass (a pass every purge_every() simulated).
+inline constexpr long kPurgeLimit = 1000;
+
+// What the CDC faults ask of the store in one iteration.
+struct CdcDecision {
+    std::vector<std::string> user_probes;  // one per account to delete: the first user id at or after it
+    bool purge = false;
+    Micros purge_cutoff = kNoTime;  // anonymous events created before this go
+    bool rekey_event = false;
+    std::string event_probe, new_event_id;
+};
+
+// Decides, for an iteration at t that follows one at previous (kNoTime: the first), what the CDC
+// faults do. Draws from rng only for faults that are on; last_purge carries the time of the last
+// purge pass between calls (kNoTime at first).
+class CdcFaultPlanner {
+public:
+    explicit CdcFaultPlanner(const CdcFaults& f = {}) : f_(f) {}
+    const CdcFaults& faults() const { return f_; }
+    // A new section (alter_simulation): the Poisson clock and the purge clock carry on.
+    void set_faults(const CdcFaults& f) { f_ = f; }
+    CdcDecision decide(Micros t, Rng& rng, IdFormat ids);
+    // How often (simulated) the purge runs: a sixtieth of the age, at least one second.
+    Micros purge_every() const;
+
+private:
+    CdcFaults f_;
+    Micros previous_ = kNoTime, last_purge_ = kNoTime;
+};
+
+}  // namespace thelook
