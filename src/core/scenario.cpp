@@ -369,9 +369,14 @@ IncidentEffect incident_effect(const std::string& kind, double magnitude, const 
 
 Scenario parse_scenario(const std::string& json_text) {
     const json doc = parse_json(json_text, "parameter \"scenario\"");
-    only_keys(doc, "scenario", {"traffic", "incidents", "random_incidents", "shoppers", "description"});
+    only_keys(doc, "scenario", {"traffic", "incidents", "random_incidents", "shoppers", "faults", "description"});
     Scenario s;
     if (doc.contains("shoppers") && !doc["shoppers"].is_null()) s.shoppers = parse_shoppers(doc["shoppers"], "scenario.shoppers");
+    if (doc.contains("faults") && !doc["faults"].is_null()) {
+        const json& f = doc["faults"];
+        only_keys(f, "scenario.faults", {"files"});
+        if (f.contains("files") && !f["files"].is_null()) s.faults.files = parse_file_faults(f["files"], "scenario.faults.files");
+    }
     if (doc.contains("traffic") && !doc["traffic"].is_null()) s.traffic = traffic(doc["traffic"], "scenario.traffic");
     if (doc.contains("incidents") && !doc["incidents"].is_null()) {
         const json& list = doc["incidents"];

@@ -9,7 +9,8 @@
 //    "incidents": [{"kind": "spike", "magnitude": 3, "at": "2026-11-24T12:00:00Z" | "after": "2 hours",
 //                   "duration": "10 minutes"}],
 //    "random_incidents": [{"kind": "outage", "per_day": 0.5, "duration": ["5 minutes", "30 minutes"],
-//                          "recovery": {"magnitude": 1.5, "duration": "15 minutes"}}]}
+//                          "recovery": {"magnitude": 1.5, "duration": "15 minutes"}}],
+//    "faults": {"files": {"truncated_line_rate": 0.001, "missing_column_rate": 0.001}}}
 #pragma once
 
 #include <array>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "entities.hpp"
+#include "file_faults.hpp"
 #include "shoppers.hpp"
 
 namespace thelook {
@@ -71,11 +73,17 @@ struct RandomIncidents {
     double magnitude_min = 1, magnitude_max = 1;
 };
 
+// Faults injected on purpose, each off by default, each with ground truth.
+struct FaultsSection {
+    FileFaultsSection files;  // damaged records in file feeds (thelook.write_feed)
+};
+
 struct Scenario {
     TrafficSection traffic;
     ShopperSection shoppers;
     std::vector<ScheduledIncident> incidents;
     std::vector<RandomIncidents> random_incidents;
+    FaultsSection faults;
 };
 
 // An incident's effect from its kind and magnitude (NaN = the kind's default), checked as in a
