@@ -556,10 +556,12 @@ COMMENT ON FUNCTION @extschema@.product_popularity(text) IS
 -- <schema>.feed_log (the row as inserted); thelook.write_feed() takes what is committed, deletes
 -- it from the log and writes it out, in one transaction: no row is in two files, none is skipped.
 
--- The capture trigger of the feed's tables: one log row per inserted row, as inserted.
+-- The capture trigger of the feed's tables: one log row per inserted row, as inserted (floats in
+-- full precision whatever the writing session's extra_float_digits).
 CREATE FUNCTION @extschema@.feed_capture() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    SET extra_float_digits = 1
     AS $feed_capture$
 BEGIN
     EXECUTE format('INSERT INTO %I.feed_log (table_name, row) SELECT %L, to_jsonb(n) FROM new_rows n',
@@ -580,6 +582,7 @@ RETURNS record
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     SET client_min_messages = warning
+    SET extra_float_digits = 1
     AS $feed_prepare$
 DECLARE
     s text := quote_ident(schema);
