@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <string>
@@ -65,16 +66,34 @@ Result query(const std::string& sql, const std::vector<Cell>& args, int expect) 
         const Form_pg_attribute a = TupleDescAttr(SPI_tuptable->tupdesc, c);
         r.columns.push_back({NameStr(a->attname), json_kind(a->atttypid)});
     }
+    // Each column's output function looked up once (SPI_getvalue would look it up for every value).
+    FmgrInfo* out = nullptr;
+    char** cells = nullptr;
+    pg_guard([&] {
+        out = static_cast<FmgrInfo*>(palloc0(sizeof(FmgrInfo) * (ncols + 1)));
+        cells = static_cast<char**>(palloc0(sizeof(char*) * (ncols + 1)));
+        for (int c = 0; c < ncols; ++c) {
+            Oid func;
+            bool varlena;
+            getTypeOutputInfo(TupleDescAttr(SPI_tuptable->tupdesc, c)->atttypid, &func, &varlena);
+            fmgr_info(func, &out[c]);
+        }
+    });
     r.rows.resize(n);
     for (uint64 i = 0; i < n; ++i) {
-        r.rows[i].resize(ncols);
-        for (int c = 0; c < ncols; ++c) {
-            char* v = pg_guard([&] { return SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, c + 1); });
-            if (v) {
-                r.rows[i][c] = std::string(v);
-                pfree(v);
+        pg_guard([&] {
+            for (int c = 0; c < ncols; ++c) {
+                bool isnull;
+                const Datum d = heap_getattr(SPI_tuptable->vals[i], c + 1, SPI_tuptable->tupdesc, &isnull);
+                cells[c] = isnull ? nullptr : OutputFunctionCall(&out[c], d);
             }
-        }
+        });
+        r.rows[i].resize(ncols);
+        for (int c = 0; c < ncols; ++c)
+            if (cells[c]) {
+                r.rows[i][c] = std::string(cells[c]);
+                pfree(cells[c]);
+            }
     }
     if (SPI_tuptable) pg_guard([] { SPI_freetuptable(SPI_tuptable); });
     return r;
@@ -239,10 +258,18 @@ const std::vector<Column> kFileColumns = {{"part", Column::Json::Number}, {"batc
 // deletes them from the log in the same statement that reads them: a row is in exactly one call.
 void export_table(const Arguments& a, const std::string& table, int64& next_part, int64 feed_seed, std::vector<WrittenFile>& out) {
     const std::string s = quoted(a.schema);
-    const Result r = query("WITH d AS (DELETE FROM " + s + ".feed_log WHERE seq IN (SELECT seq FROM " + s +
-                               ".feed_log WHERE table_name = $1 ORDER BY seq LIMIT $2::bigint) RETURNING seq, row) "
-                               "SELECT r.* FROM d, jsonb_populate_record(NULL::" + s + "." + quoted(table) + ", d.row) r ORDER BY d.seq",
-                           {table, a.max_rows}, SPI_OK_SELECT);
+    // The DELETE reads with the statement's snapshot: it takes the committed rows up to the n-th
+    // (by arrival), and a row committed later stays for the next call whatever its seq. Sorted
+    // here rather than by ORDER BY, which would sort the whole result again (on disk when large).
+    Result r = query("WITH d AS (DELETE FROM " + s + ".feed_log WHERE table_name = $1 AND seq <= (SELECT max(seq) FROM (SELECT seq FROM " +
+                         s + ".feed_log WHERE table_name = $1 ORDER BY seq LIMIT $2::bigint) n) RETURNING seq, row) "
+                         "SELECT d.seq, r.* FROM d, jsonb_populate_record(NULL::" + s + "." + quoted(table) + ", d.row) r",
+                     {table, a.max_rows}, SPI_OK_SELECT);
+    std::vector<std::pair<int64, size_t>> order;
+    for (size_t i = 0; i < r.rows.size(); ++i) order.emplace_back(std::stoll(*r.rows[i][0]), i);
+    std::sort(order.begin(), order.end());
+    r.columns.erase(r.columns.begin());
+    for (auto& cells : r.rows) cells.erase(cells.begin());
     if (r.rows.empty()) return;
     const bool by_type = a.partition_by == "event_type" && table == "events";
     const std::string key = by_type ? "event_type" : "date";
@@ -250,7 +277,7 @@ void export_table(const Arguments& a, const std::string& table, int64& next_part
     for (size_t c = 0; c < r.columns.size(); ++c)
         if (r.columns[c].name == (by_type ? "event_type" : "created_at")) key_column = static_cast<int>(c);
     std::map<std::string, std::vector<size_t>> partitions;
-    for (size_t i = 0; i < r.rows.size(); ++i) {
+    for (const auto& [seq, i] : order) {
         const Cell none;
         const Cell& v = key_column >= 0 ? r.rows[i][key_column] : none;
         partitions[key + "=" + (by_type ? feed::hive_value(v) : feed::date_value(v))].push_back(i);
