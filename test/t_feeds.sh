@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # File feeds (thelook.write_feed): a back-fill and then a live simulation write rows while
-# write_feed runs again and again; a reader (test/feed_reader.py: Python's csv and json modules)
+# write_feed runs again and again (two calls at a time); a reader (test/feed_reader.py: Python's csv and json modules)
 # follows the manifest and checks that files appear whole (a polling reader never sees a partial
 # part-* file), that their records are the rows as inserted (a test-only row trigger records them
 # on another path than the feed's), in their partition, no row in two files, none missing; that a
 # reader that stops and resumes from the manifest misses nothing; that the damaged records are
 # exactly the ground truth in injected_faults, at the configured rates (4 sigma). Then JSON Lines
-# by event_type written by a non-superuser with pg_write_server_files, a manifest with a rolled-back
-# tail, the errors (42501 without the privilege, 25001 in a transaction block, 22023, 58P01),
+# by event_type written by a non-superuser with pg_write_server_files, max_rows, a manifest with a
+# rolled-back tail, the errors (42501 without the privilege, 25001 in a transaction block, 22023, 58P01),
 # drop_feed, and the README's pg_cron line.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -60,7 +60,10 @@ sim=$(q -c "SELECT thelook.start_simulation('demo', avg_qps => 150, time_scale =
 reader watch "$feed" 9 "$work/seen.json" &
 watcher=$!
 for ((i = 1; i <= 16; i++)); do
+  # Two calls at once (as pg_cron's and someone's): they take turns.
+  q -c "SELECT count(*) FROM thelook.write_feed('demo', '$feed', scenario => 'damaged_files')" >/dev/null &
   q -c "SELECT count(*) FROM thelook.write_feed('demo', '$feed', scenario => 'damaged_files')" >/dev/null
+  wait $!
   if [ "$i" -eq 8 ]; then
     # A reader stops here: it has read the manifest so far and the files it lists.
     cp "$feed/_manifest.jsonl" "$work/mid_manifest.jsonl"
@@ -115,7 +118,13 @@ QUSER=feeder q -c "SELECT count(*) FROM thelook.write_feed('shop', '$PGHOST/feed
 # the next call cuts them off.
 echo '{"part":999,"file":"table=x/part-000999.jsonl"}' >>"$PGHOST/feed2/_manifest.jsonl"
 QUSER=feeder q -q -c "INSERT INTO shop.events SELECT * FROM thelook.generate_events($args)"
-QUSER=feeder q -c "SELECT count(*) FROM thelook.write_feed('shop', '$PGHOST/feed2', $jl)" >/dev/null
+# At most 5000 rows a table a call: the rest waits for the next calls.
+calls=0
+while [ "$(q -c "SELECT count(*) FROM shop.feed_log")" -gt 0 ]; do
+  QUSER=feeder q -c "SELECT count(*) FROM thelook.write_feed('shop', '$PGHOST/feed2', $jl, max_rows => 5000)" >/dev/null
+  calls=$((calls + 1))
+done
+check "max_rows => 5000: the $(q -c "SELECT count(*) FROM shop.events") events took $calls calls" test "$calls" -ge 4
 check_eq "the manifest's tail that no transaction committed is cut off" 0 "$(grep -c '"part":999' "$PGHOST/feed2/_manifest.jsonl" || true)"
 check "events are partitioned by event_type" test -d "$PGHOST/feed2/table=events/event_type=purchase"
 for t in users orders order_items events; do
