@@ -276,4 +276,16 @@ echo "COPY TO csv: $rows rows in $(calc "int($copy_secs * 100) / 100") s = $(int
 echo "RATIO write_feed csv / COPY TO (rows/s) = $(calc "int($copy_secs / $feed_secs * 100) / 100"); jsonl / COPY TO = $(calc "int($copy_secs / $jl_write * 100) / 100")"
 rm -rf "$dir"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA fd CASCADE" -c "DROP SCHEMA nf CASCADE" -c "DROP SCHEMA jl CASCADE" -c "CHECKPOINT"
+# The live simulation's flat-out ceiling with a feed capturing its rows and without.
+secs=$(int "20 * $SCALE"); [ "$secs" -lt 5 ] && secs=5
+as_pg mkdir -p "$dir"
+q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('live_nf', init_num_users => 1000, seed => 1)" \
+     -c "SELECT thelook.setup('live_fd', init_num_users => 1000, seed => 1)" >/dev/null
+q -q -c "SELECT count(*) FROM thelook.write_feed('live_fd', '$dir', include_existing => false)" >/dev/null
+read -r nf_it nf_rows nf_err < <(ceiling live_nf "$secs")
+read -r fd_it fd_rows fd_err < <(ceiling live_fd "$secs")
+echo "flat-out simulation, $secs s: no feed $nf_it iterations/s ($nf_rows rows/s), with a feed $fd_it iterations/s ($fd_rows rows/s)"
+echo "RATIO flat-out iterations/s with a feed / without = $(calc "int($fd_it / $nf_it * 100) / 100")"
+rm -rf "$dir"
+q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA live_nf CASCADE" -c "DROP SCHEMA live_fd CASCADE" -c "CHECKPOINT"
 fi
