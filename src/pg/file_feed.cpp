@@ -181,7 +181,7 @@ struct Arguments {
     feed::Format format = feed::Format::Csv;
     Cell tables;  // an array literal, or NULL: the feed's tables
     FileFaultsSection faults;
-    Cell max_rows;  // NULL: no limit
+    int64 max_rows = -1;  // per table and call; -1: no limit
     uint64 seed = 0;
     bool include_existing = true;
 };
@@ -236,7 +236,7 @@ Arguments arguments(FunctionCallInfo fcinfo) {
     if (!PG_ARGISNULL(6)) {
         const int64 m = PG_GETARG_INT64(6);
         if (m <= 0) bad_argument("parameter \"max_rows\" must be positive", "Pass the most rows per table a call writes, or NULL for no limit.");
-        a.max_rows = std::to_string(m);
+        a.max_rows = m;
     }
     a.seed = arg_seed(fcinfo, 7);
     a.include_existing = PG_ARGISNULL(8) || PG_GETARG_BOOL(8);
@@ -254,9 +254,14 @@ const std::vector<Column> kFileColumns = {{"part", Column::Json::Number}, {"batc
                                           {"table_name"}, {"partition"}, {"format"}, {"rows", Column::Json::Number},
                                           {"bytes", Column::Json::Number}, {"faults", Column::Json::Number}};
 
-// Writes one table's logged rows (at most max_rows, oldest first), one file per partition, and
+// Rows a statement takes from the log at most: what the call holds in memory at a time.
+constexpr int64 kChunkRows = 100000;
+
+// Writes up to `limit` of one table's logged rows (oldest first), one file per partition, and
 // deletes them from the log in the same statement that reads them: a row is in exactly one call.
-void export_table(const Arguments& a, const std::string& table, int64& next_part, int64 feed_seed, std::vector<WrittenFile>& out) {
+// Returns how many rows it wrote.
+int64 export_chunk(const Arguments& a, const std::string& table, int64 limit, int64& next_part, int64 feed_seed,
+                   std::vector<WrittenFile>& out) {
     const std::string s = quoted(a.schema);
     // The DELETE reads with the statement's snapshot: it takes the committed rows up to the n-th
     // (by arrival), and a row committed later stays for the next call whatever its seq. Sorted
@@ -264,13 +269,13 @@ void export_table(const Arguments& a, const std::string& table, int64& next_part
     Result r = query("WITH d AS (DELETE FROM " + s + ".feed_log WHERE table_name = $1 AND seq <= (SELECT max(seq) FROM (SELECT seq FROM " +
                          s + ".feed_log WHERE table_name = $1 ORDER BY seq LIMIT $2::bigint) n) RETURNING seq, row) "
                          "SELECT d.seq, r.* FROM d, jsonb_populate_record(NULL::" + s + "." + quoted(table) + ", d.row) r",
-                     {table, a.max_rows}, SPI_OK_SELECT);
+                     {table, std::to_string(limit)}, SPI_OK_SELECT);
     std::vector<std::pair<int64, size_t>> order;
     for (size_t i = 0; i < r.rows.size(); ++i) order.emplace_back(std::stoll(*r.rows[i][0]), i);
     std::sort(order.begin(), order.end());
     r.columns.erase(r.columns.begin());
     for (auto& cells : r.rows) cells.erase(cells.begin());
-    if (r.rows.empty()) return;
+    if (r.rows.empty()) return 0;
     const bool by_type = a.partition_by == "event_type" && table == "events";
     const std::string key = by_type ? "event_type" : "date";
     int key_column = -1;
@@ -292,6 +297,17 @@ void export_table(const Arguments& a, const std::string& table, int64& next_part
         const std::string file = rel + "/" + feed::part_name(part, a.format);
         write_file(a.directory + "/" + rel + "/" + feed::temp_name(part, a.format), a.directory + "/" + file, b.text());
         out.push_back({part, file, table, partition, b.records(), static_cast<int64>(b.text().size()), b.faults()});
+    }
+    return static_cast<int64>(r.rows.size());
+}
+
+// A table's rows for this call, at most max_rows, in chunks.
+void export_table(const Arguments& a, const std::string& table, int64& next_part, int64 feed_seed, std::vector<WrittenFile>& out) {
+    for (int64 left = a.max_rows;;) {
+        const int64 chunk = left < 0 ? kChunkRows : std::min(kChunkRows, left);
+        const int64 got = export_chunk(a, table, chunk, next_part, feed_seed, out);
+        if (left >= 0) left -= got;
+        if (got < chunk || left == 0) return;
     }
 }
 
