@@ -353,33 +353,39 @@ Datum write_feed(FunctionCallInfo fcinfo) {
         from = comma + 1;
     }
     if (!files.empty()) {
-        std::string lines, faults = "[";
+        // The manifest's lines, and the same objects as JSON arrays for feed_files and the faults.
+        std::string lines, file_list, fault_list;
         for (const WrittenFile& f : files) {
-            lines += feed::json_object(kFileColumns, {std::to_string(f.part), std::to_string(batch), f.file, f.table, f.partition,
-                                                      std::string(feed::format_name(a.format)), std::to_string(f.rows),
-                                                      std::to_string(f.bytes), std::to_string(f.faults.size())}) + "\n";
+            const std::string entry =
+                feed::json_object(kFileColumns, {std::to_string(f.part), std::to_string(batch), f.file, f.table, f.partition,
+                                                 std::string(feed::format_name(a.format)), std::to_string(f.rows),
+                                                 std::to_string(f.bytes), std::to_string(f.faults.size())});
+            lines += entry + "\n";
+            file_list += (file_list.empty() ? "" : ",") + entry;
             for (const FileFault& x : f.faults) {
-                const std::string detail =
-                    x.column.empty() ? feed::json_object({{"record", Column::Json::Number}}, {std::to_string(x.record)})
-                                     : feed::json_object({{"record", Column::Json::Number}, {"column"}}, {std::to_string(x.record), x.column});
-                faults += std::string(faults.size() > 1 ? "," : "") +
-                          feed::json_object({{"table_name"}, {"row_id"}, {"kind"}, {"detail"}},
-                                            {"file:" + f.file, x.row_id, std::string(file_fault_kind_name(x.kind)), detail});
+                std::vector<Column> keys = {{"record", Column::Json::Number}};
+                std::vector<Cell> values = {std::to_string(x.record)};
+                if (!x.column.empty()) {
+                    keys.push_back({"column"});
+                    values.emplace_back(x.column);
+                }
+                fault_list += (fault_list.empty() ? "" : ",") +
+                              feed::json_object({{"table_name"}, {"row_id"}, {"kind"}, {"detail"}},
+                                                {"file:" + f.file, x.row_id, std::string(file_fault_kind_name(x.kind)),
+                                                 feed::json_object(keys, values)});
             }
         }
-        faults += "]";
         // Listed only now that every file of the call is in place; the lines and the rows below
         // commit (or are cut off by the next call) together.
         append_manifest(manifest, lines);
         query("INSERT INTO " + s + ".feed_files (part, batch, file, table_name, partition, format, rows, bytes, faults) "
               "SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(part bigint, batch bigint, file text, table_name text, "
               "partition text, format text, rows bigint, bytes bigint, faults int)",
-              {"[" + [&] { std::string j = lines; for (char& c : j) if (c == '\n') c = ','; j.pop_back(); return j; }() + "]"},
-              SPI_OK_INSERT);
-        if (faults.size() > 2)
+              {"[" + file_list + "]"}, SPI_OK_INSERT);
+        if (!fault_list.empty())
             query("INSERT INTO " + s + ".injected_faults (table_name, row_id, kind, detail) "
                   "SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(table_name text, row_id text, kind text, detail text)",
-                  {faults}, SPI_OK_INSERT);
+                  {"[" + fault_list + "]"}, SPI_OK_INSERT);
         query("UPDATE " + s + ".feed_state SET next_part = $1::bigint, next_batch = $2::bigint, manifest_bytes = $3::bigint, updated_at = now()",
               {std::to_string(next_part), std::to_string(batch + 1), std::to_string(manifest_bytes + static_cast<int64>(lines.size()))},
               SPI_OK_UPDATE);
