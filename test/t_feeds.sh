@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # File feeds (thelook.write_feed): a back-fill and then a live simulation write rows while
-# write_feed runs again and again (two calls at a time); a reader (test/feed_reader.py: Python's csv and json modules)
-# follows the manifest and checks that files appear whole (a polling reader never sees a partial
-# part-* file), that their records are the rows as inserted (a test-only row trigger records them
-# on another path than the feed's), in their partition, no row in two files, none missing; that a
-# reader that stops and resumes from the manifest misses nothing; that the damaged records are
-# exactly the ground truth in injected_faults, at the configured rates (4 sigma). Then JSON Lines
-# by event_type written by a non-superuser with pg_write_server_files, max_rows, a manifest with a
-# rolled-back tail, the errors (42501 without the privilege, 25001 in a transaction block, 22023, 58P01),
-# drop_feed, and the README's pg_cron line.
+# write_feed runs again and again (two calls at a time); a reader (test/feed_reader.py, Python's
+# csv and json modules) follows the manifest and checks that files appear whole (a polling reader
+# never sees a partial part-* file), that their records are the rows as inserted (a test-only row
+# trigger records them on another path than the feed's), in their partition, no row in two files,
+# none missing; that a reader that stops and resumes from the manifest misses nothing; that the
+# damaged records are exactly the ground truth in injected_faults, at the configured rates (4
+# sigma). Then JSON Lines by event_type written by a non-superuser with pg_write_server_files,
+# max_rows, a manifest with a rolled-back tail, drop_feed, a feed created by another role than the
+# tables' owner, the errors (42501 without the privilege, 25001 in a transaction block, 22023,
+# 58P01, 42P01), and the README's pg_cron line.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 start_cluster feeds "${FEEDS_PORT:-54881}"
@@ -166,6 +167,12 @@ echo "# drop_feed"
 check_eq "drop_feed('shop')" t "$(QUSER=feeder q -c "SELECT thelook.drop_feed('shop')")"
 check_eq "its triggers and tables are gone" "0 " "$(q -c "SELECT count(*) FROM pg_trigger WHERE tgname = 'thelook_feed_capture' AND tgrelid::regclass::text LIKE 'shop.%'") $(q -c "SELECT to_regclass('shop.feed_log')")"
 check_eq "drop_feed again: false" f "$(q -c "SELECT thelook.drop_feed('shop')")"
+# A feed created by another role than the tables' owner: the owner's inserts are still captured.
+as_pg mkdir -p "$PGHOST/feed3"
+q -q -c "SELECT count(*) FROM thelook.write_feed('shop', '$PGHOST/feed3', include_existing => false)" >/dev/null
+QUSER=feeder q -q -c "INSERT INTO shop.users SELECT * FROM thelook.generate_users(10, 77)"
+check_eq "the tables' owner inserts into a feed the superuser created; the next call writes its 10 rows" 10 \
+  "$(q -c "SELECT sum(rows) FROM thelook.write_feed('shop', '$PGHOST/feed3')")"
 
 echo "# pg_cron"
 q -q -c "CREATE EXTENSION pg_cron"
