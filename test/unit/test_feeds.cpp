@@ -203,3 +203,42 @@ TEST_CASE("file faults: rates within 4 sigma, ground truth exact", "[feeds]") {
         CHECK(again.text() == b.text());
     }
 }
+
+// A truncated line stays one record for a reader: never cut inside a CSV quoted field (which may
+// hold a newline) nor inside a UTF-8 character; every cut is a proper prefix.
+TEST_CASE("truncation keeps quotes balanced and UTF-8 whole", "[feeds]") {
+    const std::vector<Column> cols = {{"id"}, {"note"}, {"city"}};
+    for (Format f : {Format::Csv, Format::Jsonl}) {
+        INFO(format_name(f));
+        FeedFileBuilder b(f, cols, FileFaultsSection{1.0, 0.0}, 5);
+        const int n = 2000;
+        for (int i = 0; i < n; ++i)
+            b.add({"r" + std::to_string(i), std::string("two\nlines, \"quoted\""), std::string("K\xc3\xb8" "benhavn \xe2\x82\xac")});
+        REQUIRE(b.faults().size() == n);
+        std::string text = b.text();
+        if (f == Format::Csv) text = text.substr(text.find('\n') + 1);  // the header
+        // Records end at a newline outside CSV quotes (JSON escapes newlines: each line is one).
+        int records = 0;
+        bool quoted = false;
+        std::string record;
+        for (char c : text) {
+            if (c == '"' && f == Format::Csv) quoted = !quoted;
+            if (c == '\n' && !quoted) {
+                ++records;
+                // No UTF-8 sequence cut: the record's last lead byte has all its continuation bytes.
+                size_t k = record.size();
+                while (k > 0 && (static_cast<unsigned char>(record[k - 1]) & 0xC0) == 0x80) --k;
+                if (k > 0) {
+                    const unsigned char lead = static_cast<unsigned char>(record[k - 1]);
+                    const size_t need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+                    CHECK(record.size() - k == need);
+                }
+                record.clear();
+            } else {
+                record += c;
+            }
+        }
+        CHECK_FALSE(quoted);
+        CHECK(records == n);
+    }
+}
