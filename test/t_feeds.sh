@@ -142,6 +142,8 @@ as_analyst() { QUSER=analyst q "$@"; }
 e=$(err as_analyst -v VERBOSITY=verbose -c "SELECT * FROM thelook.write_feed('demo', '$feed')")
 check "a role without pg_write_server_files: 42501" grep -q "ERROR:  42501: permission denied to write feed files as role \"analyst\"" <<<"$e"
 check "... with a hint naming the grant and psql's \\copy" grep -q 'HINT:  GRANT pg_write_server_files TO analyst; or write files on the client side with psql.s \\copy' <<<"$e"
+e=$(err as_analyst -v VERBOSITY=verbose -c "SELECT thelook.feed_prepare('demo', '$feed', NULL, 1, true)")
+check "nor may it start a feed's log through feed_prepare" grep -q "ERROR:  42501: permission denied for function feed_prepare" <<<"$e"
 e=$(err q -v VERBOSITY=verbose -c "BEGIN" -c "SELECT * FROM thelook.write_feed('demo', '$feed')")
 check "inside a transaction block: 25001" grep -q "ERROR:  25001: thelook.write_feed() cannot run inside a transaction block" <<<"$e"
 expect_error() {  # expect_error SQLSTATE "message part" ARGS
@@ -180,5 +182,5 @@ job=$(readme_block 1 | q)
 check "the README's cron.schedule line schedules the feed" test "$job" -gt 0
 check_eq "cron.unschedule" t "$(q -c "SELECT cron.unschedule('thelook-feed-demo')")"
 check_eq "no errors in the server log but the expected ones" 0 \
-  "$(grep -E 'ERROR|FATAL|PANIC' "$CLUSTER_LOG" | grep -vcE 'permission denied to write feed|cannot run inside a transaction block|parameter "|scenario.faults|does not exist|already feeds|has no theLook tables|unknown table|listed twice|differs from the feed' || true)"
+  "$(grep -E 'ERROR|FATAL|PANIC' "$CLUSTER_LOG" | grep -vcE 'permission denied to write feed|permission denied for function feed_prepare|cannot run inside a transaction block|parameter "|scenario.faults|does not exist|already feeds|has no theLook tables|unknown table|listed twice|differs from the feed' || true)"
 finish

@@ -94,6 +94,9 @@ END
 $feed_prepare$;
 COMMENT ON FUNCTION @extschema@.feed_prepare(name, text, text[], bigint, boolean) IS
     'Internal to thelook.write_feed: creates a schema''s file feed (feed_log, feed_state, feed_files and the capture triggers) on its first call and returns the feed''s state, locked until the transaction ends.';
+-- Only roles that may write the files may start a feed's log (it would grow with no one to drain it).
+REVOKE ALL ON FUNCTION @extschema@.feed_prepare(name, text, text[], bigint, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.feed_prepare(name, text, text[], bigint, boolean) TO pg_write_server_files;
 
 CREATE FUNCTION @extschema@.write_feed(
     schema name DEFAULT 'demo',
