@@ -10,7 +10,7 @@ against what the database says was inserted and damaged.
       EXPECTED: directory of <table>.csv (COPY ... CSV HEADER of the rows as inserted)
       TRUTH:    COPY CSV of injected_faults rows of the feed (table_name, row_id, kind, detail)
       FILES:    COPY CSV of feed_files (part, file, table_name, rows, bytes, faults)
-      --rates T M   check the damaged shares against the configured rates (4 sigma)
+      --rates T M X   check the damaged shares against the configured rates (4 sigma)
       --rates-after K   ... in the files after the manifest's first K (written with those rates)
 Prints TAP-style "ok -" / "not ok -" lines and "# N checks, N failed"; exits 1 on a failure.
 """
@@ -60,7 +60,7 @@ def check_feed(root, expected_dir, truth_csv, files_csv, rest):
     opts = {}
     i = 0
     while i < len(rest):
-        opts[rest[i]] = rest[i + 1:i + 3] if rest[i] in ("--resume", "--rates") else rest[i + 1:i + 2]
+        opts[rest[i]] = rest[i + 1:i + {"--resume": 3, "--rates": 4}.get(rest[i], 2)]
         i += 1 + len(opts[rest[i]])
     manifest = [json.loads(l) for l in open(os.path.join(root, "_manifest.jsonl"), encoding="utf-8")]
     listed = [m["file"] for m in manifest]
@@ -137,13 +137,17 @@ def check_feed(root, expected_dir, truth_csv, files_csv, rest):
                 # Bytes can fit both kinds (a line cut just before its last field): the truth decides then.
                 miss = [k for k in range(1, len(cols)) if want[:k] + want[k + 1:] == rec] if len(rec) == len(cols) - 1 else []
                 cut = 0 < len(rec) <= len(cols) and rec[:-1] == want[:len(rec) - 1] and want[len(rec) - 1].startswith(rec[-1])
-                kinds = (["missing_column"] if miss else []) + (["truncated_line"] if cut else [])
+                wrong = [k for k in range(len(cols)) if len(rec) == len(cols) and rec[k] != want[k]]
+                typed = len(wrong) == 1 and rec[wrong[0]] == "n/a"
+                kinds = (["missing_column"] if miss else []) + (["truncated_line"] if cut else []) + (["type_mismatch"] if typed else [])
                 if not kinds:
                     problems.append(f"{m['file']}:{n}: record {rec} differs from the inserted row {want}")
                     continue
                 found[(m["file"], n)] = t[1] if t and t[1] in kinds else kinds[0]
                 if t and t[1] == "missing_column" and cols.index(t[2]) not in miss:
                     problems.append(f"{m['file']}:{n}: missing column is not the recorded {t[2]}")
+                if t and t[1] == "type_mismatch" and [cols.index(t[2])] != wrong:
+                    problems.append(f"{m['file']}:{n}: the mismatched column is not the recorded {t[2]}")
             else:
                 try:
                     obj = json.loads(rec, parse_float=str, parse_int=str)
@@ -158,7 +162,12 @@ def check_feed(root, expected_dir, truth_csv, files_csv, rest):
                 if got == key and list(obj) == cols:
                     continue
                 missing = [c for c in cols if c not in obj]
-                if len(missing) == 1 and got == {c: key[c] for c in cols if c != missing[0]}:
+                wrong = [c for c in cols if c in got and got[c] != key[c]]
+                if not missing and wrong == [c for c in cols if got[c] == "n/a" and key[c] != "n/a"] and len(wrong) == 1:
+                    found[(m["file"], n)] = "type_mismatch"
+                    if t and t[2] != wrong[0]:
+                        problems.append(f"{m['file']}:{n}: mismatched {wrong[0]}, recorded {t[2]}")
+                elif len(missing) == 1 and got == {c: key[c] for c in cols if c != missing[0]}:
                     found[(m["file"], n)] = "missing_column"
                     if t and t[2] != missing[0]:
                         problems.append(f"{m['file']}:{n}: missing {missing[0]}, recorded {t[2]}")
@@ -175,7 +184,7 @@ def check_feed(root, expected_dir, truth_csv, files_csv, rest):
     check("ground truth lists the right row ids", all(truth[k][0] in expected[
         next(m["table_name"] for m in manifest if m["file"] == k[0])] for k in truth))
     if "--rates" in opts:
-        for kind, rate in zip(("truncated_line", "missing_column"), map(float, opts["--rates"])):
+        for kind, rate in zip(("truncated_line", "missing_column", "type_mismatch"), map(float, opts["--rates"])):
             count = sum(1 for k, v in truth_kinds.items() if v == kind and k[0] in rated_files)
             mean, sd = rated * rate, math.sqrt(rated * rate * (1 - rate))
             check(f"{kind}: {count} of {rated} records, expected {mean:.1f} (4 sigma {4 * sd:.1f})", abs(count - mean) <= 4 * sd)

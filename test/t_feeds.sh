@@ -55,7 +55,7 @@ first=$(readme_block 0 | q)
 check "the first call wrote the back-filled rows' files" test "$(wc -l <<<"$first")" -ge 4
 unrated=$(wc -l <"$feed/_manifest.jsonl")  # written without faults
 q -q -c "INSERT INTO thelook.scenarios (name, definition) VALUES ('damaged_files',
-  '{\"faults\": {\"files\": {\"truncated_line_rate\": 0.02, \"missing_column_rate\": 0.03}}}')"
+  '{\"faults\": {\"files\": {\"truncated_line_rate\": 0.02, \"missing_column_rate\": 0.03, \"type_mismatch_rate\": 0.02}}}')"
 
 sim=$(q -c "SELECT thelook.start_simulation('demo', avg_qps => 150, time_scale => 43200, simulated_start => '2026-11-02', seed => 5)")
 reader watch "$feed" 9 "$work/seen.json" &
@@ -95,7 +95,7 @@ dump_truth() {
 dump_truth demo "$work"
 check "CSV feed read by a reader that follows the manifest" \
   reader check "$feed" "$work/expected" "$work/truth.csv" "$work/files.csv" --seen "$work/seen.json" \
-  --resume "$work/mid_manifest.jsonl" "$work/mid_hashes" --rates 0.02 0.03 --rates-after "$unrated"
+  --resume "$work/mid_manifest.jsonl" "$work/mid_hashes" --rates 0.02 0.03 0.02 --rates-after "$unrated"
 
 echo "# JSON Lines by event_type, written by a role with pg_write_server_files (not a superuser)"
 q -q <<'SQL'
@@ -106,7 +106,7 @@ GRANT USAGE ON SCHEMA thelook TO feeder;
 CREATE ROLE analyst LOGIN;
 GRANT USAGE ON SCHEMA thelook TO analyst;
 SQL
-jl="scenario => '{\"faults\": {\"files\": {\"truncated_line_rate\": 0.05, \"missing_column_rate\": 0.05}}}', format => 'jsonl', partition_by => 'event_type'"
+jl="scenario => '{\"faults\": {\"files\": {\"truncated_line_rate\": 0.05, \"missing_column_rate\": 0.05, \"type_mismatch_rate\": 0.04}}}', format => 'jsonl', partition_by => 'event_type'"
 QUSER=feeder q -q -c "SELECT thelook.setup('shop', init_num_users => 60, seed => 8)" >/dev/null
 QUSER=feeder q -c "SELECT count(*) FROM thelook.write_feed('shop', '$PGHOST/feed2', $jl)" >/dev/null
 args="3000, seed => 9, users => 60, start_at => '2026-11-01', end_at => '2026-11-10'"
@@ -134,7 +134,7 @@ done
 dump_truth shop "$work/expected2"
 mv "$work/expected2/truth.csv" "$work/expected2/files.csv" "$work/"
 check "JSON Lines feed read by a reader that follows the manifest" \
-  reader check "$PGHOST/feed2" "$work/expected2" "$work/truth.csv" "$work/files.csv" --rates 0.05 0.05
+  reader check "$PGHOST/feed2" "$work/expected2" "$work/truth.csv" "$work/files.csv" --rates 0.05 0.05 0.04
 
 echo "# errors"
 err() { set +e; local out; out=$("$@" 2>&1); set -e; echo "$out"; }

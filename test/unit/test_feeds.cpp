@@ -123,7 +123,11 @@ TEST_CASE("faults.files: parsed, and every bad value rejected with its path", "[
     check_rejects(R"({"faults": {"files": {"truncated_line_rate": -0.1}}})", "scenario.faults.files.truncated_line_rate");
     check_rejects(R"({"faults": {"files": {"truncated_line_rate": "0.1"}}})", "scenario.faults.files.truncated_line_rate");
     check_rejects(R"({"faults": {"files": {"missing_column_rate": 1.5}}})", "scenario.faults.files.missing_column_rate");
+    check_rejects(R"({"faults": {"files": {"type_mismatch_rate": true}}})", "scenario.faults.files.type_mismatch_rate");
     check_rejects(R"({"faults": {"files": {"truncated_line_rate": 0.6, "missing_column_rate": 0.6}}})", "scenario.faults.files");
+    check_rejects(R"({"faults": {"files": {"truncated_line_rate": 0.4, "missing_column_rate": 0.4, "type_mismatch_rate": 0.4}}})",
+                  "scenario.faults.files");
+    CHECK(parse_scenario(R"({"faults": {"files": {"type_mismatch_rate": 0.5}}})").faults.files.type_mismatch_rate == 0.5);
 }
 
 TEST_CASE("a file without faults is the header and one line a row", "[feeds]") {
@@ -139,13 +143,14 @@ TEST_CASE("a file without faults is the header and one line a row", "[feeds]") {
 
 // Each damaged record is exactly the ground truth's: a truncated JSON line does not parse and is
 // a proper prefix of the full line; a truncated CSV line is a proper prefix and still one line; a
-// missing column is exactly that key or field gone. Rates within 4 sigma; undamaged lines exact.
+// missing column is exactly that key or field gone; a type mismatch is one numeric column's value
+// turned into the string "n/a". Rates within 4 sigma; undamaged lines exact.
 TEST_CASE("file faults: rates within 4 sigma, ground truth exact", "[feeds]") {
     const int n = 40000;
-    const double t = 0.03, m = 0.05;
+    const double t = 0.03, m = 0.05, x = 0.04;
     for (Format f : {Format::Csv, Format::Jsonl}) {
         INFO(format_name(f));
-        FeedFileBuilder b(f, columns(), FileFaultsSection{t, m}, 99);
+        FeedFileBuilder b(f, columns(), FileFaultsSection{t, m, x}, 99);
         FeedFileBuilder clean(f, columns(), {}, 99);
         std::vector<std::vector<Cell>> rows;
         for (int i = 0; i < n; ++i) {
@@ -160,7 +165,7 @@ TEST_CASE("file faults: rates within 4 sigma, ground truth exact", "[feeds]") {
         std::map<int64_t, FileFault> truth;
         for (const FileFault& x : b.faults()) truth.emplace(x.record, x);
         CHECK(truth.size() == b.faults().size());
-        int truncated = 0, missing = 0;
+        int truncated = 0, missing = 0, mismatched = 0;
         for (int i = 0; i < n; ++i) {
             const std::string& line = got[i + offset];
             const std::string& want = full[i + offset];
@@ -176,6 +181,22 @@ TEST_CASE("file faults: rates within 4 sigma, ground truth exact", "[feeds]") {
                 CHECK(!line.empty());
                 CHECK(want.compare(0, line.size(), line) == 0);
                 if (f == Format::Jsonl) CHECK(json::parse(line, nullptr, false).is_discarded());
+            } else if (it->second.kind == FileFaultKind::TypeMismatch) {
+                ++mismatched;
+                CHECK((it->second.column == "age" || it->second.column == "price"));
+                if (f == Format::Jsonl) {
+                    json o = json::parse(line), w = json::parse(want);
+                    CHECK(o[it->second.column] == "n/a");
+                    o.erase(it->second.column);
+                    w.erase(it->second.column);
+                    CHECK(o == w);
+                } else {
+                    auto fields = csv_fields(line), all = csv_fields(want);
+                    const size_t k = it->second.column == "age" ? 2 : 3;
+                    CHECK(fields[k] == "n/a");
+                    all[k] = "n/a";
+                    CHECK(fields == all);
+                }
             } else {
                 ++missing;
                 if (f == Format::Jsonl) {
@@ -197,8 +218,9 @@ TEST_CASE("file faults: rates within 4 sigma, ground truth exact", "[feeds]") {
         auto within = [&](int count, double p) { return std::abs(count - n * p) <= 4 * std::sqrt(n * p * (1 - p)); };
         CHECK(within(truncated, t));
         CHECK(within(missing, m));
+        CHECK(within(mismatched, x));
         // The same seed replays the same file.
-        FeedFileBuilder again(f, columns(), FileFaultsSection{t, m}, 99);
+        FeedFileBuilder again(f, columns(), FileFaultsSection{t, m, x}, 99);
         for (const auto& r : rows) again.add(r);
         CHECK(again.text() == b.text());
     }
@@ -210,7 +232,7 @@ TEST_CASE("truncation keeps quotes balanced and UTF-8 whole", "[feeds]") {
     const std::vector<Column> cols = {{"id"}, {"note"}, {"city"}};
     for (Format f : {Format::Csv, Format::Jsonl}) {
         INFO(format_name(f));
-        FeedFileBuilder b(f, cols, FileFaultsSection{1.0, 0.0}, 5);
+        FeedFileBuilder b(f, cols, FileFaultsSection{1.0, 0.0, 0.0}, 5);
         const int n = 2000;
         for (int i = 0; i < n; ++i)
             b.add({"r" + std::to_string(i), std::string("two\nlines, \"quoted\""), std::string("K\xc3\xb8" "benhavn \xe2\x82\xac")});
