@@ -10,7 +10,7 @@
 //                   "duration": "10 minutes"}],
 //    "random_incidents": [{"kind": "outage", "per_day": 0.5, "duration": ["5 minutes", "30 minutes"],
 //                          "recovery": {"magnitude": 1.5, "duration": "15 minutes"}}],
-//    "faults": {"files": {"truncated_line_rate": 0.001, "missing_column_rate": 0.001}}}
+//    "faults": {"files": {"truncated_line_rate": 0.001, "missing_column_rate": 0.001, "type_mismatch_rate": 0.001}}}
 #pragma once
 
 #include <array>
