@@ -2,7 +2,7 @@
 # thelook_datagen benchmarks on a throwaway cluster (started and stopped here). Prints ratios
 # measured in the same run; not a pass/fail test. BENCH_SCALE (default 1) shrinks or grows every
 # size and duration, e.g. BENCH_SCALE=0.1 for a quick run. BENCH_PORT picks the port. BENCH_ONLY
-# picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 10; 6 only with BENCH_BASELINE). BENCH_BASELINE=<git ref> adds section 6:
+# picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 11; 6 only with BENCH_BASELINE). BENCH_BASELINE=<git ref> adds section 6:
 # the same live ceiling from that commit's build (in a private copy of PostgreSQL), alternating
 # with this build's, e.g. BENCH_BASELINE=78f904f (the last commit before scenarios).
 set -euo pipefail
@@ -11,7 +11,7 @@ SCALE=${BENCH_SCALE:-1}
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 int() { awk "BEGIN { printf \"%d\", $1 }"; }
 now() { date +%s.%N; }
-want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9 10} " == *" $1 "* ]]; }
+want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9 10 11} " == *" $1 "* ]]; }
 # ceiling SCHEMA SECONDS [start_simulation arguments] -> "iterations/s rows/s errors", flat out.
 ceiling() {
   local schema=$1 secs=$2 id; shift 2
@@ -265,4 +265,54 @@ for round in 1 2 3; do
 done
 echo "RATIO faults.cdc / reference (flat-out iterations/s) = $(calc "int(${cf_total[faults]} / ${cf_total[reference]} * 100) / 100")"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA cf CASCADE"
+fi
+
+if want 11; then
+echo "## 11. file feeds: write_feed rows/s vs COPY TO of the same rows, and what the capture trigger costs inserts"
+# Two schemas get the same rows (SRF inserts, same seeds); 'fd' has a feed (its capture trigger
+# logs each row), 'nf' has none. Then write_feed writes fd's rows to files (CSV, then the same
+# rows again as JSON Lines from a second feed) and COPY TO writes nf's rows to CSV files.
+n=$(int "200000 * $SCALE")
+src="$n, seed => 1, users => 20000, start_at => '2026-01-01', end_at => '2026-03-01'"
+dir=$PGHOST/feeds; as_pg mkdir -p "$dir/fd" "$dir/jl" "$dir/copy"
+q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('fd', init_num_users => 0)" -c "SELECT thelook.setup('nf', init_num_users => 0)" \
+     -c "SELECT thelook.setup('jl', init_num_users => 0)" >/dev/null
+q -q -c "SELECT count(*) FROM thelook.write_feed('fd', '$dir/fd', include_existing => false)" \
+     -c "SELECT count(*) FROM thelook.write_feed('jl', '$dir/jl', include_existing => false)" >/dev/null
+fill() {  # fill SCHEMA -> seconds
+  local t0; t0=$(now)
+  q -q -c "BEGIN" -c "INSERT INTO $1.users SELECT * FROM thelook.generate_users(20000, 1)" \
+       -c "INSERT INTO $1.orders SELECT * FROM thelook.generate_orders($src)" \
+       -c "INSERT INTO $1.order_items SELECT * FROM thelook.generate_order_items($src)" \
+       -c "INSERT INTO $1.events SELECT * FROM thelook.generate_events($(int "$n / 5"), seed => 1, users => 20000, start_at => '2026-01-01', end_at => '2026-03-01')" -c "COMMIT"
+  calc "$(now) - $t0"
+}
+nf_secs=$(fill nf); fd_secs=$(fill fd); jl_secs=$(fill jl)
+rows=$(q -c "SELECT (SELECT count(*) FROM nf.users) + (SELECT count(*) FROM nf.orders) + (SELECT count(*) FROM nf.order_items) + (SELECT count(*) FROM nf.events)")
+echo "INSERT of $rows rows: no feed $(calc "int($nf_secs * 100) / 100") s, with a feed's capture trigger $(calc "int($fd_secs * 100) / 100") s and $(calc "int($jl_secs * 100) / 100") s"
+echo "RATIO insert time with a feed / without = $(calc "int(($fd_secs + $jl_secs) / 2 / $nf_secs * 100) / 100")"
+q -q -c "CHECKPOINT"
+t0=$(now); q -q -c "SELECT count(*) FROM thelook.write_feed('fd', '$dir/fd', max_rows => NULL)" >/dev/null; feed_secs=$(calc "$(now) - $t0")
+t0=$(now); q -q -c "SELECT count(*) FROM thelook.write_feed('jl', '$dir/jl', format => 'jsonl', max_rows => NULL)" >/dev/null; jl_write=$(calc "$(now) - $t0")
+t0=$(now)
+for t in users orders order_items events; do q -q -c "COPY nf.$t TO '$dir/copy/$t.csv' WITH (FORMAT csv, HEADER)"; done
+copy_secs=$(calc "$(now) - $t0")
+echo "write_feed csv: $rows rows in $(calc "int($feed_secs * 100) / 100") s = $(int "$rows / $feed_secs") rows/s ($(du -sm "$dir/fd" | cut -f1) MB, $(find "$dir/fd" -name 'part-*' | wc -l) files)"
+echo "write_feed jsonl: $rows rows in $(calc "int($jl_write * 100) / 100") s = $(int "$rows / $jl_write") rows/s ($(du -sm "$dir/jl" | cut -f1) MB)"
+echo "COPY TO csv: $rows rows in $(calc "int($copy_secs * 100) / 100") s = $(int "$rows / $copy_secs") rows/s ($(du -sm "$dir/copy" | cut -f1) MB, 4 files)"
+echo "RATIO write_feed csv / COPY TO (rows/s) = $(calc "int($copy_secs / $feed_secs * 100) / 100"); jsonl / COPY TO = $(calc "int($copy_secs / $jl_write * 100) / 100")"
+rm -rf "$dir"
+q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA fd CASCADE" -c "DROP SCHEMA nf CASCADE" -c "DROP SCHEMA jl CASCADE" -c "CHECKPOINT"
+# The live simulation's flat-out ceiling with a feed capturing its rows and without.
+secs=$(int "20 * $SCALE"); [ "$secs" -lt 5 ] && secs=5
+as_pg mkdir -p "$dir"
+q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('live_nf', init_num_users => 1000, seed => 1)" \
+     -c "SELECT thelook.setup('live_fd', init_num_users => 1000, seed => 1)" >/dev/null
+q -q -c "SELECT count(*) FROM thelook.write_feed('live_fd', '$dir', include_existing => false)" >/dev/null
+read -r nf_it nf_rows nf_err < <(ceiling live_nf "$secs")
+read -r fd_it fd_rows fd_err < <(ceiling live_fd "$secs")
+echo "flat-out simulation, $secs s: no feed $nf_it iterations/s ($nf_rows rows/s), with a feed $fd_it iterations/s ($fd_rows rows/s)"
+echo "RATIO flat-out iterations/s with a feed / without = $(calc "int($fd_it / $nf_it * 100) / 100")"
+rm -rf "$dir"
+q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA live_nf CASCADE" -c "DROP SCHEMA live_fd CASCADE" -c "CHECKPOINT"
 fi

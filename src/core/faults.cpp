@@ -141,10 +141,11 @@ bool FaultsSection::injects_rows() const {
 bool FaultsSection::any() const { return injects_rows() || cdc.any(); }
 
 FaultsSection parse_faults(const json& j, const std::string& path) {
-    if (!j.is_object()) fail(path, "must be an object with bad_records, late_events, duplicate_events or cdc");
-    only_keys(j, path, {"bad_records", "late_events", "duplicate_events", "cdc"});
+    if (!j.is_object()) fail(path, "must be an object with bad_records, late_events, duplicate_events, cdc or files");
+    only_keys(j, path, {"bad_records", "late_events", "duplicate_events", "cdc", "files"});
     FaultsSection f;
     if (j.contains("cdc") && !j["cdc"].is_null()) f.cdc = parse_cdc_faults(j["cdc"], path + ".cdc");
+    if (j.contains("files") && !j["files"].is_null()) f.files = parse_file_faults(j["files"], path + ".files");
     if (j.contains("bad_records") && !j["bad_records"].is_null()) {
         const json& b = j["bad_records"];
         const std::string p = path + ".bad_records";

@@ -6,7 +6,8 @@
 //   "faults": {"bad_records": {"rate": 0.01, "tables": {"events": 0.02}, "kinds": ["null_required", ...]},
 //              "late_events": {"share": 0.05, "median": "10 minutes", "sigma": 1, "min": "1 minute", "max": "6 hours"},
 //              "duplicate_events": {"share": 0.01},
-//              "cdc": {...}}                                             CDC edge cases: cdc_faults.hpp
+//              "cdc": {...},                                             CDC edge cases: cdc_faults.hpp
+//              "files": {...}}                                           file feeds' damaged records: file_faults.hpp
 //
 // The contract (what thelook.validate(schema) checks, in src/sql/70_faults.sql) and the defects
 // that break it are defined here, once: kDefectColumns.
@@ -21,6 +22,7 @@
 
 #include "cdc_faults.hpp"
 #include "entities.hpp"
+#include "file_faults.hpp"
 #include "random.hpp"
 
 namespace thelook {
@@ -74,9 +76,10 @@ struct FaultsSection {
     LateEventFaults late_events;
     DuplicateEventFaults duplicate_events;
     CdcFaults cdc;
+    FileFaultsSection files;  // damaged records in file feeds (thelook.write_feed)
     bool bad_records_on() const;
     bool injects_rows() const;  // bad records, late or duplicate events: the FaultInjector's part
-    bool any() const;           // false: the reference, nothing injected
+    bool any() const;           // false: the reference, nothing injected (file faults aside: write_feed's)
 };
 
 // Parses scenario.faults (path names it in errors).

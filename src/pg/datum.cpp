@@ -17,6 +17,18 @@ std::string arg_name(FunctionCallInfo fcinfo, int n) {
     return NameStr(*PG_GETARG_NAME(n));
 }
 
+TextArgs text_args(const std::vector<std::optional<std::string>>& args) {
+    const int n = static_cast<int>(args.size());
+    TextArgs a{n, static_cast<Oid*>(palloc(sizeof(Oid) * (n + 1))), static_cast<Datum*>(palloc(sizeof(Datum) * (n + 1))),
+               static_cast<char*>(palloc(n + 1))};
+    for (int i = 0; i < n; ++i) {
+        a.types[i] = TEXTOID;
+        a.nulls[i] = args[i] ? ' ' : 'n';
+        a.values[i] = args[i] ? text_datum(*args[i]) : 0;
+    }
+    return a;
+}
+
 uint64 random_seed() {
     uint64 seed = 0;
     if (!pg_strong_random(&seed, sizeof seed)) seed = pg_prng_uint64(&pg_global_prng_state);

@@ -2,7 +2,9 @@
 // inside pg_guard (or from code with no C++ objects alive).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/entities.hpp"
 #include "pg/guard.hpp"
@@ -34,5 +36,14 @@ uint64 arg_seed(FunctionCallInfo fcinfo, int n);
 // An interval argument in seconds; NULL gives if_null.
 double arg_interval_seconds(FunctionCallInfo fcinfo, int n, double if_null);
 uint64 random_seed();
+
+// SPI_execute_with_args' arrays for text arguments (NULL where unset; the SQL casts them), palloc'd.
+struct TextArgs {
+    int n;
+    Oid* types;
+    Datum* values;
+    char* nulls;
+};
+TextArgs text_args(const std::vector<std::optional<std::string>>& args);
 
 }  // namespace thelook::pg

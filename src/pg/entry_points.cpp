@@ -1,6 +1,7 @@
 // Every C entry point of the library: one-line forwarders to C++ bodies through the guard.
 #include "pg/backfill.hpp"
 #include "pg/bulk_functions.hpp"
+#include "pg/file_feed.hpp"
 #include "pg/guard.hpp"
 #include "pg/launcher.hpp"
 #include "pg/scenario_bridge.hpp"
@@ -69,3 +70,4 @@ THELOOK_SQL_FUNCTION(thelook_generate_events, generate_events)
 THELOOK_SQL_FUNCTION(thelook_generate_sessions, generate_sessions)
 THELOOK_SQL_FUNCTION(thelook_backfill, backfill)
 THELOOK_SQL_FUNCTION(thelook_backfill_in_chunks, backfill_in_chunks)
+THELOOK_SQL_FUNCTION(thelook_write_feed, write_feed)

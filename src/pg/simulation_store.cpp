@@ -16,20 +16,12 @@ using Cells = std::vector<std::optional<std::string>>;
 // `role` valid, as that role.
 std::vector<Cells> run(const std::string& sql, const std::vector<std::optional<std::string>>& args, bool read_only,
                        Oid role, int expect) {
-    const int nargs = static_cast<int>(args.size());
     uint64 n = 0;
     int ncols = 0;
     pg_guard([&] {
-        Oid* types = static_cast<Oid*>(palloc(sizeof(Oid) * (nargs + 1)));
-        Datum* values = static_cast<Datum*>(palloc(sizeof(Datum) * (nargs + 1)));
-        char* nulls = static_cast<char*>(palloc(nargs + 1));
-        for (int i = 0; i < nargs; ++i) {
-            types[i] = TEXTOID;
-            nulls[i] = args[i] ? ' ' : 'n';
-            values[i] = args[i] ? text_datum(*args[i]) : 0;
-        }
+        const TextArgs a = text_args(args);
         auto exec = [&] {
-            int rc = SPI_execute_with_args(sql.c_str(), nargs, types, values, nulls, read_only, 0);
+            int rc = SPI_execute_with_args(sql.c_str(), a.n, a.types, a.values, a.nulls, read_only, 0);
             if (rc != expect) elog(ERROR, "thelook: \"%s\" failed: %s", sql.c_str(), SPI_result_code_string(rc));
         };
         if (OidIsValid(role))
