@@ -65,9 +65,9 @@ struct CdcDecision {
     int64_t large_transaction_orders = 0;  // > 0: ship that many orders now
 };
 
-// Decides, for an iteration at t that follows one at previous (kNoTime: the first), what the CDC
-// faults do. Draws from rng only for faults that are on; last_purge carries the time of the last
-// purge pass between calls (kNoTime at first).
+// Decides, iteration by iteration (at simulated times t, in order), what the CDC faults do. It
+// keeps three clocks: the previous iteration (the deletions' Poisson gap), the last purge pass
+// and the last large transaction. Draws from rng only for the random faults that are on.
 class CdcFaultPlanner {
 public:
     explicit CdcFaultPlanner(const CdcFaults& f = {}) : f_(f) {}
