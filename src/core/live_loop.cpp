@@ -89,6 +89,7 @@ void LiveLoop::cdc_faults(Micros t, ShopStore& store) {
     for (const std::string& probe : d.user_probes) store.delete_account(probe);
     if (d.purge) store.purge_anonymous_events(d.purge_cutoff, kPurgeLimit);
     if (d.rekey_event) store.rekey_event(d.event_probe, d.new_event_id);
+    if (d.large_transaction_orders > 0) store.large_transaction(d.large_transaction_orders, t);
 }
 
 // A random existing user, who moves first with user_update_prob; with no user yet, the first one

@@ -52,6 +52,8 @@ public:
     virtual int64_t purge_anonymous_events(Micros cutoff, int64_t limit) { return 0; }
     // Gives the first event at or after probe (wrapping around) the primary key new_id.
     virtual bool rekey_event(const std::string& probe, const std::string& new_id) { return false; }
+    // Ships up to `orders` of the oldest Processing orders and their items at t; returns the rows.
+    virtual int64_t large_transaction(int64_t orders, Micros t) { return 0; }
 };
 
 class LiveLoop {

@@ -76,10 +76,12 @@ int64_t SchemaWriter::delete_account(const std::string& user_probe) {
         // $2: the detail, "user <id>". Children first: a consumer that keeps referential
         // integrity never sees an item without its order, an order without its user. Items by
         // "= ANY (ARRAY(...))": index probes by order, where a join may plan a scan of every item.
+        // The orders are locked before their items, as every other writer of both does (the
+        // simulation's lifecycle step, large_transaction): items first could deadlock with them.
         account_events_ = prepare(listed(schema_, "DELETE FROM " + events + " WHERE user_id = $1 RETURNING id", "events",
                                          kFaultAccountDeleted, "id", "$2"), types);
         account_items_ = prepare(listed(schema_, "DELETE FROM " + items + " WHERE order_id = ANY (ARRAY(SELECT id FROM " + orders +
-                                                     " WHERE user_id = $1)) RETURNING id",
+                                                     " WHERE user_id = $1 FOR UPDATE)) RETURNING id",
                                         "order_items", kFaultAccountDeleted, "id", "$2"), types);
         account_orders_ = prepare(listed(schema_, "DELETE FROM " + orders + " WHERE user_id = $1 RETURNING id", "orders",
                                          kFaultAccountDeleted, "id", "$2"), types);
@@ -159,6 +161,53 @@ bool SchemaWriter::rekey_event(const std::string& probe, const std::string& new_
     counts_.updated[kEvents] += n;
     if (n > 0) see_own_writes();
     return n > 0;
+}
+
+// The scenario's periodic batch shipment (thelook.large_transaction's statements, at simulated
+// time t): the oldest Processing orders, skipping any another transaction holds, and their items.
+int64_t SchemaWriter::large_transaction(int64_t orders, Micros t) {
+    require_fault_support(CdcFaults{});
+    if (!large_pick_) {
+        const std::string o = qualified(schema_, "orders"), i = qualified(schema_, "order_items");
+        const std::string ship = " SET status = 'Shipped', shipped_at = $2, updated_at = $2 ";
+        large_pick_ = prepare("SELECT coalesce(array_agg(id), '{}') FROM (SELECT id FROM " + o +
+                                  " WHERE status = 'Processing' ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) x",
+                              {INT8OID});
+        large_orders_ = prepare("UPDATE " + o + ship + "WHERE id = ANY ($1)", {TEXTARRAYOID, TIMESTAMPOID});
+        large_items_ = prepare("UPDATE " + i + ship + "WHERE order_id = ANY ($1)", {TEXTARRAYOID, TIMESTAMPOID});
+        large_truth_ = prepare("INSERT INTO " + qualified(schema_, "injected_faults") +
+                                   " (simulation_id, table_name, row_id, kind, detail) VALUES ($1, 'orders', "
+                                   "txid_current()::text, '" + kFaultLargeTransaction + "', $2)",
+                               {INT4OID, TEXTOID});
+    }
+    flush();  // this transaction's new orders are among the candidates
+    int64 n_orders = 0, n_items = 0;
+    pg_guard([&] {
+        Datum limit = Int64GetDatum(orders);
+        int rc = SPI_execute_plan(large_pick_, &limit, nullptr, false, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking orders to ship failed: %s", SPI_result_code_string(rc));
+        bool isnull = false;
+        Datum ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+        ids = PointerGetDatum(DatumGetArrayTypePCopy(ids));
+        Datum args[2] = {ids, local_timestamp_datum(t)};
+        rc = SPI_execute_plan(large_orders_, args, nullptr, false, 0);
+        if (rc != SPI_OK_UPDATE) elog(ERROR, "thelook: shipping orders failed: %s", SPI_result_code_string(rc));
+        n_orders = static_cast<int64>(SPI_processed);
+        rc = SPI_execute_plan(large_items_, args, nullptr, false, 0);
+        if (rc != SPI_OK_UPDATE) elog(ERROR, "thelook: shipping order items failed: %s", SPI_result_code_string(rc));
+        n_items = static_cast<int64>(SPI_processed);
+    });
+    const std::string detail = std::to_string(n_orders) + " orders, " + std::to_string(n_items) + " items shipped";
+    pg_guard([&] {
+        Datum args[2] = {Int32GetDatum(simulation_id_), text_datum(detail)};
+        const char nulls[2] = {simulation_id_ == 0 ? 'n' : ' ', ' '};
+        int rc = SPI_execute_plan(large_truth_, args, nulls, false, 0);
+        if (rc != SPI_OK_INSERT) elog(ERROR, "thelook: recording a large transaction failed: %s", SPI_result_code_string(rc));
+    });
+    counts_.updated[kOrders] += n_orders;
+    counts_.updated[kOrderItems] += n_items;
+    see_own_writes();
+    return n_orders + n_items;
 }
 
 }  // namespace thelook::pg

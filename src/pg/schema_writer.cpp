@@ -142,7 +142,8 @@ SchemaWriter::~SchemaWriter() {
     for (_SPI_plan* plan : {pick_user_, pick_order_, oldest_open_, update_user_, update_order_, update_items_, heartbeat_,
                             upsert_users_, upsert_orders_, upsert_items_, upsert_events_, insert_incident_, insert_faults_, old_orders_,
                             delete_items_, delete_orders_, delete_events_, account_events_, account_items_,
-                            account_orders_, account_user_, purge_events_, rekey_event_})
+                            account_orders_, account_user_, purge_events_, rekey_event_, large_pick_, large_orders_,
+                            large_items_, large_truth_})
         if (plan) SPI_freeplan(plan);
 }
 

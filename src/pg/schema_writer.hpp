@@ -88,6 +88,7 @@ public:
     int64_t delete_account(const std::string& user_probe) override;
     int64_t purge_anonymous_events(Micros cutoff, int64_t limit) override;
     bool rekey_event(const std::string& probe, const std::string& new_id) override;
+    int64_t large_transaction(int64_t orders, Micros t) override;
 
     void add(const User& u) override {
         users_.push_back(u);
@@ -122,7 +123,8 @@ private:
               *upsert_events_ = nullptr, *insert_incident_ = nullptr, *insert_faults_ = nullptr, *old_orders_ = nullptr,
               *delete_items_ = nullptr, *delete_orders_ = nullptr, *delete_events_ = nullptr,
               *account_events_ = nullptr, *account_items_ = nullptr, *account_orders_ = nullptr,
-              *account_user_ = nullptr, *purge_events_ = nullptr, *rekey_event_ = nullptr;
+              *account_user_ = nullptr, *purge_events_ = nullptr, *rekey_event_ = nullptr,
+              *large_pick_ = nullptr, *large_orders_ = nullptr, *large_items_ = nullptr, *large_truth_ = nullptr;
     int32 simulation_id_ = 0;
     bool has_faults_table_ = false;
     std::vector<User> users_;

@@ -43,6 +43,11 @@ TEST_CASE("faults.cdc: off by default, parsed when given", "[cdc_faults]") {
     CHECK(f.purge_anonymous_sessions_after_seconds == 1800);
     CHECK(f.pk_update_rate == 0.01);
     CHECK(parse_cdc_faults(json{{"purge_anonymous_sessions_after", 90}}, "x").purge_anonymous_sessions_after_seconds == 90);
+    const CdcFaults l = parse_cdc_faults(json::parse(R"({"large_transaction": {"every": "1 hour"}})"), "x");
+    CHECK(l.any());
+    CHECK(l.large_transaction_every_seconds == 3600);
+    CHECK(l.large_transaction_orders == 100000);
+    CHECK(parse_cdc_faults(json::parse(R"({"large_transaction": {"every": 60, "orders": 7}})"), "x").large_transaction_orders == 7);
     CHECK(parse_cdc_faults(json{{"purge_anonymous_sessions_after", nullptr}}, "x").purge_anonymous_sessions_after_seconds == 0);
 }
 
@@ -60,6 +65,12 @@ TEST_CASE("faults.cdc: every error names its JSON path", "[cdc_faults]") {
     rejects(R"({"faults": {"cdc": {"pk_update_rate": 1.5}}})", "scenario.faults.cdc.pk_update_rate", "between 0 and 1");
     rejects(R"({"faults": {"cdc": {"pk_update_rate": -0.1}}})", "scenario.faults.cdc.pk_update_rate", ">= 0");
     rejects(R"({"faults": {"cdc": {"pk_update_rate": null}}})", "scenario.faults.cdc.pk_update_rate", "must be a number");
+    rejects(R"({"faults": {"cdc": {"large_transaction": 5}}})", "scenario.faults.cdc.large_transaction", "must be a JSON object");
+    rejects(R"({"faults": {"cdc": {"large_transaction": {"orders": 5}}}})", "scenario.faults.cdc.large_transaction.every", "is missing");
+    rejects(R"({"faults": {"cdc": {"large_transaction": {"every": "1 hour", "rows": 5}}}})", "scenario.faults.cdc.large_transaction.rows", "unknown key");
+    rejects(R"({"faults": {"cdc": {"large_transaction": {"every": "1 hour", "orders": 0}}}})", "scenario.faults.cdc.large_transaction.orders", ">= 1");
+    rejects(R"({"faults": {"cdc": {"large_transaction": {"every": "1 hour", "orders": 2.5}}}})", "scenario.faults.cdc.large_transaction.orders", "whole number");
+    rejects(R"({"faults": {"cdc": {"large_transaction": {"every": "1 hour", "orders": 1000001}}}})", "scenario.faults.cdc.large_transaction.orders", "whole number");
 }
 
 TEST_CASE("faults.cdc: the planner draws nothing when the faults are off", "[cdc_faults]") {
@@ -145,6 +156,26 @@ TEST_CASE("faults.cdc: anonymous events are purged every sixtieth of their age, 
     CHECK(rng.state() == untouched.state());  // the purge draws nothing
     f.purge_anonymous_sessions_after_seconds = 10;
     CHECK(CdcFaultPlanner(f).purge_every() == kMicrosPerSecond);  // at least a second
+}
+
+TEST_CASE("faults.cdc: a large transaction every period of simulated time, the first a period after the start", "[cdc_faults]") {
+    CdcFaults f;
+    f.large_transaction_every_seconds = 3600;
+    f.large_transaction_orders = 500;
+    CdcFaultPlanner planner(f);
+    Rng rng(9), untouched(9);
+    std::vector<Micros> at;
+    for (int i = 0; i <= 5 * 3600 + 100; i += 7) {
+        const Micros t = kT0 + i * kMicrosPerSecond;
+        const CdcDecision d = planner.decide(t, rng, IdFormat::Uuid4);
+        if (d.large_transaction_orders == 0) continue;
+        CHECK(d.large_transaction_orders == 500);
+        at.push_back(t);
+    }
+    REQUIRE(at.size() == 5);
+    for (size_t k = 1; k < at.size(); ++k) CHECK(at[k] - at[k - 1] >= 3600 * kMicrosPerSecond);
+    CHECK(at[0] - kT0 < 3607 * kMicrosPerSecond);
+    CHECK(rng.state() == untouched.state());  // a clock, no draw
 }
 
 namespace {
