@@ -103,6 +103,18 @@ inline constexpr double kDefaultSlumpMagnitude = 0.5;
 // product is of the buyer's department (theLook's public data set draws within it, i.e. 1).
 inline constexpr double kDefaultGenderAffinity = 0.9;
 
+// Inventory (setup(inventory => true), scenario section "inventory"): theLook's public data set has
+// about 17 inventory items per product (490k for 29k products), so the initial stock of a product
+// at its distribution centre is uniform in [kInitialStockMin, kInitialStockMax] (mean 17.5). A
+// product whose available level falls below kRestockMinimum is restocked with kRestockQuantity
+// items after a lead time uniform in [kLeadTimeMinSeconds, kLeadTimeMaxSeconds].
+inline constexpr int kInitialStockMin = 5;
+inline constexpr int kInitialStockMax = 30;
+inline constexpr int kRestockMinimum = 3;
+inline constexpr int kRestockQuantity = 20;
+inline constexpr double kLeadTimeMinSeconds = 86400;       // 1 day
+inline constexpr double kLeadTimeMaxSeconds = 7 * 86400;   // 7 days
+
 // Defaults of the live loop (reference values).
 inline constexpr double kDefaultAvgQps = 20.0;
 inline constexpr double kDefaultUserCreateProb = 0.05;

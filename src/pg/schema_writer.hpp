@@ -4,6 +4,7 @@
 // transaction. Plans are prepared once and kept. Must be used inside an SPI connection.
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,11 +19,17 @@ struct _SPI_plan;
 
 namespace thelook::pg {
 
+class InventoryWriter;
+
+// A plan prepared and kept for the life of the connection (SPI_keepplan).
+_SPI_plan* prepare(const std::string& sql, std::vector<Oid> types);
+
 struct RetentionCounts {
     int64 orders = 0, order_items = 0, events = 0;
 };
 
 struct WriteCounts {
+    int64 lost_sales = 0;
     int64 inserted[kTableCount] = {};
     int64 updated[kTableCount] = {};
     int64 deleted[kTableCount] = {};
@@ -68,6 +75,16 @@ public:
     // Throws 42P01 with a hint when the schema has no incidents table (set up by 1.0).
     void require_incidents_table();
 
+    // Inventory: on when the schema has the inventory tables (setup(inventory => true)).
+    bool has_inventory() const override { return inventory_ != nullptr; }
+    void set_simulation_id(int32 id) { simulation_id_ = id; }
+    int64_t take_item(const Product& p, Micros t) override;
+    void order_restock(const Product& p, Micros t, Micros arrives_at, int quantity) override;
+    void record_lost_sale(const Product& p, const std::string& user_id, const std::string& session_id, Micros t) override;
+    std::vector<DueRestock> due_restocks(Micros t) override;
+    void deliver_restock(const DueRestock& r, const Product& p, Micros at) override;
+    void hold_restock(const DueRestock& r, Micros until) override;
+
     void add(const User& u) override {
         users_.push_back(u);
         buffered_users_.insert(u.id);
@@ -85,19 +102,23 @@ private:
     bool query_user(const std::string& key, PickedUser* out);
     bool query_open_order(const std::string& key, PickedOrder* out);
     void see_own_writes();
+    void record_targeted_incident(const IncidentWindow& w, int32 simulation_id);
 
     std::string schema_;
     _SPI_plan *pick_user_ = nullptr, *pick_order_ = nullptr, *oldest_open_ = nullptr, *update_user_ = nullptr,
               *update_order_ = nullptr, *update_items_ = nullptr, *heartbeat_ = nullptr,
               *upsert_users_ = nullptr, *upsert_orders_ = nullptr, *upsert_items_ = nullptr,
               *upsert_events_ = nullptr, *insert_incident_ = nullptr, *old_orders_ = nullptr,
-              *delete_items_ = nullptr, *delete_orders_ = nullptr, *delete_events_ = nullptr;
+              *delete_items_ = nullptr, *delete_orders_ = nullptr, *delete_events_ = nullptr,
+              *insert_targeted_incident_ = nullptr;
     std::vector<User> users_;
     std::vector<Order> orders_;
     std::vector<OrderItem> items_;
     std::vector<Event> events_;
     std::set<std::string> buffered_users_, buffered_orders_;  // ids in users_ and orders_
     WriteCounts counts_;
+    std::unique_ptr<InventoryWriter> inventory_;
+    int32 simulation_id_ = 0;
 };
 
 }  // namespace thelook::pg

@@ -104,6 +104,7 @@ struct Traffic {
     IncidentPlan incidents;
     Intensity intensity;
     std::unique_ptr<ShopperModel> shoppers;
+    std::unique_ptr<Inventory> inventory;
 };
 
 Micros wall_now() { return from_timestamptz(GetCurrentTimestamp()); }
@@ -280,6 +281,7 @@ bool Simulation::take_on() {
         return false;
     }
     writer_ = std::make_unique<SchemaWriter>(schema_);
+    writer_->set_simulation_id(id_);
     products_ = writer_->load_products();
     commit_transaction();
     if (products_.empty())
@@ -301,7 +303,12 @@ void Simulation::build_traffic(Micros sim_now) {
         t->incidents.add(in.effect, in.start, in.duration_seconds, "injected", true);
     t->intensity = Intensity(WeeklyProfile(r.scenario.traffic, r.zone), &t->incidents);
     t->shoppers = std::make_unique<ShopperModel>(r.scenario.shoppers, products_, sim_now);
+    if (r.scenario.inventory.given && !writer_->has_inventory())
+        throw Error("42P01", "schema \"" + schema_ + "\" has no inventory tables",
+                    "The scenario has an \"inventory\" section.", "Run SELECT thelook.setup('" + schema_ + "', inventory => true).");
+    t->inventory = std::make_unique<Inventory>(r.scenario.inventory, &t->incidents);
     loop_->set_model(t->shoppers.get());  // before the old model goes
+    loop_->set_inventory(t->inventory.get());
     traffic_ = std::move(t);
 }
 
@@ -424,6 +431,7 @@ void Simulation::run_batch(const std::vector<Micros>& arrivals) {
     // Ground truth in the same transaction as the first rows an incident affects.
     std::vector<IncidentWindow> started = traffic_->incidents.take_started(arrivals.back());
     writer_->record_incidents(started, id_);
+    loop_->deliver_restocks(arrivals.front(), *writer_);
     for (Micros t : arrivals) loop_->iteration(t, traffic_->intensity.checkout_failure(t), *writer_);
     writer_->flush();
 
@@ -432,6 +440,7 @@ void Simulation::run_batch(const std::vector<Micros>& arrivals) {
     next.transactions += 1;
     next.max_rows_per_transaction = std::max<int64>(next.max_rows_per_transaction, w.rows());
     next.incidents += static_cast<int64>(started.size());
+    next.lost_sales += w.lost_sales;
     next.users_inserted += w.inserted[kUsers];
     next.users_updated += w.updated[kUsers];
     next.orders_inserted += w.inserted[kOrders];
@@ -543,6 +552,7 @@ void Simulation::publish() {
     slot_->deleted[kEvents] = counters_.events_deleted;
     slot_->skipped = counters_.skipped;
     slot_->incidents_recorded = counters_.incidents;
+    slot_->lost_sales = counters_.lost_sales;
     slot_->total_errors = counters_.total_errors;
     slot_->consecutive_errors = consecutive_errors_;
     SpinLockRelease(&slot_->mutex);

@@ -1,0 +1,32 @@
+#include "inventory.hpp"
+
+#include <cmath>
+
+#include "distributions.hpp"
+#include "incidents.hpp"
+
+namespace thelook {
+
+InventorySection::InventorySection()
+    : initial_min(dist::kInitialStockMin), initial_max(dist::kInitialStockMax), minimum(dist::kRestockMinimum),
+      restock(dist::kRestockQuantity), lead_time_min_seconds(dist::kLeadTimeMinSeconds),
+      lead_time_max_seconds(dist::kLeadTimeMaxSeconds) {}
+
+Micros Inventory::arrival(Rng& rng, Micros t) const {
+    const double seconds = s_.lead_time_min_seconds + rng.uniform() * (s_.lead_time_max_seconds - s_.lead_time_min_seconds);
+    return t + static_cast<Micros>(std::llround(seconds * 1e6));
+}
+
+Micros Inventory::held_until(const Product& p, Micros t) const {
+    if (!incidents_) return kNoTime;
+    const Micros end = incidents_->supply_blocked_until(p, t);
+    return end > t ? end : kNoTime;
+}
+
+int Inventory::initial_stock(Rng& rng) const {
+    return static_cast<int>(rng.uniform_int(s_.initial_min, s_.initial_max));
+}
+
+}  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header
