@@ -48,8 +48,12 @@ public:
     // A restock due at t of this product: kNoTime to deliver it now, or the time a supply problem
     // in force holds it back until.
     Micros held_until(const Product& p, Micros t) const;
-    // A product's initial stock (back-fill, generate_inventory_items).
+    // A product's initial stock (a scenario's "initial", for callers that stock a schema).
     int initial_stock(Rng& rng) const;
+    // The back-fill sells from stock replenished in time: each item sold at sold_at was stocked by
+    // a restock one lead time earlier (uniform in the range, a hash of the order item's id, so a
+    // re-run writes the same history).
+    Micros backfill_stocked_at(const std::string& order_item_id, Micros sold_at) const;
 
 private:
     InventorySection s_;

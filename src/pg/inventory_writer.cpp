@@ -30,7 +30,7 @@ InventoryWriter* InventoryWriter::open(const std::string& schema) {
     return exists ? new InventoryWriter(schema) : nullptr;
 }
 
-InventoryWriter::InventoryWriter(const std::string& schema) {
+InventoryWriter::InventoryWriter(const std::string& schema) : schema_(schema) {
     const std::string s = pg_guard([&] { return quote_identifier(schema.c_str()); });
     const std::string items = s + ".inventory_items", restocks = s + ".inventory_restocks";
     const std::string unsold = " WHERE product_id = $1 AND product_distribution_center_id = $2 AND sold_at IS NULL";
@@ -74,7 +74,7 @@ InventoryWriter::InventoryWriter(const std::string& schema) {
 }
 
 InventoryWriter::~InventoryWriter() {
-    for (_SPI_plan* plan : {take_, lock_, order_, lost_, due_, deliver_, hold_})
+    for (_SPI_plan* plan : {take_, lock_, order_, lost_, due_, deliver_, hold_, sold_})
         if (plan) SPI_freeplan(plan);
 }
 
@@ -141,6 +141,39 @@ void InventoryWriter::hold_restock(const DueRestock& r, Micros until) {
     pg_guard([&] {
         Datum args[2] = {Int64GetDatum(r.id), local_timestamp_datum(until)};
         run(hold_, args, nullptr, SPI_OK_UPDATE, "postponing a restock");
+    });
+}
+
+}  // namespace thelook::pg
+
+namespace thelook::pg {
+
+void InventoryWriter::add_sold_items(const std::vector<OrderItem>& items, const std::vector<Micros>& stocked_at) {
+    if (items.empty()) return;
+    if (!sold_) {
+        const std::string s = pg_guard([&] { return quote_identifier(schema_.c_str()); });
+        sold_ = prepare("INSERT INTO " + s + ".inventory_items (product_id, created_at, sold_at, cost, product_category, "
+                            "product_name, product_brand, product_retail_price, product_department, product_sku, "
+                            "product_distribution_center_id) SELECT u.p, u.c, u.s, p.cost, p.category, p.name, p.brand, "
+                            "p.retail_price, p.department, p.sku, p.distribution_center_id "
+                            "FROM unnest($1::bigint[], $2::timestamp[], $3::timestamp[]) u (p, c, s) JOIN " + s +
+                            ".products p ON p.id = u.p",
+                        {INT8ARRAYOID, TIMESTAMPARRAYOID, TIMESTAMPARRAYOID});
+    }
+    pg_guard([&] {
+        const int n = static_cast<int>(items.size());
+        Datum* products = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+        Datum* created = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+        Datum* sold = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+        for (int i = 0; i < n; ++i) {
+            products[i] = Int64GetDatum(items[i].product_id);
+            created[i] = local_timestamp_datum(stocked_at[i]);
+            sold[i] = local_timestamp_datum(items[i].times.created_at);
+        }
+        Datum args[3] = {PointerGetDatum(construct_array(products, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+                         PointerGetDatum(construct_array(created, n, TIMESTAMPOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
+                         PointerGetDatum(construct_array(sold, n, TIMESTAMPOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
+        run(sold_, args, nullptr, SPI_OK_INSERT, "back-filling inventory items");
     });
 }
 

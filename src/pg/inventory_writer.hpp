@@ -29,11 +29,15 @@ public:
     std::vector<DueRestock> due_restocks(Micros t);
     void deliver_restock(const DueRestock& r, Micros at);
     void hold_restock(const DueRestock& r, Micros until);
+    // Back-fill: one sold inventory item per order item (stocked at stocked_at[i], sold at the
+    // item's created_at), product columns from the schema's products table; one statement.
+    void add_sold_items(const std::vector<OrderItem>& items, const std::vector<Micros>& stocked_at);
 
 private:
     explicit InventoryWriter(const std::string& schema);
     _SPI_plan *take_ = nullptr, *lock_ = nullptr, *order_ = nullptr, *lost_ = nullptr, *due_ = nullptr,
-              *deliver_ = nullptr, *hold_ = nullptr;
+              *deliver_ = nullptr, *hold_ = nullptr, *sold_ = nullptr;
+    std::string schema_;
     int32_t lock_space_ = 0;
 };
 

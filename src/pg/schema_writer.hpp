@@ -77,6 +77,7 @@ public:
 
     // Inventory: on when the schema has the inventory tables (setup(inventory => true)).
     bool has_inventory() const override { return inventory_ != nullptr; }
+    InventoryWriter* inventory() { return inventory_.get(); }
     void set_simulation_id(int32 id) { simulation_id_ = id; }
     int64_t take_item(const Product& p, Micros t) override;
     void order_restock(const Product& p, Micros t, Micros arrives_at, int quantity) override;

@@ -225,6 +225,31 @@ TEST_CASE("inventory: the live loop's stock-outs are lost sales", "[inventory][l
     CHECK(store.restocked.size() == store.lost.size());  // a stock-out orders a restock (level 0 < minimum)
 }
 
+TEST_CASE("inventory: a shopper's lost items get no purchase event and no order item", "[inventory][live]") {
+    fixtures::World w;
+    EntityGenerator gen(w.names, w.products, w.sampler, 23);
+    LiveLoop loop(gen, quiet());
+    const Scenario sc = parse_scenario(R"({"shoppers": {"model": "sessions", "known_share": 1, "matrix": "campaign"}})");
+    const ShopperModel model(sc.shoppers, w.products, kNow);
+    loop.set_model(&model);
+    const Inventory inv(sc.inventory, nullptr);
+    loop.set_inventory(&inv);
+    StockStore store;
+    for (size_t i = 0; i < w.products.size(); i += 2) store.stock[w.products[i].id] = 1000000;
+    for (int i = 0; i < 20000; ++i) loop.iteration(kNow + i, 0, store);
+    REQUIRE(store.lost.size() > 50);
+    REQUIRE(store.purchases.size() > 50);
+    for (const Purchase& p : store.purchases) {
+        size_t buys = 0;
+        for (const Event& e : p.events) buys += e.event_type == "purchase";
+        CHECK(buys == p.items.size());
+        CHECK(p.order.num_of_items == static_cast<int>(p.items.size()));
+        for (const OrderItem& it : p.items) CHECK(store.stock.count(it.product_id) == 1);
+    }
+    for (const auto& b : store.event_batches)
+        for (const Event& e : b) CHECK(e.event_type != "purchase");  // sessions with every item lost
+}
+
 TEST_CASE("inventory: due restocks are delivered, or held by a supply problem", "[inventory][live]") {
     fixtures::World w;
     EntityGenerator gen(w.names, w.products, w.sampler, 3);
