@@ -122,6 +122,19 @@ check_eq "back-fill: sold items were stocked 1 to 3 days before they were sold; 
   SELECT bool_and(sold_at - created_at BETWEEN interval '1 day' AND interval '3 days') FILTER (WHERE sold_at IS NOT NULL),
          bool_and(created_at <= '2026-01-01 06:00') FILTER (WHERE sold_at IS NULL) FROM bf.inventory_items")"
 
+# The README's example, verbatim.
+readme_out=$(q <<'SQL'
+SELECT thelook.setup('stock', init_num_users => 200, seed => 1, inventory => true);
+SELECT thelook.start_simulation('stock', avg_qps => 100, time_scale => 3600, duration => '5 seconds',
+         scenario => '{"shoppers": {"popularity": {"zipf_exponent": 1}},
+                       "inventory": {"minimum": 5, "restock": 10, "lead_time": ["2 hours", "6 hours"]}}');
+SELECT pg_sleep(7);
+SELECT lost_sales, (SELECT count(*) FROM stock.lost_sales) AS rows FROM thelook.simulations WHERE schema = 'stock';
+SQL
+)
+read -r lost_view lost_rows <<<"$(tail -1 <<<"$readme_out" | tr '|' ' ')"
+check "the README's example: lost sales in the view equal the rows ($lost_view)" test "$lost_view" = "$lost_rows"
+
 # A scenario with an inventory section needs the tables.
 q -c "SELECT thelook.setup('plain', init_num_users => 10)" >/dev/null
 err=$(q -c "SELECT thelook.start_simulation('plain', scenario => '{\"inventory\": {}}')" 2>&1 || true)
