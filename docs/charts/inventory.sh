@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's inventory chart from a real run: two simulated days played at time_scale 1440 (a
 # simulated day per wall-clock minute), 100 purchases per wall-clock second, popular products
-# (zipf), restocks below 10 items of 40 items after 6 to 18 hours, and a supply problem on the
+# (zipf), restocks below 15 items of 60 items after 1 to 3 hours, and a supply problem on the
 # category most in demand from 12:00 on day one for 12 hours. Plots the stock level of the four most
 # popular products and the lost sales per simulated hour (that category's and the others'), with the
 # supply problem shaded. Writes docs/img/inventory.png (python3-matplotlib).
@@ -23,13 +23,14 @@ q >/dev/null <<SQL
 SELECT thelook.start_simulation('demo', avg_qps => $QPS, time_scale => $SCALE, simulated_start => '2026-11-23 00:00+00', seed => 7,
          duration => make_interval(secs => $DAYS * 86400.0 / $SCALE), order_update_prob => 0,
          scenario => '{"shoppers": {"popularity": {"zipf_exponent": 1}},
-                       "inventory": {"minimum": 10, "restock": 40, "lead_time": ["6 hours", "18 hours"]},
+                       "inventory": {"minimum": 15, "restock": 60, "lead_time": ["1 hour", "3 hours"]},
                        "incidents": [{"kind": "supply_problem", "category": "$cat", "at": "2026-11-23T12:00:00Z", "duration": "12 hours"}]}');
 SQL
 echo "# playing $DAYS simulated days in $((DAYS * 86400 / SCALE)) s; supply problem on $cat"
 wait_for "SELECT state = 'finished' FROM thelook.simulations WHERE id = 1" $((DAYS * 86400 / SCALE + 60))
 data=$(mktemp -d /tmp/thelook-chart.XXXXXX)
 # The stock level of the four most popular products, every simulated 15 minutes, from the rows alone.
+q -q -c "CREATE INDEX ON demo.inventory_items (product_id)"
 q -c "WITH top AS (SELECT x.product_id, p.name, p.category FROM thelook.product_popularity('$popular') x
                     JOIN thelook.products() p ON p.id = x.product_id ORDER BY x.rank LIMIT 4),
            t AS (SELECT generate_series('2026-11-23 00:00'::timestamp, '2026-11-23 00:00'::timestamp + interval '$DAYS days', '15 minutes') AS t)
