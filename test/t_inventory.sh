@@ -57,6 +57,9 @@ check_eq "at most one pending restock per product" "0" "$(q -c "
 check_eq "lost sales in thelook.simulations equal the lost_sales rows, per simulation" "0" "$(q -c "
   SELECT count(*) FROM thelook.simulations s WHERE id IN ($a, $b)
      AND lost_sales <> (SELECT count(*) FROM shop.lost_sales l WHERE l.simulation_id = s.id)")"
+check "popular products run out first: the median popularity rank of lost products is in the top 1 %" test "$(q -c "
+  SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY x.rank) < 292 FROM shop.lost_sales l
+    JOIN thelook.product_popularity('{\"shoppers\": {\"popularity\": {\"zipf_exponent\": 1}}}') x ON x.product_id = l.product_id")" = t
 check_eq "reference sessions of lost items have no cart or purchase page" "0" "$(q -c "
   SELECT count(*) FROM shop.lost_sales l JOIN shop.events e USING (session_id)
    WHERE l.simulation_id = $a AND e.event_type IN ('cart', 'purchase')")"

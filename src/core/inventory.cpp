@@ -9,7 +9,7 @@
 namespace thelook {
 
 InventorySection::InventorySection()
-    : initial_min(dist::kInitialStockMin), initial_max(dist::kInitialStockMax), minimum(dist::kRestockMinimum),
+    : minimum(dist::kRestockMinimum),
       restock(dist::kRestockQuantity), lead_time_min_seconds(dist::kLeadTimeMinSeconds),
       lead_time_max_seconds(dist::kLeadTimeMaxSeconds) {}
 
@@ -30,9 +30,6 @@ Micros Inventory::backfill_stocked_at(const std::string& order_item_id, Micros s
     return sold_at - static_cast<Micros>(std::llround(seconds * 1e6));
 }
 
-int Inventory::initial_stock(Rng& rng) const {
-    return static_cast<int>(rng.uniform_int(s_.initial_min, s_.initial_max));
-}
 
 }  // namespace thelook
 

@@ -3,9 +3,9 @@
 //
 //   "inventory": {"minimum": 3,                        restock when the level falls below this
 //                 "restock": 20,                       items per restock
-//                 "lead_time": ["1 day", "7 days"],    uniform; or one duration
-//                 "initial": [5, 30]}                  stock per product at a back-fill's start
+//                 "lead_time": ["1 day", "7 days"]}    uniform; or one duration
 //
+// The initial stock is setup()'s (thelook.generate_inventory_items: uniform in [5, 30] per product).
 // A supply problem (an incident of kind "supply_problem" with a category, brand or
 // distribution_center_id target) holds back the restocks of the products it covers: one that falls
 // due inside the window arrives when the window ends.
@@ -24,7 +24,7 @@ class IncidentPlan;
 
 struct InventorySection {
     bool given = false;  // the scenario has the section (the schema must then have the tables)
-    int initial_min, initial_max, minimum, restock;
+    int minimum, restock;
     double lead_time_min_seconds, lead_time_max_seconds;
     InventorySection();
 };
@@ -48,8 +48,6 @@ public:
     // A restock due at t of this product: kNoTime to deliver it now, or the time a supply problem
     // in force holds it back until.
     Micros held_until(const Product& p, Micros t) const;
-    // A product's initial stock (a scenario's "initial", for callers that stock a schema).
-    int initial_stock(Rng& rng) const;
     // The back-fill sells from stock replenished in time: each item sold at sold_at was stocked by
     // a restock one lead time earlier (uniform in the range, a hash of the order item's id, so a
     // re-run writes the same history).

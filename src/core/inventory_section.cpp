@@ -20,7 +20,7 @@ int count(const json& v, const std::string& path, int lo) {
 
 InventorySection parse_inventory(const json& v, const std::string& path) {
     if (!v.is_object()) fail(path, "must be an object such as {\"minimum\": 3, \"restock\": 20}");
-    only_keys(v, path, {"minimum", "restock", "lead_time", "initial"});
+    only_keys(v, path, {"minimum", "restock", "lead_time"});
     InventorySection s;
     s.given = true;
     if (v.contains("minimum")) s.minimum = count(v["minimum"], path + ".minimum", 0);
@@ -35,18 +35,6 @@ InventorySection parse_inventory(const json& v, const std::string& path) {
             if (s.lead_time_max_seconds < s.lead_time_min_seconds) fail(lp, "max is below min");
         } else {
             s.lead_time_min_seconds = s.lead_time_max_seconds = duration_value(l, lp);
-        }
-    }
-    if (v.contains("initial")) {
-        const json& i = v["initial"];
-        const std::string ip = path + ".initial";
-        if (i.is_array()) {
-            if (i.size() != 2) fail(ip, "must be a count or [min, max]", "Such as [5, 30].");
-            s.initial_min = count(i[0], ip + "[0]", 0);
-            s.initial_max = count(i[1], ip + "[1]", 0);
-            if (s.initial_max < s.initial_min) fail(ip, "max is below min");
-        } else {
-            s.initial_min = s.initial_max = count(i, ip, 0);
         }
     }
     return s;

@@ -1,5 +1,6 @@
 // Inventory: the scenario's "inventory" section and supply_problem incidents (every error path names
-// its JSON path, 22023, with a hint), the restock decisions (lead time uniform in its range, 4 sigma),
+// its JSON path, 22023, with a hint), the restock decisions (lead time uniform in its range, 4 sigma;
+// the back-fill's stock age within it),
 // supply problems holding back only the products they cover and only in their window, and the live
 // loop's stock-outs (a lost item leaves the order, its session loses its cart and purchase pages).
 #include <map>
@@ -82,16 +83,12 @@ TEST_CASE("inventory: the section's defaults and values", "[inventory]") {
     CHECK_FALSE(none.inventory.given);
     CHECK(none.inventory.minimum == dist::kRestockMinimum);
     CHECK(none.inventory.restock == dist::kRestockQuantity);
-    CHECK(none.inventory.initial_min == dist::kInitialStockMin);
-    CHECK(none.inventory.initial_max == dist::kInitialStockMax);
-    const Scenario s = parse_scenario(R"({"inventory": {"minimum": 0, "restock": 7, "lead_time": ["1 hour", "2 hours"], "initial": 4}})");
+    const Scenario s = parse_scenario(R"({"inventory": {"minimum": 0, "restock": 7, "lead_time": ["1 hour", "2 hours"]}})");
     CHECK(s.inventory.given);
     CHECK(s.inventory.minimum == 0);
     CHECK(s.inventory.restock == 7);
     CHECK(s.inventory.lead_time_min_seconds == 3600);
     CHECK(s.inventory.lead_time_max_seconds == 7200);
-    CHECK(s.inventory.initial_min == 4);
-    CHECK(s.inventory.initial_max == 4);
     CHECK(parse_scenario(R"({"inventory": {"lead_time": 60}})").inventory.lead_time_max_seconds == 60);
 }
 
@@ -105,8 +102,7 @@ TEST_CASE("inventory: the section's errors name their path", "[inventory]") {
     rejects(R"({"inventory": {"lead_time": ["2 days", "1 day"]}})", "scenario.inventory.lead_time", "max is below min");
     rejects(R"({"inventory": {"lead_time": ["1 day"]}})", "scenario.inventory.lead_time", "[min, max]");
     rejects(R"({"inventory": {"lead_time": ["1 day", -3]}})", "scenario.inventory.lead_time[1]", "positive");
-    rejects(R"({"inventory": {"initial": [9, 3]}})", "scenario.inventory.initial", "max is below min");
-    rejects(R"({"inventory": {"initial": [1, "x"]}})", "scenario.inventory.initial[1]", "number");
+    rejects(R"({"inventory": {"initial": [5, 30]}})", "scenario.inventory.initial", "unknown key");
 }
 
 TEST_CASE("inventory: supply_problem incidents and their targets", "[inventory][incidents]") {
@@ -166,19 +162,18 @@ TEST_CASE("inventory: lead times are uniform in their range, restocks due below 
     }
     const double sd = 200 / std::sqrt(12.0) / std::sqrt(static_cast<double>(fixtures::kDraws));
     CHECK(std::abs(sum / fixtures::kDraws - 200) < 4 * sd);
-    int counts[26] = {};
-    sec.initial_min = 5;
-    sec.initial_max = 30;
-    const Inventory inv2(sec, nullptr);
-    for (int i = 0; i < 26000; ++i) {
-        const int n = inv2.initial_stock(rng);
-        REQUIRE(n >= 5);
-        REQUIRE(n <= 30);
-        ++counts[n - 5];
+    // The back-fill's stock age: in the same range, a function of the order item's id.
+    double age_sum = 0;
+    for (int i = 0; i < fixtures::kDraws; ++i) {
+        const std::string id = uuid_v4(rng);
+        const Micros stocked = inv.backfill_stocked_at(id, kNow);
+        REQUIRE(stocked == inv.backfill_stocked_at(id, kNow));
+        const double age = static_cast<double>(kNow - stocked) / 1e6;
+        REQUIRE(age >= 100);
+        REQUIRE(age <= 300);
+        age_sum += age;
     }
-    double chi2 = 0;
-    for (int c : counts) chi2 += (c - 1000.0) * (c - 1000.0) / 1000.0;
-    CHECK(chi2 < fixtures::chi2_critical_001(25));
+    CHECK(std::abs(age_sum / fixtures::kDraws - 200) < 4 * sd);
 }
 
 TEST_CASE("inventory: the live loop's stock-outs are lost sales", "[inventory][live]") {
