@@ -9,6 +9,7 @@
 #include "core/incidents.hpp"
 #include "core/inventory.hpp"
 #include "core/live_loop.hpp"
+#include "core/progress.hpp"
 #include "core/scenario.hpp"
 #include "fixtures.hpp"
 
@@ -142,6 +143,22 @@ TEST_CASE("inventory: a supply problem holds back only what it covers, only in i
     CHECK(inv.held_until(jeans, kNow + 3 * hour) == kNoTime);
     CHECK(inv.held_until(shirt, kNow + 2 * hour) == kNoTime);
     CHECK(plan.rate_multiplier(kNow + 2 * hour) == 1.0);  // the traffic is not touched
+}
+
+TEST_CASE("inventory: a supply problem's target survives the saved progress (a resumed simulation)", "[inventory][incidents]") {
+    const Scenario s = parse_scenario(R"({"incidents": [{"kind": "supply_problem", "brand": "Levi's",
+        "distribution_center_id": 2, "after": 0, "duration": "1 hour"}]})");
+    SimulationProgress p;
+    IncidentPlan plan(s, kNow, 1);
+    plan.take_started(kNow);
+    p.incidents = plan.snapshot();
+    const SimulationProgress q = progress_from_json(progress_to_json(p));
+    REQUIRE(q.incidents.windows.size() == 1);
+    const IncidentWindow& w = q.incidents.windows[0].window;
+    CHECK(w.kind == IncidentKind::SupplyProblem);
+    CHECK(w.target.brand == "Levi's");
+    CHECK(w.target.distribution_center_id == 2);
+    CHECK(w.target.category.empty());
 }
 
 TEST_CASE("inventory: lead times are uniform in their range, restocks due below the minimum", "[inventory][stats]") {
