@@ -46,12 +46,13 @@ InventoryWriter::InventoryWriter(const std::string& schema) : schema_(schema) {
     uint32_t h = 2166136261u;  // FNV-1a of the table's name: the advisory locks' key space
     for (unsigned char c : restocks) h = (h ^ c) * 16777619u;
     lock_space_ = static_cast<int32_t>(h);
-    lock_ = prepare("SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2)", {INT4OID, INT4OID});
+    // Another simulation ordering this product's restock right now holds the advisory lock: it will
+    // have one pending, so this one inserts nothing instead of waiting on the unique index.
     order_ = prepare("INSERT INTO " + restocks +
                          " (simulation_id, product_id, distribution_center_id, ordered_at, arrives_at, quantity) "
-                         "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (product_id, distribution_center_id) "
-                         "WHERE arrived_at IS NULL DO NOTHING",
-                     {INT4OID, INT8OID, INT8OID, TIMESTAMPOID, TIMESTAMPOID, INT4OID});
+                         "SELECT $1, $2, $3, $4, $5, $6 WHERE pg_catalog.pg_try_advisory_xact_lock($7, pg_catalog.hashint8($2)) "
+                         "ON CONFLICT (product_id, distribution_center_id) WHERE arrived_at IS NULL DO NOTHING",
+                     {INT4OID, INT8OID, INT8OID, TIMESTAMPOID, TIMESTAMPOID, INT4OID, INT4OID});
     lost_ = prepare("INSERT INTO " + s + ".lost_sales (simulation_id, product_id, distribution_center_id, user_id, "
                         "session_id, lost_at) VALUES ($1, $2, $3, $4, $5, $6)",
                     {INT4OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TIMESTAMPOID});
@@ -74,7 +75,7 @@ InventoryWriter::InventoryWriter(const std::string& schema) : schema_(schema) {
 }
 
 InventoryWriter::~InventoryWriter() {
-    for (_SPI_plan* plan : {take_, lock_, order_, lost_, due_, deliver_, hold_, sold_})
+    for (_SPI_plan* plan : {take_, order_, lost_, due_, deliver_, hold_, sold_})
         if (plan) SPI_freeplan(plan);
 }
 
@@ -89,14 +90,10 @@ int64_t InventoryWriter::take_item(const Product& p, Micros t) {
 
 void InventoryWriter::order_restock(const Product& p, Micros t, Micros arrives_at, int quantity, int32_t simulation_id) {
     pg_guard([&] {
-        // Another simulation ordering this product's restock right now: it will have one pending.
-        Datum key[2] = {Int32GetDatum(lock_space_), Int32GetDatum(static_cast<int32>(p.id))};
-        run(lock_, key, nullptr, SPI_OK_SELECT, "locking a restock");
-        bool isnull = false;
-        if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull))) return;
-        Datum args[6] = {Int32GetDatum(simulation_id), Int64GetDatum(p.id), Int64GetDatum(p.distribution_center_id),
-                         local_timestamp_datum(t), local_timestamp_datum(arrives_at), Int32GetDatum(quantity)};
-        const char nulls[6] = {simulation_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' '};
+        Datum args[7] = {Int32GetDatum(simulation_id), Int64GetDatum(p.id), Int64GetDatum(p.distribution_center_id),
+                         local_timestamp_datum(t), local_timestamp_datum(arrives_at), Int32GetDatum(quantity),
+                         Int32GetDatum(lock_space_)};
+        const char nulls[7] = {simulation_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' '};
         run(order_, args, nulls, SPI_OK_INSERT, "ordering a restock");
     });
 }

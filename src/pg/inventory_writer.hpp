@@ -35,7 +35,7 @@ public:
 
 private:
     explicit InventoryWriter(const std::string& schema);
-    _SPI_plan *take_ = nullptr, *lock_ = nullptr, *order_ = nullptr, *lost_ = nullptr, *due_ = nullptr,
+    _SPI_plan *take_ = nullptr, *order_ = nullptr, *lost_ = nullptr, *due_ = nullptr,
               *deliver_ = nullptr, *hold_ = nullptr, *sold_ = nullptr;
     std::string schema_;
     int32_t lock_space_ = 0;
