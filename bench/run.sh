@@ -2,7 +2,7 @@
 # thelook_datagen benchmarks on a throwaway cluster (started and stopped here). Prints ratios
 # measured in the same run; not a pass/fail test. BENCH_SCALE (default 1) shrinks or grows every
 # size and duration, e.g. BENCH_SCALE=0.1 for a quick run. BENCH_PORT picks the port. BENCH_ONLY
-# picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 11; 6 only with BENCH_BASELINE). BENCH_BASELINE=<git ref> adds section 6:
+# picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 12; 6 only with BENCH_BASELINE). BENCH_BASELINE=<git ref> adds section 6:
 # the same live ceiling from that commit's build (in a private copy of PostgreSQL), alternating
 # with this build's, e.g. BENCH_BASELINE=78f904f (the last commit before scenarios).
 set -euo pipefail
@@ -11,7 +11,7 @@ SCALE=${BENCH_SCALE:-1}
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 int() { awk "BEGIN { printf \"%d\", $1 }"; }
 now() { date +%s.%N; }
-want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9 10 11} " == *" $1 "* ]]; }
+want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9 10 11 12} " == *" $1 "* ]]; }
 # ceiling SCHEMA SECONDS [start_simulation arguments] -> "iterations/s rows/s errors", flat out.
 ceiling() {
   local schema=$1 secs=$2 id; shift 2
@@ -315,4 +315,49 @@ echo "flat-out simulation, $secs s: no feed $nf_it iterations/s ($nf_rows rows/s
 echo "RATIO flat-out iterations/s with a feed / without = $(calc "int($fd_it / $nf_it * 100) / 100")"
 rm -rf "$dir"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA live_nf CASCADE" -c "DROP SCHEMA live_fd CASCADE" -c "CHECKPOINT"
+fi
+
+if want 12; then
+echo "## 12. inventory: flat-out ceiling with inventory on and off (alternating, 3 rounds), again at 10 M inventory rows; back-fill rows/s with and without"
+secs=$(int "20 * $SCALE"); [ "$secs" -lt 3 ] && secs=3
+q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('inv_off', init_num_users => 1000, seed => 1)" \
+     -c "SELECT thelook.setup('inv_on', init_num_users => 1000, seed => 1, inventory => true)"
+inventory_rounds() {  # label
+  local round schema it rows err
+  declare -A total=()
+  for round in 1 2 3; do
+    for schema in inv_off inv_on; do
+      read -r it rows err < <(ceiling "$schema" "$secs")
+      echo "$1, round $round, $schema: $it iterations/s, $rows rows/s (errors: $err)"
+      total[$schema]=$(( ${total[$schema]:-0} + it ))
+    done
+  done
+  echo "RATIO $1: inventory on / off (iterations/s) = $(calc "int(${total[inv_on]} / ${total[inv_off]} * 100) / 100")"
+}
+inventory_rounds "initial stock ($(q -c "SELECT count(*) FROM inv_on.inventory_items") inventory rows)"
+# Sold items of a long history: in the table and its primary key, not in the partial index of unsold ones.
+n=$(int "10000000 * $SCALE")
+t0=$(now)
+q -q -c "INSERT INTO inv_on.inventory_items (product_id, created_at, sold_at, cost, product_category, product_name, product_brand,
+           product_retail_price, product_department, product_sku, product_distribution_center_id)
+         SELECT p.id, '2019-01-01'::timestamp + g * interval '1 second', '2019-01-02'::timestamp + g * interval '1 second', p.cost,
+                p.category, p.name, p.brand, p.retail_price, p.department, p.sku, p.distribution_center_id
+           FROM generate_series(1, $n) g JOIN inv_on.products p ON p.id = (SELECT min(id) FROM inv_on.products) + g % 29120" \
+     -c "VACUUM ANALYZE inv_on.inventory_items" -c "CHECKPOINT"
+echo "added $n sold inventory rows in $(calc "int(($(now) - $t0) * 10) / 10") s"
+inventory_rounds "at $(q -c "SELECT count(*) FROM inv_on.inventory_items") inventory rows"
+q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA inv_off CASCADE" -c "DROP SCHEMA inv_on CASCADE" -c "CHECKPOINT"
+# Back-fill of the same window and seed into a schema without and with inventory.
+qps=$(calc "2000000 * $SCALE / 9.7 / 86400")
+q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('bf_off', init_num_users => 0)" \
+     -c "SELECT thelook.setup('bf_on', init_num_users => 0, inventory => true)"
+declare -A bf=()
+for schema in bf_off bf_on; do
+  read -r rows rate < <(q -F ' ' -c "SELECT total_rows, round(rows_per_second) FROM thelook.backfill('$schema',
+      now() - interval '1 day', now(), avg_qps => $qps, seed => 1, init_num_users => 1000)")
+  echo "backfill into $schema: $rows rows (inventory items included) at $rate rows/s"
+  bf[$schema]=$rate
+done
+echo "RATIO backfill rows/s inventory on / off = $(calc "int(${bf[bf_on]} / ${bf[bf_off]} * 100) / 100")"
+q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA bf_off CASCADE" -c "DROP SCHEMA bf_on CASCADE"
 fi

@@ -103,6 +103,16 @@ inline constexpr double kDefaultSlumpMagnitude = 0.5;
 // product is of the buyer's department (theLook's public data set draws within it, i.e. 1).
 inline constexpr double kDefaultGenderAffinity = 0.9;
 
+// Inventory (scenario section "inventory"): a product whose available level falls below
+// kRestockMinimum is restocked with kRestockQuantity items after a lead time uniform in
+// [kLeadTimeMinSeconds, kLeadTimeMaxSeconds]. (The initial stock, uniform in [5, 30] per product
+// as theLook's public data set has about 17 items per product, is generate_inventory_items' in
+// src/sql/30_setup.sql.)
+inline constexpr int kRestockMinimum = 3;
+inline constexpr int kRestockQuantity = 20;
+inline constexpr double kLeadTimeMinSeconds = 86400;       // 1 day
+inline constexpr double kLeadTimeMaxSeconds = 7 * 86400;   // 7 days
+
 // Defaults of the live loop (reference values).
 inline constexpr double kDefaultAvgQps = 20.0;
 inline constexpr double kDefaultUserCreateProb = 0.05;

@@ -30,7 +30,9 @@ void IncidentPlan::add(const IncidentEffect& effect, Micros start, double durati
                        bool recorded) {
     const Micros end = plus_seconds(start, duration_seconds);
     const double magnitude = effect.kind == IncidentKind::Outage ? 0.0 : effect.magnitude;
-    windows_.push_back(Entry{IncidentWindow{effect.kind, magnitude, start, end, origin}, recorded});
+    IncidentWindow w{effect.kind, magnitude, start, end, origin};
+    w.target = effect.target;
+    windows_.push_back(Entry{w, recorded});
     if (effect.kind == IncidentKind::Outage && effect.recovery_magnitude > 1) {
         const double seconds = effect.recovery_seconds > 0 ? effect.recovery_seconds : duration_seconds;
         windows_.push_back(Entry{IncidentWindow{IncidentKind::Recovery, effect.recovery_magnitude, end,
@@ -65,7 +67,8 @@ double IncidentPlan::rate_multiplier(Micros t) {
     generate_until(t);
     double m = 1;
     for (const auto& e : windows_)
-        if (e.window.start <= t && t < e.window.end && e.window.kind != IncidentKind::CheckoutFailure)
+        if (e.window.start <= t && t < e.window.end && e.window.kind != IncidentKind::CheckoutFailure &&
+            e.window.kind != IncidentKind::SupplyProblem)
             m *= e.window.magnitude;
     return m;
 }
@@ -77,6 +80,30 @@ double IncidentPlan::checkout_failure(Micros t) {
         if (e.window.kind == IncidentKind::CheckoutFailure && e.window.start <= t && t < e.window.end)
             share = std::max(share, e.window.magnitude);
     return share;
+}
+
+Micros IncidentPlan::supply_blocked_until(const Product& p, Micros t) {
+    generate_until(t);
+    Micros until = kNoTime;
+    for (const auto& e : windows_)
+        if (e.window.kind == IncidentKind::SupplyProblem && e.window.start <= t && t < e.window.end &&
+            e.window.target.covers(p))
+            until = std::max(until, e.window.end);
+    return until;
+}
+
+bool SupplyTarget::covers(const Product& p) const {
+    return (category.empty() || category == p.category) && (brand.empty() || brand == p.brand) &&
+           (distribution_center_id == 0 || distribution_center_id == p.distribution_center_id);
+}
+
+std::string SupplyTarget::describe() const {
+    std::string out;
+    auto add = [&](const std::string& k, const std::string& v) { out += (out.empty() ? "" : " ") + k + "=" + v; };
+    if (!category.empty()) add("category", category);
+    if (!brand.empty()) add("brand", brand);
+    if (distribution_center_id != 0) add("distribution_center_id", std::to_string(distribution_center_id));
+    return out;
 }
 
 Micros IncidentPlan::next_change(Micros t) {

@@ -17,6 +17,7 @@ struct IncidentWindow {
     double magnitude = 1;
     Micros start = 0, end = 0;
     const char* origin = "scheduled";  // "scheduled", "random" or "injected"
+    SupplyTarget target;               // supply_problem only
 };
 
 class IncidentPlan {
@@ -34,6 +35,8 @@ public:
     double rate_multiplier(Micros t);
     // Largest checkout-failure share in force at t (0 when none).
     double checkout_failure(Micros t);
+    // The latest end of the supply problems in force at t that cover p (kNoTime when none).
+    Micros supply_blocked_until(const Product& p, Micros t);
     // The first start or end of a window after t (INT64_MAX when none).
     Micros next_change(Micros t);
     bool empty() const { return windows_.empty() && streams_.empty(); }

@@ -34,7 +34,7 @@ Rng::State words_of(const json& j) {
 }
 
 IncidentKind kind_of(int k) {
-    if (k < 0 || k > static_cast<int>(IncidentKind::Recovery))
+    if (k < 0 || k > static_cast<int>(IncidentKind::SupplyProblem))
         throw Error(sqlstate::kDataCorrupted, "a saved incident has an unknown kind " + std::to_string(k));
     return static_cast<IncidentKind>(k);
 }
@@ -67,6 +67,11 @@ std::string progress_to_json(const SimulationProgress& p) {
         windows.push_back({{"kind", static_cast<int>(w.window.kind)}, {"magnitude", real(w.window.magnitude)},
                            {"start", w.window.start}, {"end", w.window.end}, {"origin", w.window.origin},
                            {"handed_out", w.handed_out}});
+    for (size_t i = 0; i < p.incidents.windows.size(); ++i) {
+        const SupplyTarget& t = p.incidents.windows[i].window.target;
+        if (!t.empty())
+            windows[i]["target"] = {{"category", t.category}, {"brand", t.brand}, {"distribution_center_id", t.distribution_center_id}};
+    }
     json streams = json::array();
     for (const auto& st : p.incidents.streams) streams.push_back({{"rng", words(st.rng)}, {"next_start", st.next_start}});
     j["incidents"] = {{"windows", windows}, {"streams", streams}, {"generated_until", p.incidents.generated_until}};
@@ -107,6 +112,11 @@ SimulationProgress progress_from_json(const std::string& text) {
             win.window.end = w.at("end").get<Micros>();
             win.window.origin = IncidentPlan::origin_label(w.at("origin").get<std::string>());
             win.handed_out = w.at("handed_out").get<bool>();
+            if (w.contains("target")) {
+                const json& t = w.at("target");
+                win.window.target = SupplyTarget{t.at("category").get<std::string>(), t.at("brand").get<std::string>(),
+                                                 t.at("distribution_center_id").get<int64_t>()};
+            }
             p.incidents.windows.push_back(win);
         }
         for (const json& st : inc.at("streams"))
@@ -139,6 +149,7 @@ void each_counter(C& c, F f) {
     f("max_rows_per_transaction", c.max_rows_per_transaction);
     f("total_errors", c.total_errors);
     f("incidents", c.incidents);
+    f("lost_sales", c.lost_sales);
     f("users_inserted", c.users_inserted);
     f("users_updated", c.users_updated);
     f("orders_inserted", c.orders_inserted);

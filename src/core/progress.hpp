@@ -39,6 +39,7 @@ struct SimulationCounters {
     int64_t scheduled = 0;             // arrivals taken from the schedule (iterations and pending)
     int64_t skipped = 0;               // arrivals dropped on resume (on_resume 'skip')
     int64_t transactions = 0, max_rows_per_transaction = 0, total_errors = 0, incidents = 0;
+    int64_t lost_sales = 0;  // items out of stock when wanted (inventory)
     int64_t users_inserted = 0, users_updated = 0, orders_inserted = 0, orders_updated = 0;
     int64_t order_items_inserted = 0, order_items_updated = 0, events_inserted = 0, heartbeats = 0;
     int64_t orders_deleted = 0, order_items_deleted = 0, events_deleted = 0;  // retention

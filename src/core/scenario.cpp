@@ -10,6 +10,7 @@
 #include "distributions.hpp"
 #include "error.hpp"
 #include "json_fields.hpp"
+#include "inventory_section.hpp"
 #include "shopper_section.hpp"
 
 namespace thelook {
@@ -166,12 +167,35 @@ double default_magnitude(IncidentKind k) {
     }
 }
 
+// A supply problem's target: category, brand, distribution_center_id (other kinds have none).
+SupplyTarget supply_target(const json& v, const std::string& path, IncidentKind kind) {
+    SupplyTarget t;
+    for (const char* key : {"category", "brand", "distribution_center_id"}) {
+        if (!v.contains(key)) continue;
+        const std::string p = path + "." + key;
+        if (kind != IncidentKind::SupplyProblem) fail(p, "only a supply_problem has a target");
+        if (std::string(key) == "distribution_center_id") {
+            const double d = number(v[key], p);
+            if (!(d >= 1 && d == std::floor(d) && d < 1e12)) fail(p, "must be a distribution centre's id (a whole number >= 1)",
+                                                                  "SELECT id, name FROM thelook.dist_centers() lists them.");
+            t.distribution_center_id = static_cast<int64_t>(d);
+        } else {
+            if (!v[key].is_string() || v[key].get<std::string>().empty()) fail(p, "must be a non-empty string");
+            (std::string(key) == "category" ? t.category : t.brand) = v[key].get<std::string>();
+        }
+    }
+    return t;
+}
+
 IncidentEffect effect(const json& v, const std::string& path) {
-    if (!v.contains("kind")) fail(path + ".kind", "is missing", "Use \"spike\", \"slump\", \"outage\" or \"checkout_failure\".");
+    if (!v.contains("kind")) fail(path + ".kind", "is missing", "Use \"spike\", \"slump\", \"outage\", \"checkout_failure\" or \"supply_problem\".");
     if (!v["kind"].is_string()) fail(path + ".kind", "must be a string");
     IncidentEffect e;
     e.kind = parse_incident_kind(v["kind"].get<std::string>(), path + ".kind");
     e.magnitude = default_magnitude(e.kind);
+    e.target = supply_target(v, path, e.kind);
+    if (e.kind == IncidentKind::SupplyProblem && v.contains("magnitude"))
+        fail(path + ".magnitude", "a supply_problem has no magnitude (it stops restocking)", "Leave magnitude out.");
     if (e.kind == IncidentKind::Outage) {
         e.recovery_magnitude = dist::kRecoveryMagnitude;
         if (v.contains("magnitude")) fail(path + ".magnitude", "an outage has no magnitude (its rate is 0)",
@@ -194,7 +218,7 @@ IncidentEffect effect(const json& v, const std::string& path) {
 }
 
 ScheduledIncident scheduled(const json& v, const std::string& path) {
-    only_keys(v, path, {"kind", "magnitude", "at", "after", "duration", "recovery"});
+    only_keys(v, path, {"kind", "magnitude", "at", "after", "duration", "recovery", "category", "brand", "distribution_center_id"});
     ScheduledIncident s;
     s.effect = effect(v, path);
     if (v.contains("magnitude")) {
@@ -228,7 +252,7 @@ std::pair<double, double> range(const json& v, const std::string& path, bool is_
 }
 
 RandomIncidents random_incidents(const json& v, const std::string& path) {
-    only_keys(v, path, {"kind", "magnitude", "per_day", "duration", "recovery"});
+    only_keys(v, path, {"kind", "magnitude", "per_day", "duration", "recovery", "category", "brand", "distribution_center_id"});
     RandomIncidents r;
     r.effect = effect(v, path);
     if (!v.contains("per_day")) fail(path + ".per_day", "is missing", "Give the mean number of incidents per simulated day, such as 0.5.");
@@ -269,14 +293,17 @@ const char* incident_kind_name(IncidentKind k) {
         case IncidentKind::Outage: return "outage";
         case IncidentKind::CheckoutFailure: return "checkout_failure";
         case IncidentKind::Recovery: return "recovery";
+        case IncidentKind::SupplyProblem: return "supply_problem";
     }
     return "spike";
 }
 
 IncidentKind parse_incident_kind(const std::string& text, const std::string& path) {
-    for (IncidentKind k : {IncidentKind::Spike, IncidentKind::Slump, IncidentKind::Outage, IncidentKind::CheckoutFailure})
+    for (IncidentKind k : {IncidentKind::Spike, IncidentKind::Slump, IncidentKind::Outage, IncidentKind::CheckoutFailure,
+                           IncidentKind::SupplyProblem})
         if (text == incident_kind_name(k)) return k;
-    fail(path, "unknown incident kind \"" + text + "\"", "Use \"spike\", \"slump\", \"outage\" or \"checkout_failure\".");
+    fail(path, "unknown incident kind \"" + text + "\"",
+         "Use \"spike\", \"slump\", \"outage\", \"checkout_failure\" or \"supply_problem\".");
 }
 
 std::string scenario_display_name(const std::string& argument) {
@@ -361,6 +388,8 @@ IncidentEffect incident_effect(const std::string& kind, double magnitude, const 
     if (e.kind == IncidentKind::Outage) e.recovery_magnitude = dist::kRecoveryMagnitude;
     if (!std::isnan(magnitude)) {
         if (e.kind == IncidentKind::Outage) fail(magnitude_path, "an outage has no magnitude (its rate is 0)", "Leave magnitude out.");
+        if (e.kind == IncidentKind::SupplyProblem)
+            fail(magnitude_path, "a supply_problem has no magnitude (it stops restocking)", "Leave magnitude out.");
         magnitude_bounds(e.kind, magnitude_path, magnitude);
         e.magnitude = magnitude;
     }
@@ -369,8 +398,9 @@ IncidentEffect incident_effect(const std::string& kind, double magnitude, const 
 
 Scenario parse_scenario(const std::string& json_text) {
     const json doc = parse_json(json_text, "parameter \"scenario\"");
-    only_keys(doc, "scenario", {"traffic", "incidents", "random_incidents", "shoppers", "faults", "description"});
+    only_keys(doc, "scenario", {"traffic", "incidents", "random_incidents", "shoppers", "faults", "inventory", "description"});
     Scenario s;
+    if (doc.contains("inventory") && !doc["inventory"].is_null()) s.inventory = parse_inventory(doc["inventory"], "scenario.inventory");
     if (doc.contains("shoppers") && !doc["shoppers"].is_null()) s.shoppers = parse_shoppers(doc["shoppers"], "scenario.shoppers");
     if (doc.contains("faults") && !doc["faults"].is_null()) s.faults = parse_faults(doc["faults"], "scenario.faults");
     if (doc.contains("traffic") && !doc["traffic"].is_null()) s.traffic = traffic(doc["traffic"], "scenario.traffic");

@@ -19,8 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "catalog.hpp"
 #include "entities.hpp"
 #include "faults.hpp"
+#include "inventory.hpp"
 #include "shoppers.hpp"
 
 namespace thelook {
@@ -40,19 +42,32 @@ struct TrafficSection {
     std::string timezone = "UTC";       // IANA name; checked by the bridge, which knows the zones
 };
 
-enum class IncidentKind { Spike, Slump, Outage, CheckoutFailure, Recovery };
+enum class IncidentKind { Spike, Slump, Outage, CheckoutFailure, Recovery, SupplyProblem };
 const char* incident_kind_name(IncidentKind k);
 // Throws 22023 naming `path` for an unknown kind (Recovery is not one users ask for).
 IncidentKind parse_incident_kind(const std::string& text, const std::string& path);
 
 // What an incident does while it lasts. Spike / slump / recovery multiply the arrival rate by
 // magnitude; an outage sets it to 0; checkout_failure leaves the rate alone and makes that share
-// (magnitude, default 1) of purchases end at the cart with no order.
+// (magnitude, default 1) of purchases end at the cart with no order; supply_problem leaves the rate
+// alone and holds back the restocks of the products its target covers (inventory.hpp).
+// What a supply problem covers: products of a category, of a brand, of a distribution centre (each
+// given narrows it down; none: every product).
+struct SupplyTarget {
+    std::string category, brand;
+    int64_t distribution_center_id = 0;
+    bool covers(const Product& p) const;
+    bool empty() const { return category.empty() && brand.empty() && distribution_center_id == 0; }
+    // "category=Jeans brand=Levi's distribution_center_id=3" ("" for every product)
+    std::string describe() const;
+};
+
 struct IncidentEffect {
     IncidentKind kind = IncidentKind::Spike;
     double magnitude = 1;
     double recovery_magnitude = 0;   // outages: rate multiplier after the outage (1 = none)
     double recovery_seconds = -1;    // outages: how long; -1 = as long as the outage
+    SupplyTarget target;             // supply_problem only (last: positional initialisers stay valid)
 };
 
 // An incident at a fixed time: `at` (absolute) or `after_seconds` (after the simulation's or the
@@ -79,6 +94,7 @@ struct Scenario {
     std::vector<ScheduledIncident> incidents;
     std::vector<RandomIncidents> random_incidents;
     FaultsSection faults;
+    InventorySection inventory;
 };
 
 // An incident's effect from its kind and magnitude (NaN = the kind's default), checked as in a

@@ -12,6 +12,7 @@
 #include "pg/bulk_insert.hpp"
 #include "pg/catalog_files.hpp"
 #include "pg/datum.hpp"
+#include "pg/inventory_writer.hpp"
 #include "pg/scenario_bridge.hpp"
 #include "pg/schema_writer.hpp"
 
@@ -105,8 +106,8 @@ BackfillArgs parse_args(FunctionCallInfo fcinfo, bool procedure) {
 }
 
 struct Totals {
-    int64 iterations = 0, users = 0, orders = 0, items = 0, events = 0;
-    int64 rows() const { return users + orders + items + events; }
+    int64 iterations = 0, users = 0, orders = 0, items = 0, events = 0, inventory_items = 0;
+    int64 rows() const { return users + orders + items + events + inventory_items; }
 };
 
 // Loads existing users (up to kBackfillExistingUsersMax, oldest first) as buyers.
@@ -195,6 +196,9 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
         throw Error(sqlstate::kInvalidParameterValue, "the products table of schema \"" + a.schema + "\" is empty",
                     "", "Run thelook.setup() for this schema.");
     History history(catalog.names, products, sampler, a.history);
+    // A schema with inventory gets a sold inventory item per order item.
+    std::unique_ptr<Inventory> inventory;
+    if (writer.has_inventory()) inventory = std::make_unique<Inventory>(a.history.scenario.inventory, nullptr);
     load_buyers(a.schema, a.history.window.end, &history);
 
     MemoryContext chunk_context = pg_guard([] {
@@ -212,6 +216,15 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
         MemoryContextSwitchTo(old);
         // Ground truth with the chunk holding the first rows each incident affects, and of the
         // chunk's faults.
+        if (inventory) {
+            // Sold from stock replenished in time (the core decides when each item was stocked).
+            std::vector<Micros> stocked_at;
+            stocked_at.reserve(chunk.items.size());
+            for (const OrderItem& item : chunk.items)
+                stocked_at.push_back(inventory->backfill_stocked_at(item.id, item.times.created_at));
+            writer.inventory()->add_sold_items(chunk.items, stocked_at);
+            totals.inventory_items += static_cast<int64>(chunk.items.size());
+        }
         writer.record_incidents(history.take_incidents(), 0);
         if (!chunk.faults.empty()) {
             writer.add(chunk.faults);

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "pg/datum.hpp"
+#include "pg/inventory_writer.hpp"
 #include "pg/table_rows.hpp"
 
 namespace thelook::pg {
@@ -136,6 +137,7 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
     upsert_orders_ = prepare(upsert_sql(schema, kOrdersTable), array_types(kOrdersTable));
     upsert_items_ = prepare(upsert_sql(schema, kOrderItemsTable), array_types(kOrderItemsTable));
     upsert_events_ = prepare(upsert_sql(schema, kEventsTable), array_types(kEventsTable));
+    inventory_.reset(InventoryWriter::open(schema));
 }
 
 SchemaWriter::~SchemaWriter() {
@@ -143,7 +145,7 @@ SchemaWriter::~SchemaWriter() {
                             upsert_users_, upsert_orders_, upsert_items_, upsert_events_, insert_incident_, insert_faults_, old_orders_,
                             delete_items_, delete_orders_, delete_events_, account_events_, account_items_,
                             account_orders_, account_user_, purge_events_, rekey_event_, large_pick_, large_orders_,
-                            large_items_, large_truth_})
+                            large_items_, large_truth_, insert_targeted_incident_})
         if (plan) SPI_freeplan(plan);
 }
 
@@ -240,7 +242,7 @@ bool SchemaWriter::has_products() {
 }
 
 std::vector<Product> SchemaWriter::load_products() {
-    std::string sql = "SELECT id, retail_price, cost, department, category, brand, name FROM " +
+    std::string sql = "SELECT id, retail_price, cost, department, category, brand, name, sku, distribution_center_id FROM " +
                       qualified(schema_, "products") + " ORDER BY id";
     uint64 n = pg_guard([&] {
         int rc = SPI_execute(sql.c_str(), true, 0);
@@ -249,9 +251,9 @@ std::vector<Product> SchemaWriter::load_products() {
     });
     std::vector<Product> products(n);
     for (uint64 i = 0; i < n; ++i) {
-        const char *dept = nullptr, *category = nullptr, *brand = nullptr, *name = nullptr;
-        bool null_id = false, null_price = false, null_cost = false;
-        Datum id = 0, price = 0, cost = 0;
+        const char *dept = nullptr, *category = nullptr, *brand = nullptr, *name = nullptr, *sku = nullptr;
+        bool null_id = false, null_price = false, null_cost = false, null_dc = false;
+        Datum id = 0, price = 0, cost = 0, dc = 0;
         pg_guard([&] {
             HeapTuple t = SPI_tuptable->vals[i];
             TupleDesc d = SPI_tuptable->tupdesc;
@@ -262,7 +264,11 @@ std::vector<Product> SchemaWriter::load_products() {
             category = SPI_getvalue(t, d, 5);
             brand = SPI_getvalue(t, d, 6);
             name = SPI_getvalue(t, d, 7);
+            sku = SPI_getvalue(t, d, 8);
+            dc = SPI_getbinval(t, d, 9, &null_dc);
         });
+        products[i].sku = sku ? sku : "";
+        products[i].distribution_center_id = null_dc ? 0 : DatumGetInt64(dc);
         products[i].id = null_id ? 0 : DatumGetInt64(id);
         products[i].retail_price = null_price ? 0 : DatumGetFloat8(price);
         products[i].cost = null_cost ? 0 : DatumGetFloat8(cost);
@@ -449,7 +455,11 @@ void SchemaWriter::write_truth() {
 void SchemaWriter::record_incidents(const std::vector<IncidentWindow>& incidents, int32 simulation_id) {
     if (incidents.empty()) return;
     require_incidents_table();
-    for (const IncidentWindow& w : incidents)
+    for (const IncidentWindow& w : incidents) {
+        if (!w.target.empty()) {
+            record_targeted_incident(w, simulation_id);
+            continue;
+        }
         pg_guard([&] {
             Datum args[6] = {Int32GetDatum(simulation_id), CStringGetTextDatum(incident_kind_name(w.kind)),
                              Float8GetDatum(w.magnitude), local_timestamp_datum(w.start),
@@ -458,7 +468,40 @@ void SchemaWriter::record_incidents(const std::vector<IncidentWindow>& incidents
             int rc = SPI_execute_plan(insert_incident_, args, nulls, false, 0);
             if (rc != SPI_OK_INSERT) elog(ERROR, "thelook: recording an incident failed: %s", SPI_result_code_string(rc));
         });
+    }
 }
+
+// A supply problem's target goes into incidents.target (a column setup() adds since inventory).
+void SchemaWriter::record_targeted_incident(const IncidentWindow& w, int32 simulation_id) {
+    if (!insert_targeted_incident_)
+        insert_targeted_incident_ = prepare("INSERT INTO " + qualified(schema_, "incidents") +
+                                                " (simulation_id, kind, magnitude, started_at, ended_at, origin, target) "
+                                                "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                                            {INT4OID, TEXTOID, FLOAT8OID, TIMESTAMPOID, TIMESTAMPOID, TEXTOID, TEXTOID});
+    pg_guard([&] {
+        Datum args[7] = {Int32GetDatum(simulation_id), CStringGetTextDatum(incident_kind_name(w.kind)),
+                         Float8GetDatum(w.magnitude), local_timestamp_datum(w.start), local_timestamp_datum(w.end),
+                         CStringGetTextDatum(w.origin), text_datum(w.target.describe())};
+        const char nulls[7] = {simulation_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+        int rc = SPI_execute_plan(insert_targeted_incident_, args, nulls, false, 0);
+        if (rc != SPI_OK_INSERT) elog(ERROR, "thelook: recording an incident failed: %s", SPI_result_code_string(rc));
+    });
+}
+
+int64_t SchemaWriter::take_item(const Product& p, Micros t) { return inventory_->take_item(p, t); }
+
+void SchemaWriter::order_restock(const Product& p, Micros t, Micros arrives_at, int quantity) {
+    inventory_->order_restock(p, t, arrives_at, quantity, simulation_id_);
+}
+
+void SchemaWriter::record_lost_sale(const Product& p, const std::string& user_id, const std::string& session_id, Micros t) {
+    inventory_->record_lost_sale(p, user_id, session_id, t, simulation_id_);
+    counts_.lost_sales += 1;
+}
+
+std::vector<DueRestock> SchemaWriter::due_restocks(Micros t) { return inventory_->due_restocks(t); }
+void SchemaWriter::deliver_restock(const DueRestock& r, const Product&, Micros at) { inventory_->deliver_restock(r, at); }
+void SchemaWriter::hold_restock(const DueRestock& r, Micros until) { inventory_->hold_restock(r, until); }
 
 void SchemaWriter::add(const Purchase& p) {
     orders_.push_back(p.order);

@@ -4,6 +4,7 @@
 // transaction. Plans are prepared once and kept. Must be used inside an SPI connection.
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,11 +19,14 @@ struct _SPI_plan;
 
 namespace thelook::pg {
 
+class InventoryWriter;
+
 struct RetentionCounts {
     int64 orders = 0, order_items = 0, events = 0;
 };
 
 struct WriteCounts {
+    int64 lost_sales = 0;
     int64 inserted[kTableCount] = {};
     int64 updated[kTableCount] = {};
     int64 deleted[kTableCount] = {};
@@ -90,6 +94,16 @@ public:
     bool rekey_event(const std::string& probe, const std::string& new_id) override;
     int64_t large_transaction(int64_t orders, Micros t) override;
 
+    // Inventory: on when the schema has the inventory tables (setup(inventory => true)).
+    bool has_inventory() const override { return inventory_ != nullptr; }
+    InventoryWriter* inventory() { return inventory_.get(); }
+    int64_t take_item(const Product& p, Micros t) override;
+    void order_restock(const Product& p, Micros t, Micros arrives_at, int quantity) override;
+    void record_lost_sale(const Product& p, const std::string& user_id, const std::string& session_id, Micros t) override;
+    std::vector<DueRestock> due_restocks(Micros t) override;
+    void deliver_restock(const DueRestock& r, const Product& p, Micros at) override;
+    void hold_restock(const DueRestock& r, Micros until) override;
+
     void add(const User& u) override {
         users_.push_back(u);
         buffered_users_.insert(u.id);
@@ -115,6 +129,7 @@ private:
     // missing (start_simulation makes them; this covers one dropped since).
     void require_fault_support(const CdcFaults& faults);
     int64 run_fault_plan(_SPI_plan* plan, Datum* args, const char* nulls, const char* what);
+    void record_targeted_incident(const IncidentWindow& w, int32 simulation_id);
 
     std::string schema_;
     _SPI_plan *pick_user_ = nullptr, *pick_order_ = nullptr, *oldest_open_ = nullptr, *update_user_ = nullptr,
@@ -124,7 +139,8 @@ private:
               *delete_items_ = nullptr, *delete_orders_ = nullptr, *delete_events_ = nullptr,
               *account_events_ = nullptr, *account_items_ = nullptr, *account_orders_ = nullptr,
               *account_user_ = nullptr, *purge_events_ = nullptr, *rekey_event_ = nullptr,
-              *large_pick_ = nullptr, *large_orders_ = nullptr, *large_items_ = nullptr, *large_truth_ = nullptr;
+              *large_pick_ = nullptr, *large_orders_ = nullptr, *large_items_ = nullptr, *large_truth_ = nullptr,
+              *insert_targeted_incident_ = nullptr;
     int32 simulation_id_ = 0;
     bool has_faults_table_ = false;
     std::vector<User> users_;
@@ -134,6 +150,7 @@ private:
     std::vector<FaultRecord> truth_;
     std::set<std::string> buffered_users_, buffered_orders_;  // ids in users_ and orders_
     WriteCounts counts_;
+    std::unique_ptr<InventoryWriter> inventory_;
 };
 
 }  // namespace thelook::pg

@@ -95,6 +95,7 @@ struct SimulationSlot {
     int64 total_errors;
     int64 simulated_now;       // Unix microseconds
     int64 incidents_recorded;
+    int64 lost_sales;
     char last_error[kErrorMax];
 };
 

@@ -76,6 +76,17 @@ void check_ground_truth_tables(const Scenario& s, const std::string& schema, Oid
     if (s.faults.any()) check_ground_truth_table(schema, role, "injected_faults", "The scenario's faults");
 }
 
+// A scenario with an "inventory" section needs the schema's inventory tables.
+void check_inventory_tables(const Scenario& scenario, const std::string& schema) {
+    if (!scenario.inventory.given) return;
+    Oid nsp = pg_guard([&] { return get_namespace_oid(schema.c_str(), true); });
+    Oid rel = pg_guard([&] { return OidIsValid(nsp) ? get_relname_relid("inventory_restocks", nsp) : InvalidOid; });
+    if (!OidIsValid(rel))
+        throw Error("42P01", "relation \"" + schema + ".inventory_restocks\" does not exist",
+                    "The scenario has an \"inventory\" section, and the schema has no inventory.",
+                    "Run SELECT thelook.setup('" + schema + "', inventory => true) first.");
+}
+
 void check_scenario_fits(const SimulationParams& p) {
     if (p.scenario_json.size() >= static_cast<size_t>(kScenarioMax))
         throw Error("22023", "parameter \"scenario\" is too large for a running simulation",
@@ -420,6 +431,7 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
     const Oid role = GetUserId();
     check_schema(schema, role);
     check_ground_truth_tables(scenario.scenario, schema, role);
+    check_inventory_tables(scenario.scenario, schema);
     check_can_login(role);
     LocationSampler(installed_catalog().locations, p.country, p.state, p.postal_code);  // validates
     if (p.keep_events_seconds > 0) ensure_created_at_index(schema, "events");
@@ -635,6 +647,7 @@ Datum alter_simulation(FunctionCallInfo fcinfo) {
         check_scenario_fits(p);
         check_ground_truth_tables(scenario->scenario, schema, role);
         ensure_fault_indexes(schema, scenario->scenario.faults.cdc);
+        check_inventory_tables(scenario->scenario, schema);
     }
     p.validate();
     LWLockAcquire(st->lock, LW_EXCLUSIVE);
@@ -757,6 +770,7 @@ void from_slot(const SimulationSlot& s, Micros now, StatusRow* r) {
     r->c.max_rows_per_transaction = s.max_rows_per_transaction;
     r->c.total_errors = s.total_errors;
     r->c.incidents = s.incidents_recorded;
+    r->c.lost_sales = s.lost_sales;
     r->consecutive_errors = s.consecutive_errors;
     r->has_last_error = s.last_error[0] != '\0';
     r->last_error = s.last_error;
@@ -892,8 +906,8 @@ Datum simulation_status(FunctionCallInfo fcinfo) {
     pg_guard([&] {
         MemoryContext caller = MemoryContextSwitchTo(srf.row_context);
         for (const StatusRow& r : out) {
-            Datum v[43];
-            bool n[43] = {};
+            Datum v[44];
+            bool n[44] = {};
             int c = 0;
             auto text = [&](const std::string& s, bool null = false) {
                 n[c] = null;
@@ -945,6 +959,7 @@ Datum simulation_status(FunctionCallInfo fcinfo) {
             v[c++] = Int64GetDatum(r.c.orders_deleted);
             v[c++] = Int64GetDatum(r.c.order_items_deleted);
             v[c++] = Int64GetDatum(r.c.events_deleted);
+            v[c++] = Int64GetDatum(r.c.lost_sales);
             tuplestore_putvalues(srf.store, srf.desc, v, n);
             MemoryContextReset(srf.row_context);
         }

@@ -105,6 +105,7 @@ struct Traffic {
     Intensity intensity;
     std::unique_ptr<ShopperModel> shoppers;
     std::unique_ptr<FaultInjector> faults;  // null while the scenario injects none and none is held
+    std::unique_ptr<Inventory> inventory;
 };
 
 Micros wall_now() { return from_timestamptz(GetCurrentTimestamp()); }
@@ -303,6 +304,10 @@ void Simulation::build_traffic(Micros sim_now) {
         t->incidents.add(in.effect, in.start, in.duration_seconds, "injected", true);
     t->intensity = Intensity(WeeklyProfile(r.scenario.traffic, r.zone), &t->incidents);
     t->shoppers = std::make_unique<ShopperModel>(r.scenario.shoppers, products_, sim_now);
+    if (r.scenario.inventory.given && !writer_->has_inventory())
+        throw Error("42P01", "schema \"" + schema_ + "\" has no inventory tables",
+                    "The scenario has an \"inventory\" section.", "Run SELECT thelook.setup('" + schema_ + "', inventory => true).");
+    t->inventory = std::make_unique<Inventory>(r.scenario.inventory, &t->incidents);
     loop_->set_model(t->shoppers.get());  // before the old model goes
     // The injector outlives a change of scenario: late events it holds still arrive.
     if (traffic_ && traffic_->faults) t->faults = std::move(traffic_->faults);
@@ -311,6 +316,7 @@ void Simulation::build_traffic(Micros sim_now) {
     if (t->faults) t->faults->set_section(r.scenario.faults);
     loop_->set_faults(t->faults.get());
     loop_->set_cdc_faults(r.scenario.faults.cdc);
+    loop_->set_inventory(t->inventory.get());
     traffic_ = std::move(t);
 }
 
@@ -433,6 +439,7 @@ void Simulation::run_batch(const std::vector<Micros>& arrivals) {
     // Ground truth in the same transaction as the first rows an incident affects.
     std::vector<IncidentWindow> started = traffic_->incidents.take_started(arrivals.back());
     writer_->record_incidents(started, id_);
+    loop_->deliver_restocks(arrivals.front(), *writer_);
     for (Micros t : arrivals) loop_->iteration(t, traffic_->intensity.checkout_failure(t), *writer_);
     writer_->flush();
 
@@ -441,6 +448,7 @@ void Simulation::run_batch(const std::vector<Micros>& arrivals) {
     next.transactions += 1;
     next.max_rows_per_transaction = std::max<int64>(next.max_rows_per_transaction, w.rows());
     next.incidents += static_cast<int64>(started.size());
+    next.lost_sales += w.lost_sales;
     next.users_inserted += w.inserted[kUsers];
     next.users_updated += w.updated[kUsers];
     next.orders_inserted += w.inserted[kOrders];
@@ -554,6 +562,7 @@ void Simulation::publish() {
     slot_->deleted[kEvents] = counters_.events_deleted;
     slot_->skipped = counters_.skipped;
     slot_->incidents_recorded = counters_.incidents;
+    slot_->lost_sales = counters_.lost_sales;
     slot_->total_errors = counters_.total_errors;
     slot_->consecutive_errors = consecutive_errors_;
     SpinLockRelease(&slot_->mutex);

@@ -138,7 +138,7 @@ CREATE FUNCTION @extschema@.simulation_status(
     OUT time_scale float8, OUT simulated_time timestamptz, OUT incidents bigint,
     OUT desired_state text, OUT failures int, OUT resumed_at timestamptz, OUT skipped bigint,
     OUT on_resume text, OUT keep_events interval, OUT keep_orders interval, OUT orders_deleted bigint,
-    OUT order_items_deleted bigint, OUT events_deleted bigint)
+    OUT order_items_deleted bigint, OUT events_deleted bigint, OUT lost_sales bigint)
 RETURNS SETOF record
     LANGUAGE c VOLATILE PARALLEL SAFE AS 'MODULE_PATHNAME', 'thelook_simulation_status';
 COMMENT ON FUNCTION @extschema@.simulation_status() IS

@@ -1,0 +1,36 @@
+#include "inventory.hpp"
+
+#include <cmath>
+
+#include "distributions.hpp"
+#include "incidents.hpp"
+#include "shopper_model.hpp"
+
+namespace thelook {
+
+InventorySection::InventorySection()
+    : minimum(dist::kRestockMinimum),
+      restock(dist::kRestockQuantity), lead_time_min_seconds(dist::kLeadTimeMinSeconds),
+      lead_time_max_seconds(dist::kLeadTimeMaxSeconds) {}
+
+Micros Inventory::arrival(Rng& rng, Micros t) const {
+    const double seconds = s_.lead_time_min_seconds + rng.uniform() * (s_.lead_time_max_seconds - s_.lead_time_min_seconds);
+    return t + static_cast<Micros>(std::llround(seconds * 1e6));
+}
+
+Micros Inventory::held_until(const Product& p, Micros t) const {
+    if (!incidents_) return kNoTime;
+    const Micros end = incidents_->supply_blocked_until(p, t);
+    return end > t ? end : kNoTime;
+}
+
+Micros Inventory::backfill_stocked_at(const std::string& order_item_id, Micros sold_at) const {
+    const double u = text_share(order_item_id);
+    const double seconds = s_.lead_time_min_seconds + u * (s_.lead_time_max_seconds - s_.lead_time_min_seconds);
+    return sold_at - static_cast<Micros>(std::llround(seconds * 1e6));
+}
+
+
+}  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

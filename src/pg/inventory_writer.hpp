@@ -1,0 +1,44 @@
+// The statements of a schema's inventory (setup(inventory => true)): taking an unsold item is a
+// probe of the partial index on unsold items (FOR UPDATE SKIP LOCKED: two simulations never take
+// the same item, and never wait for each other); a restock is a row of inventory_restocks, pending
+// until its arrival (at most one pending per product and centre: a unique partial index, and an
+// advisory lock so that a second simulation skips instead of waiting); lost sales are rows of
+// lost_sales. Used by SchemaWriter inside its SPI connection; decisions come from the core.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/catalog.hpp"
+#include "core/inventory.hpp"
+
+struct _SPI_plan;
+
+namespace thelook::pg {
+
+class InventoryWriter {
+public:
+    // Null when the schema has no inventory_items table.
+    static InventoryWriter* open(const std::string& schema);
+    ~InventoryWriter();
+
+    int64_t take_item(const Product& p, Micros t);
+    void order_restock(const Product& p, Micros t, Micros arrives_at, int quantity, int32_t simulation_id);
+    void record_lost_sale(const Product& p, const std::string& user_id, const std::string& session_id, Micros t,
+                          int32_t simulation_id);
+    std::vector<DueRestock> due_restocks(Micros t);
+    void deliver_restock(const DueRestock& r, Micros at);
+    void hold_restock(const DueRestock& r, Micros until);
+    // Back-fill: one sold inventory item per order item (stocked at stocked_at[i], sold at the
+    // item's created_at), product columns from the schema's products table; one statement.
+    void add_sold_items(const std::vector<OrderItem>& items, const std::vector<Micros>& stocked_at);
+
+private:
+    explicit InventoryWriter(const std::string& schema);
+    _SPI_plan *take_ = nullptr, *order_ = nullptr, *lost_ = nullptr, *due_ = nullptr,
+              *deliver_ = nullptr, *hold_ = nullptr, *sold_ = nullptr;
+    std::string schema_;
+    int32_t lock_space_ = 0;
+};
+
+}  // namespace thelook::pg

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Inventory (setup(inventory => true), scenario section "inventory"), checked from the data alone:
+# two simulations selling from one schema's stock at once keep the invariants (every sold order item
+# took exactly one item of its product, sold when the order item was made and stocked before; restock
+# rows match the stock they added; lost sales in the view equal the lost_sales rows, whose sessions
+# have no cart or purchase page); and a supply_problem incident raises the lost sales of its category
+# in its window, and only there.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+start_cluster inventory "${INVENTORY_PORT:-54871}" "timezone = 'UTC'"
+q >/dev/null <<'SQL'
+CREATE EXTENSION thelook_datagen;
+SELECT thelook.setup('shop', init_num_users => 500, seed => 1, inventory => true);
+SQL
+check_eq "setup stocks every product with generate_inventory_items" \
+  "$(q -c "SELECT count(*) FROM thelook.generate_inventory_items(seed => 1)")" \
+  "$(q -c "SELECT count(*) FROM shop.inventory_items WHERE sold_at IS NULL AND created_at = '2019-01-01'")"
+check_eq "the initial stock per product is uniform in [5, 30] (range and mean within 4 sigma)" "t" \
+  "$(q -c "SELECT min(n) = 5 AND max(n) = 30 AND abs(avg(n) - 17.5) < 4 * sqrt((26 * 26 - 1) / 12.0 / count(*))
+             FROM (SELECT count(*) n FROM shop.inventory_items GROUP BY product_id) s")"
+
+# Popular products (zipf) run out first; small stocks and short lead times make stock-outs and
+# restocks frequent in a few seconds of an accelerated run.
+q >/dev/null <<'SQL'
+TRUNCATE shop.inventory_items;
+INSERT INTO shop.inventory_items (product_id, created_at, sold_at, cost, product_category, product_name, product_brand,
+       product_retail_price, product_department, product_sku, product_distribution_center_id)
+SELECT * FROM thelook.generate_inventory_items(1, 4, seed => 2);
+SQL
+scenario='{"shoppers": {"popularity": {"zipf_exponent": 1}},
+           "inventory": {"minimum": 2, "restock": 4, "lead_time": ["5 minutes", "20 minutes"]}}'
+a=$(q -c "SELECT thelook.start_simulation('shop', avg_qps => 150, seed => 11, time_scale => 600, scenario => '$scenario')")
+b=$(q -c "SELECT thelook.start_simulation('shop', avg_qps => 150, seed => 12, time_scale => 600,
+           scenario => '{\"base\": \"reference\", \"shoppers\": {\"model\": \"sessions\", \"popularity\": {\"zipf_exponent\": 1}},
+                         \"inventory\": {\"minimum\": 2, \"restock\": 4, \"lead_time\": \"10 minutes\"}}')")
+wait_for "SELECT bool_and(iterations > 0) FROM thelook.simulations WHERE id IN ($a, $b)" 10
+sleep 10
+q -c "SELECT thelook.stop_simulation($a), thelook.stop_simulation($b)" >/dev/null
+check_eq "both simulations ran without errors" "0" "$(q -c "SELECT sum(total_errors) FROM thelook.simulations WHERE id IN ($a, $b)")"
+check_eq "every sold order item took exactly one item of its product, sold at its created_at" "0" "$(q -c "
+  SELECT count(*) FROM (SELECT product_id, created_at AS t, count(*) n FROM shop.order_items GROUP BY 1, 2) o
+  FULL JOIN (SELECT product_id, sold_at AS t, count(*) n FROM shop.inventory_items WHERE sold_at IS NOT NULL GROUP BY 1, 2) i
+  USING (product_id, t) WHERE o.n IS DISTINCT FROM i.n")"
+check "items were sold and stock ran out" test "$(q -c "SELECT count(*) > 100 FROM shop.inventory_items WHERE sold_at IS NOT NULL") $(q -c "SELECT count(*) > 10 FROM shop.lost_sales")" = "t t"
+check_eq "no item was sold before it was stocked" "0" "$(q -c "SELECT count(*) FROM shop.inventory_items WHERE sold_at < created_at")"
+check_eq "restocks arrived, each adding exactly its quantity of items at its arrival (old + quantity = new, old >= 0)" "t" "$(q -c "
+  SELECT count(*) > 10 AND bool_and(new_level = old_level + quantity AND old_level >= 0)
+    FROM shop.inventory_restocks WHERE arrived_at IS NOT NULL")"
+check_eq "the items of each product are its initial stock plus its restocks" "0" "$(q -c "
+  SELECT count(*) FROM (SELECT product_id, count(*) FILTER (WHERE created_at = '2019-01-01') AS initial,
+                               count(*) FILTER (WHERE created_at > '2019-01-01') AS added FROM shop.inventory_items GROUP BY 1) i
+  LEFT JOIN (SELECT product_id, sum(quantity) q FROM shop.inventory_restocks WHERE arrived_at IS NOT NULL GROUP BY 1) r USING (product_id)
+  LEFT JOIN (SELECT product_id, count(*) g FROM thelook.generate_inventory_items(1, 4, seed => 2) GROUP BY 1) g USING (product_id)
+  WHERE i.added <> coalesce(r.q, 0) OR i.initial <> g.g")"
+check_eq "at most one pending restock per product" "0" "$(q -c "
+  SELECT count(*) FROM (SELECT product_id FROM shop.inventory_restocks WHERE arrived_at IS NULL GROUP BY 1 HAVING count(*) > 1) d")"
+check_eq "lost sales in thelook.simulations equal the lost_sales rows, per simulation" "0" "$(q -c "
+  SELECT count(*) FROM thelook.simulations s WHERE id IN ($a, $b)
+     AND lost_sales <> (SELECT count(*) FROM shop.lost_sales l WHERE l.simulation_id = s.id)")"
+check "popular products run out first: the median popularity rank of lost products is in the top 1 %" test "$(q -c "
+  SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY x.rank) < 292 FROM shop.lost_sales l
+    JOIN thelook.product_popularity('{\"shoppers\": {\"popularity\": {\"zipf_exponent\": 1}}}') x ON x.product_id = l.product_id")" = t
+check_eq "reference sessions of lost items have no cart or purchase page" "0" "$(q -c "
+  SELECT count(*) FROM shop.lost_sales l JOIN shop.events e USING (session_id)
+   WHERE l.simulation_id = $a AND e.event_type IN ('cart', 'purchase')")"
+# A supply problem on the category most in demand, from 1 to 3 simulated hours: its restocks are held
+# back, so its lost sales per hour rise there and fall back after; other categories are unaffected.
+q >/dev/null <<'SQL'
+SELECT thelook.setup('sup', init_num_users => 500, seed => 1, inventory => true);
+TRUNCATE sup.inventory_items;
+INSERT INTO sup.inventory_items (product_id, created_at, sold_at, cost, product_category, product_name, product_brand,
+       product_retail_price, product_department, product_sku, product_distribution_center_id)
+SELECT * FROM thelook.generate_inventory_items(25, 25);
+SQL
+cat=$(q -c "SELECT p.category FROM thelook.product_popularity('{\"shoppers\": {\"popularity\": {\"zipf_exponent\": 1}}}') x
+             JOIN thelook.products() p ON p.id = x.product_id GROUP BY 1 ORDER BY sum(p_men + p_women) DESC LIMIT 1")
+start=$(q -c "SELECT date_trunc('hour', now() AT TIME ZONE 'UTC') - interval '10 days'")
+s=$(q -c "SELECT thelook.start_simulation('sup', avg_qps => 200, seed => 3, time_scale => 720, simulated_start => '$start+00',
+           order_update_prob => 0, scenario => '{\"shoppers\": {\"popularity\": {\"zipf_exponent\": 1}},
+             \"inventory\": {\"minimum\": 20, \"restock\": 60, \"lead_time\": \"5 minutes\"},
+             \"incidents\": [{\"kind\": \"supply_problem\", \"category\": \"$cat\", \"after\": \"1 hour\", \"duration\": \"2 hours\"}]}')")
+wait_for "SELECT simulated_time > '$start+00'::timestamptz + interval '4 hours' FROM thelook.simulations WHERE id = $s" 40
+q -c "SELECT thelook.stop_simulation($s)" >/dev/null
+check_eq "the incident is recorded with its target" "supply_problem|category=$cat|01:00:00|02:00:00" "$(q -c "
+  SELECT kind, target, started_at - '$start', ended_at - started_at FROM sup.incidents WHERE simulation_id = $s")"
+rates=$(q -c "
+  SELECT string_agg(to_char(coalesce(n, 0) / CASE WHEN phase = 1 THEN 2.0 ELSE 1.0 END, 'FM99990.0'), ' ' ORDER BY target DESC, phase)
+    FROM (SELECT * FROM (VALUES (true), (false)) t (target), generate_series(0, 2) phase) k
+    LEFT JOIN (SELECT p.category = '$cat' AS target,
+                      CASE WHEN l.lost_at < '$start'::timestamp + interval '1 hour' THEN 0
+                           WHEN l.lost_at < '$start'::timestamp + interval '3 hours' THEN 1 ELSE 2 END AS phase,
+                      count(*) AS n
+                 FROM sup.lost_sales l JOIN thelook.products() p ON p.id = l.product_id
+                WHERE l.lost_at < '$start'::timestamp + interval '4 hours'
+                GROUP BY 1, 2) r USING (target, phase)")
+echo "# lost sales per simulated hour (target before, in, after; others before, in, after): $rates"
+read -r tb ti ta ob oi oa <<<"$rates"
+check "the target category's lost sales per hour rise at least 3-fold in the window" \
+  /usr/bin/python3 -c "import sys; sys.exit(not ($ti > 3 * max($tb, 1) and $ti > 3 * max($ta, 1)))"
+check "other categories' lost sales per hour do not rise in the window (at most 2-fold, or 5 per hour)" \
+  /usr/bin/python3 -c "import sys; sys.exit(not ($oi <= max(2 * max($ob, $oa), 5)))"
+
+# (One simulation: with two, each sells by its own clock.)
+check_eq "the level a restock found is the stock in the data at its arrival" "0" "$(q -c "
+  SELECT count(*) FROM sup.inventory_restocks r WHERE arrived_at IS NOT NULL AND old_level <>
+    (SELECT count(*) FROM sup.inventory_items i WHERE i.product_id = r.product_id AND i.created_at < r.arrived_at
+        AND (i.sold_at IS NULL OR i.sold_at > r.arrived_at))")"
+
+check_eq "a lost sale's product had no stock when it was wanted" "0" "$(q -c "
+  SELECT count(*) FROM sup.lost_sales l WHERE EXISTS (SELECT FROM sup.inventory_items i WHERE i.product_id = l.product_id
+     AND i.created_at <= l.lost_at AND (i.sold_at IS NULL OR i.sold_at > l.lost_at))")"
+
+# A back-fill into a schema with inventory: every order item sold from an item stocked one lead time
+# (the scenario's) before; the initial stock stays in stock at end_at.
+q >/dev/null <<'SQL'
+SELECT thelook.setup('bf', init_num_users => 100, seed => 1, inventory => true);
+SELECT * FROM thelook.backfill('bf', '2026-01-01', '2026-01-01 06:00', avg_qps => 1, seed => 5,
+                               scenario => '{"inventory": {"lead_time": ["1 day", "3 days"]}}');
+SQL
+check_eq "back-fill: every order item took exactly one item of its product, sold at its created_at" "0" "$(q -c "
+  SELECT count(*) FROM (SELECT product_id, created_at AS t, count(*) n FROM bf.order_items GROUP BY 1, 2) o
+  FULL JOIN (SELECT product_id, sold_at AS t, count(*) n FROM bf.inventory_items WHERE sold_at IS NOT NULL GROUP BY 1, 2) i
+  USING (product_id, t) WHERE o.n IS DISTINCT FROM i.n")"
+check_eq "back-fill: sold items were stocked 1 to 3 days before they were sold; unsold ones are in stock at end_at" "t|t" "$(q -c "
+  SELECT bool_and(sold_at - created_at BETWEEN interval '1 day' AND interval '3 days') FILTER (WHERE sold_at IS NOT NULL),
+         bool_and(created_at <= '2026-01-01 06:00') FILTER (WHERE sold_at IS NULL) FROM bf.inventory_items")"
+
+# The README's example, verbatim.
+readme_out=$(q <<'SQL'
+SELECT thelook.setup('stock', init_num_users => 200, seed => 1, inventory => true);
+SELECT thelook.start_simulation('stock', avg_qps => 100, time_scale => 3600, duration => '5 seconds',
+         scenario => '{"shoppers": {"popularity": {"zipf_exponent": 1}},
+                       "inventory": {"minimum": 5, "restock": 10, "lead_time": ["2 hours", "6 hours"]}}');
+SELECT pg_sleep(7);
+SELECT lost_sales, (SELECT count(*) FROM stock.lost_sales) AS rows FROM thelook.simulations WHERE schema = 'stock';
+SQL
+)
+read -r lost_view lost_rows <<<"$(tail -1 <<<"$readme_out" | tr '|' ' ')"
+check "the README's example: lost sales in the view equal the rows ($lost_view)" test "$lost_view" = "$lost_rows"
+
+# A scenario with an inventory section needs the tables.
+q -c "SELECT thelook.setup('plain', init_num_users => 10)" >/dev/null
+err=$(q -c "SELECT thelook.start_simulation('plain', scenario => '{\"inventory\": {}}')" 2>&1 || true)
+check "a scenario with inventory on a schema without it fails with a hint" grep -q 'inventory_restocks" does not exist' <<<"$err"
+finish
