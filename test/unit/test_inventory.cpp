@@ -12,6 +12,7 @@
 #include "core/progress.hpp"
 #include "core/scenario.hpp"
 #include "fixtures.hpp"
+#include "scenario_checks.hpp"
 
 using namespace thelook;
 using fixtures::kNow;
@@ -19,20 +20,7 @@ using fixtures::kNow;
 namespace {
 
 void rejects(const std::string& doc, const std::string& path, const std::string& what) {
-    INFO("document: " << doc);
-    bool thrown = false;
-    try {
-        parse_scenario(doc);
-    } catch (const Error& e) {
-        thrown = true;
-        const std::string m = e.what();
-        INFO("message: " << m);
-        CHECK(e.sqlstate() == "22023");
-        CHECK(m.rfind(path + ": ", 0) == 0);
-        CHECK(m.find(what) != std::string::npos);
-        CHECK_FALSE(e.hint().empty());
-    }
-    CHECK(thrown);
+    thelook::testing::check_scenario_rejects(doc, path, what);
 }
 
 // A store with a stock per product id (absent: none), keeping what the loop does.

@@ -20,6 +20,7 @@
 #include "core/shopper_section.hpp"
 #include "fake_store.hpp"
 #include "fixtures.hpp"
+#include "scenario_checks.hpp"
 
 using namespace thelook;
 using fixtures::kNow;
@@ -40,22 +41,7 @@ json shoppers(const json& section) { return json{{"shoppers", section}}; }
 // parse_scenario({"shoppers": section}) throws thelook::Error 22023 whose message starts with
 // "<path>: " (exactly that path), mentions `what`, and carries a hint.
 void check_rejects(const json& section, const std::string& path, const std::string& what = "") {
-    const std::string doc = shoppers(section).dump();
-    INFO("document: " << doc);
-    bool thrown = false;
-    try {
-        parse_scenario(doc);
-    } catch (const Error& e) {
-        thrown = true;
-        const std::string m = e.what();
-        INFO("message: " << m);
-        CHECK(e.sqlstate() == "22023");
-        CHECK(m.rfind(path + ": ", 0) == 0);
-        if (!what.empty()) CHECK(m.find(what) != std::string::npos);
-        CHECK_FALSE(e.hint().empty());
-    }
-    INFO("expected 22023 at " << path);
-    CHECK(thrown);
+    thelook::testing::check_scenario_rejects(shoppers(section).dump(), path, what);
 }
 
 ShopperSection section_of(const json& section) { return parse_scenario(shoppers(section).dump()).shoppers; }
