@@ -7,74 +7,6 @@
 
 namespace thelook {
 
-namespace {
-// The store as the iteration sees it when faults are on: new rows pass through the injector on
-// their way to the real store, with their ground truth. The iteration itself does not know.
-// Everything else is forwarded: ShopStore's optional operations (CDC faults, inventory) have
-// do-nothing defaults, so a method missing here would silently switch its feature off
-// (test_faults.cpp checks inventory and CDC faults through this store).
-class FaultingStore : public ShopStore {
-public:
-    FaultingStore(ShopStore& inner, FaultInjector& faults, Micros now) : inner_(inner), f_(faults), now_(now) {}
-    bool pick_user(const std::string& key, PickedUser* out) override { return inner_.pick_user(key, out); }
-    bool pick_open_order(const std::string& key, PickedOrder* out) override { return inner_.pick_open_order(key, out); }
-    void update_user_address(const std::string& user_id, const Address& a, Micros now) override {
-        inner_.update_user_address(user_id, a, now);
-    }
-    std::vector<ItemRef> update_order(const std::string& order_id, OrderStatus from, OrderStatus to,
-                                      const OrderTimes& changed) override {
-        return inner_.update_order(order_id, from, to, changed);
-    }
-    void add(const User& u) override {
-        User row = u;
-        std::vector<FaultRecord> truth;
-        f_.corrupt(row, &truth);
-        inner_.add(row);
-        if (!truth.empty()) inner_.add(truth);
-    }
-    void add(const Purchase& p) override {
-        Purchase row = p;
-        std::vector<FaultRecord> truth;
-        f_.corrupt(row.order, &truth);
-        for (OrderItem& i : row.items) f_.corrupt(i, &truth);
-        row.events = f_.deliver(std::move(row.events), now_, &truth);
-        inner_.add(row);
-        if (!truth.empty()) inner_.add(truth);
-    }
-    void add(const std::vector<Event>& events) override {
-        std::vector<FaultRecord> truth;
-        std::vector<Event> rows = f_.deliver(events, now_, &truth);
-        if (!rows.empty()) inner_.add(rows);
-        if (!truth.empty()) inner_.add(truth);
-    }
-    void add(const std::vector<FaultRecord>& truth) override { inner_.add(truth); }
-    int64_t delete_account(const std::string& user_probe) override { return inner_.delete_account(user_probe); }
-    int64_t purge_anonymous_events(Micros cutoff, int64_t limit) override {
-        return inner_.purge_anonymous_events(cutoff, limit);
-    }
-    bool rekey_event(const std::string& probe, const std::string& new_id) override {
-        return inner_.rekey_event(probe, new_id);
-    }
-    int64_t large_transaction(int64_t orders, Micros t) override { return inner_.large_transaction(orders, t); }
-    bool has_inventory() const override { return inner_.has_inventory(); }
-    int64_t take_item(const Product& p, Micros t) override { return inner_.take_item(p, t); }
-    void order_restock(const Product& p, Micros t, Micros arrives_at, int quantity) override {
-        inner_.order_restock(p, t, arrives_at, quantity);
-    }
-    void record_lost_sale(const Product& p, const std::string& user_id, const std::string& session_id, Micros t) override {
-        inner_.record_lost_sale(p, user_id, session_id, t);
-    }
-    std::vector<DueRestock> due_restocks(Micros t) override { return inner_.due_restocks(t); }
-    void deliver_restock(const DueRestock& r, const Product& p, Micros at) override { inner_.deliver_restock(r, p, at); }
-    void hold_restock(const DueRestock& r, Micros until) override { inner_.hold_restock(r, until); }
-
-private:
-    ShopStore& inner_;
-    FaultInjector& f_;
-    Micros now_;
-};
-}  // namespace
-
 void LiveLoop::iteration(Micros t, double checkout_failure, ShopStore& store) {
     if (faults_) {
         // Late events due by now arrive first.
@@ -82,21 +14,45 @@ void LiveLoop::iteration(Micros t, double checkout_failure, ShopStore& store) {
         std::vector<Event> due = faults_->release(t, &truth);
         if (!due.empty()) store.add(due);
         if (!truth.empty()) store.add(truth);
-        if (faults_->section().injects_rows()) {
-            FaultingStore faulting(store, *faults_, t);
-            run(t, checkout_failure, faulting);
-            return;
-        }
     }
-    run(t, checkout_failure, store);
-}
-
-void LiveLoop::run(Micros t, double checkout_failure, ShopStore& store) {
     if (model_ && model_->sessions())
         session_iteration(t, checkout_failure, *model_, store);
     else
         purchase_iteration(t, checkout_failure, model_, store);
     if (cdc_.faults().any()) cdc_faults(t, store);
+}
+
+// Every row the iteration writes goes through these: with the scenario's row faults on, through
+// the injector first, with its ground truth.
+bool LiveLoop::injecting() const { return faults_ && faults_->section().injects_rows(); }
+
+void LiveLoop::write(ShopStore& store, User u) {
+    std::vector<FaultRecord> truth;
+    if (injecting()) faults_->corrupt(u, &truth);
+    store.add(u);
+    if (!truth.empty()) store.add(truth);
+}
+
+void LiveLoop::write(ShopStore& store, Purchase p, Micros t) {
+    std::vector<FaultRecord> truth;
+    if (injecting()) {
+        faults_->corrupt(p.order, &truth);
+        for (OrderItem& i : p.items) faults_->corrupt(i, &truth);
+        p.events = faults_->deliver(std::move(p.events), t, &truth);
+    }
+    store.add(p);
+    if (!truth.empty()) store.add(truth);
+}
+
+void LiveLoop::write(ShopStore& store, std::vector<Event> events, Micros t) {
+    if (!injecting()) {
+        store.add(events);
+        return;
+    }
+    std::vector<FaultRecord> truth;
+    events = faults_->deliver(std::move(events), t, &truth);
+    if (!events.empty()) store.add(events);  // all of them may be held back as late
+    if (!truth.empty()) store.add(truth);
 }
 
 // After the iteration's own rows: the CDC faults that fall due (none unless the scenario asks).
@@ -116,7 +72,7 @@ PickedUser LiveLoop::known_user(Micros t, ShopStore& store) {
     if (!store.pick_user(uuid_v4(rng), &user)) {
         User u = gen_.new_user(t);
         user = PickedUser{u.id, place_of(*u.location), u.gender};
-        store.add(u);
+        write(store, u);
     } else if (rng.bernoulli(p_.user_update_prob)) {
         Address a = gen_.new_address();
         store.update_user_address(user.id, a, t);
@@ -131,12 +87,12 @@ void LiveLoop::purchase_iteration(Micros t, double checkout_failure, const Shopp
     const PickedUser user = known_user(t, store);
     // Drawn only while a checkout failure is in force, so that the reference stream is unchanged.
     if (checkout_failure > 0 && rng.bernoulli(checkout_failure))
-        store.add(gen_.failed_checkout(user.id, user.place, t));
+        write(store, gen_.failed_checkout(user.id, user.place, t), t);
     else {
         Purchase p = gen_.new_purchase(user.id, user.place, t, true, user.gender);
         if (inventory_ && store.has_inventory()) take_stock(p, user.id, true, t, store);
-        if (p.items.empty()) store.add(p.events);  // every item was out of stock: no order
-        else store.add(p);
+        if (p.items.empty()) write(store, std::move(p.events), t);  // every item was out of stock: no order
+        else write(store, std::move(p), t);
     }
     side_tasks(t, true, store);
 }
@@ -181,14 +137,14 @@ void LiveLoop::session_iteration(Micros t, double checkout_failure, const Shoppe
             User u = gen_.new_user(t);
             u.location = anonymous_at;  // signs up where the visit came from
             buyer = u.id;
-            store.add(u);
+            write(store, u);
             for (size_t i = s.checkout_event; i < s.events.size(); ++i) s.events[i].user_id = buyer;
         }
         Purchase p = gen_.order_from_cart(buyer, s.cart, s.campaign ? s.campaign->name : "", t);
         p.events = std::move(s.events);
-        store.add(p);
+        write(store, std::move(p), t);
     } else {
-        store.add(s.events);
+        write(store, std::move(s.events), t);
     }
     side_tasks(t, false, store);
 }
@@ -253,8 +209,8 @@ void LiveLoop::deliver_restocks(Micros t, ShopStore& store) {
 // has anonymous visits of its own), one lifecycle step of a random open order.
 void LiveLoop::side_tasks(Micros t, bool ghost, ShopStore& store) {
     Rng& rng = gen_.rng();
-    if (rng.bernoulli(p_.user_create_prob)) store.add(gen_.new_user(t));
-    if (ghost && rng.bernoulli(p_.ghost_create_prob)) store.add(gen_.ghost_session(t));
+    if (rng.bernoulli(p_.user_create_prob)) write(store, gen_.new_user(t));
+    if (ghost && rng.bernoulli(p_.ghost_create_prob)) write(store, gen_.ghost_session(t), t);
     if (rng.bernoulli(p_.order_update_prob)) {
         PickedOrder order;
         if (store.pick_open_order(open_order_probe(t), &order)) {
@@ -263,7 +219,7 @@ void LiveLoop::side_tasks(Micros t, bool ghost, ShopStore& store) {
             if (advance(status, changed, t, rng)) {
                 std::vector<ItemRef> items = store.update_order(order.id, order.status, status, changed);
                 if (status == OrderStatus::Cancelled || status == OrderStatus::Returned)
-                    store.add(gen_.exit_sessions(items, order.user_id, order.place, status == OrderStatus::Returned, t));
+                    write(store, gen_.exit_sessions(items, order.user_id, order.place, status == OrderStatus::Returned, t), t);
             }
         }
     }

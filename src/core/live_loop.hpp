@@ -103,7 +103,10 @@ public:
     void iteration(Micros t, double checkout_failure, ShopStore& store);
 
 private:
-    void run(Micros t, double checkout_failure, ShopStore& store);
+    bool injecting() const;
+    void write(ShopStore& store, User u);
+    void write(ShopStore& store, Purchase p, Micros t);
+    void write(ShopStore& store, std::vector<Event> events, Micros t);
     void purchase_iteration(Micros t, double checkout_failure, ShopperModel const* model, ShopStore& store);
     void session_iteration(Micros t, double checkout_failure, const ShopperModel& model, ShopStore& store);
     void side_tasks(Micros t, bool ghost, ShopStore& store);

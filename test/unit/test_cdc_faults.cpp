@@ -244,8 +244,8 @@ TEST_CASE("faults.cdc in the live loop: the reference rows without faults, the s
 }
 
 TEST_CASE("faults.cdc with the row faults on: the store's fault methods still reach the store", "[cdc_faults][faults]") {
-    // Row faults pass the iteration a decorating store (live_loop.cpp), which must forward the CDC
-    // operations; the row faults draw from a stream of their own, so the CDC decisions are equal.
+    // The row faults draw from a stream of their own, so the CDC decisions are those of a run
+    // without them, and every CDC operation reaches the store.
     fixtures::World w;
     SimulationParams p;
     const Scenario s = parse_scenario(R"({"faults": {"cdc": {"account_deletions_per_hour": 360,

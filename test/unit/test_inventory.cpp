@@ -276,8 +276,8 @@ TEST_CASE("inventory: due restocks are delivered, or held by a supply problem", 
 }
 
 TEST_CASE("inventory: with the scenario's faults on, stock is taken and lost sales are recorded as without", "[inventory][faults]") {
-    // The faults pass the iteration a decorating store (live_loop.cpp): every inventory call must
-    // reach the real one, or faults would silently switch inventory off.
+    // Row faults change rows on their way to the store; every inventory call must still reach it,
+    // with the decisions of a run without faults.
     fixtures::World w;
     auto run = [&](FaultInjector* faults, StockStore& store) {
         EntityGenerator gen(w.names, w.products, w.sampler, 17);
