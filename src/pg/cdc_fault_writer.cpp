@@ -33,14 +33,7 @@ std::vector<FaultIndex> fault_indexes(const CdcFaults& faults) {
 void SchemaWriter::require_fault_support(const CdcFaults& faults) {
     const std::string schema = schema_;
     if (!has_faults_table_) {
-        const bool exists = pg_guard([&] {
-            Oid nsp = get_namespace_oid(schema.c_str(), true);
-            return OidIsValid(nsp) && OidIsValid(get_relname_relid("injected_faults", nsp));
-        });
-        if (!exists)
-            throw Error("42P01", "relation \"" + schema + ".injected_faults\" does not exist",
-                        "The scenario has faults.cdc, whose ground truth is recorded there.",
-                        "Run SELECT thelook.setup('" + schema + "') again: it adds the table to an existing schema.");
+        require_table("injected_faults", "The scenario has faults.cdc, whose ground truth is recorded there.");
         has_faults_table_ = true;
     }
     for (const FaultIndex& ix : fault_indexes(faults)) {
