@@ -1,8 +1,8 @@
-#include "pg/catalog_files.hpp"
+#include "pg/bridge/catalog_files.hpp"
 
 #include <memory>
 
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 

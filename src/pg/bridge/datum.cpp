@@ -1,4 +1,4 @@
-#include "pg/datum.hpp"
+#include "pg/bridge/datum.hpp"
 
 extern "C" {
 #include "common/pg_prng.h"

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/entities.hpp"
-#include "pg/guard.hpp"
-#include "pg/postgres.hpp"
+#include "pg/bridge/guard.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 

@@ -1,13 +1,13 @@
 // Every C entry point of the library: one-line forwarders to C++ bodies through the guard.
-#include "pg/backfill.hpp"
-#include "pg/bulk_functions.hpp"
-#include "pg/file_feed.hpp"
-#include "pg/guard.hpp"
-#include "pg/launcher.hpp"
-#include "pg/scenario_bridge.hpp"
-#include "pg/settings.hpp"
-#include "pg/shared_state.hpp"
-#include "pg/simulation.hpp"
+#include "pg/bulk/backfill.hpp"
+#include "pg/bulk/bulk_functions.hpp"
+#include "pg/feeds/file_feed.hpp"
+#include "pg/bridge/guard.hpp"
+#include "pg/control/launcher.hpp"
+#include "pg/bridge/scenario_bridge.hpp"
+#include "pg/bridge/settings.hpp"
+#include "pg/control/shared_state.hpp"
+#include "pg/control/simulation.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;

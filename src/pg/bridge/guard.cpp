@@ -1,4 +1,4 @@
-#include "pg/guard.hpp"
+#include "pg/bridge/guard.hpp"
 
 #include <cstring>
 

@@ -11,7 +11,7 @@
 #include <type_traits>
 
 #include "core/error.hpp"
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 

@@ -1,4 +1,4 @@
-#include "pg/scenario_bridge.hpp"
+#include "pg/bridge/scenario_bridge.hpp"
 
 #include <optional>
 
@@ -7,10 +7,10 @@
 #include "core/bulk_generator.hpp"
 #include "core/error.hpp"
 #include "core/shopper_model.hpp"
-#include "pg/catalog_files.hpp"
+#include "pg/bridge/catalog_files.hpp"
 #include "core/simulation_params.hpp"
-#include "pg/datum.hpp"
-#include "pg/table_rows.hpp"
+#include "pg/bridge/datum.hpp"
+#include "pg/writers/table_rows.hpp"
 
 extern "C" {
 #include "pgtime.h"

@@ -6,7 +6,7 @@
 
 #include "core/scenario.hpp"
 #include "core/traffic.hpp"
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 

@@ -1,6 +1,6 @@
-#include "pg/settings.hpp"
+#include "pg/bridge/settings.hpp"
 
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg::settings {
 

@@ -1,4 +1,4 @@
-#include "pg/backfill.hpp"
+#include "pg/bulk/backfill.hpp"
 
 #include <cmath>
 #include <memory>
@@ -9,12 +9,12 @@
 #include "core/distributions.hpp"
 #include "core/error.hpp"
 #include "core/simulation_params.hpp"
-#include "pg/bulk_insert.hpp"
-#include "pg/catalog_files.hpp"
-#include "pg/datum.hpp"
-#include "pg/inventory_writer.hpp"
-#include "pg/scenario_bridge.hpp"
-#include "pg/schema_writer.hpp"
+#include "pg/bulk/bulk_insert.hpp"
+#include "pg/bridge/catalog_files.hpp"
+#include "pg/bridge/datum.hpp"
+#include "pg/writers/inventory_writer.hpp"
+#include "pg/bridge/scenario_bridge.hpp"
+#include "pg/writers/schema_writer.hpp"
 
 extern "C" {
 #include "nodes/parsenodes.h"

@@ -3,7 +3,7 @@
 // COPY-like bulk appends.
 #pragma once
 
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 

@@ -1,4 +1,4 @@
-#include "pg/bulk_functions.hpp"
+#include "pg/bulk/bulk_functions.hpp"
 
 #include <string>
 #include <vector>
@@ -7,10 +7,10 @@
 #include "core/entity_generator.hpp"
 #include "core/error.hpp"
 #include "core/simulation_params.hpp"
-#include "pg/catalog_files.hpp"
-#include "pg/datum.hpp"
-#include "pg/scenario_bridge.hpp"
-#include "pg/table_rows.hpp"
+#include "pg/bridge/catalog_files.hpp"
+#include "pg/bridge/datum.hpp"
+#include "pg/bridge/scenario_bridge.hpp"
+#include "pg/writers/table_rows.hpp"
 
 namespace thelook::pg {
 

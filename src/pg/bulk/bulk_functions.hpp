@@ -1,7 +1,7 @@
 // Set-returning functions: the catalogue and generated entities as rows.
 #pragma once
 
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 

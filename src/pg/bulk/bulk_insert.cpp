@@ -1,8 +1,8 @@
-#include "pg/bulk_insert.hpp"
+#include "pg/bulk/bulk_insert.hpp"
 
 #include "core/error.hpp"
-#include "pg/guard.hpp"
-#include "pg/table_rows.hpp"
+#include "pg/bridge/guard.hpp"
+#include "pg/writers/table_rows.hpp"
 
 extern "C" {
 #include "access/heapam.h"

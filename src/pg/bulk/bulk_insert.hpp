@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/entities.hpp"
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 

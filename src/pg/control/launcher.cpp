@@ -1,14 +1,14 @@
-#include "pg/launcher.hpp"
+#include "pg/control/launcher.hpp"
 
 #include <algorithm>
 #include <string>
 
 #include "core/error.hpp"
-#include "pg/datum.hpp"
-#include "pg/guard.hpp"
-#include "pg/settings.hpp"
-#include "pg/shared_state.hpp"
-#include "pg/simulation_store.hpp"
+#include "pg/bridge/datum.hpp"
+#include "pg/bridge/guard.hpp"
+#include "pg/bridge/settings.hpp"
+#include "pg/control/shared_state.hpp"
+#include "pg/control/simulation_store.hpp"
 
 extern "C" {
 #include "access/heapam.h"

@@ -11,7 +11,7 @@
 //    the simulations concerned when the dropping transaction commits.
 #pragma once
 
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 

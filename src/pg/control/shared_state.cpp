@@ -1,7 +1,7 @@
-#include "pg/shared_state.hpp"
+#include "pg/control/shared_state.hpp"
 
 #include "core/error.hpp"
-#include "pg/settings.hpp"
+#include "pg/bridge/settings.hpp"
 
 namespace thelook::pg {
 

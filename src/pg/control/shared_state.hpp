@@ -9,7 +9,7 @@
 #include "core/random.hpp"
 #include "core/scenario.hpp"
 #include "core/simulation_params.hpp"
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 

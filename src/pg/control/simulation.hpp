@@ -1,7 +1,7 @@
 // Live simulations: SQL functions that start, stop and list them, and the background worker.
 #pragma once
 
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 

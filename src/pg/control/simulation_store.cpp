@@ -1,10 +1,10 @@
-#include "pg/simulation_store.hpp"
+#include "pg/control/simulation_store.hpp"
 
 #include <cmath>
 
 #include "core/error.hpp"
-#include "pg/datum.hpp"
-#include "pg/guard.hpp"
+#include "pg/bridge/datum.hpp"
+#include "pg/bridge/guard.hpp"
 
 namespace thelook::pg {
 

@@ -18,7 +18,7 @@
 
 #include "core/entities.hpp"
 #include "core/simulation_params.hpp"
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 struct _SPI_plan;
 

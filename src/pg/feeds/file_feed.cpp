@@ -1,4 +1,4 @@
-#include "pg/file_feed.hpp"
+#include "pg/feeds/file_feed.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,10 +13,10 @@
 #include "core/feed_format.hpp"
 #include "core/file_faults.hpp"
 #include "core/random.hpp"
-#include "pg/datum.hpp"
-#include "pg/guard.hpp"
-#include "pg/scenario_bridge.hpp"
-#include "pg/table_rows.hpp"
+#include "pg/bridge/datum.hpp"
+#include "pg/bridge/guard.hpp"
+#include "pg/bridge/scenario_bridge.hpp"
+#include "pg/writers/table_rows.hpp"
 
 extern "C" {
 #include "storage/fd.h"

@@ -4,7 +4,7 @@
 // the manifest, and records files and faults in the schema, all in the caller's transaction.
 #pragma once
 
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 

@@ -19,14 +19,14 @@
 #include "core/progress.hpp"
 #include "core/rate_schedule.hpp"
 #include "core/simulation_params.hpp"
-#include "pg/catalog_files.hpp"
-#include "pg/datum.hpp"
-#include "pg/scenario_bridge.hpp"
-#include "pg/schema_writer.hpp"
-#include "pg/settings.hpp"
-#include "pg/shared_state.hpp"
-#include "pg/simulation.hpp"
-#include "pg/simulation_store.hpp"
+#include "pg/bridge/catalog_files.hpp"
+#include "pg/bridge/datum.hpp"
+#include "pg/bridge/scenario_bridge.hpp"
+#include "pg/writers/schema_writer.hpp"
+#include "pg/bridge/settings.hpp"
+#include "pg/control/shared_state.hpp"
+#include "pg/control/simulation.hpp"
+#include "pg/control/simulation_store.hpp"
 
 namespace thelook::pg {
 

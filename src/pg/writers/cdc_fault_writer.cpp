@@ -3,8 +3,8 @@
 // the same statement (a data-modifying WITH), so the ground truth commits with the change itself.
 #include "core/cdc_faults.hpp"
 #include "core/error.hpp"
-#include "pg/datum.hpp"
-#include "pg/schema_writer.hpp"
+#include "pg/bridge/datum.hpp"
+#include "pg/writers/schema_writer.hpp"
 
 namespace thelook::pg {
 

@@ -1,7 +1,7 @@
-#include "pg/inventory_writer.hpp"
+#include "pg/writers/inventory_writer.hpp"
 
-#include "pg/datum.hpp"
-#include "pg/schema_writer.hpp"
+#include "pg/bridge/datum.hpp"
+#include "pg/writers/schema_writer.hpp"
 
 namespace thelook::pg {
 

@@ -1,9 +1,9 @@
-#include "pg/schema_writer.hpp"
+#include "pg/writers/schema_writer.hpp"
 
 #include "core/error.hpp"
-#include "pg/datum.hpp"
-#include "pg/inventory_writer.hpp"
-#include "pg/table_rows.hpp"
+#include "pg/bridge/datum.hpp"
+#include "pg/writers/inventory_writer.hpp"
+#include "pg/writers/table_rows.hpp"
 
 namespace thelook::pg {
 

@@ -13,7 +13,7 @@
 #include "core/entity_generator.hpp"
 #include "core/incidents.hpp"
 #include "core/live_loop.hpp"
-#include "pg/shared_state.hpp"
+#include "pg/control/shared_state.hpp"
 
 struct _SPI_plan;
 

@@ -1,6 +1,6 @@
-#include "pg/table_rows.hpp"
+#include "pg/writers/table_rows.hpp"
 
-#include "pg/datum.hpp"
+#include "pg/bridge/datum.hpp"
 
 namespace thelook::pg {
 

@@ -4,7 +4,7 @@
 
 #include "core/catalog.hpp"
 #include "core/entities.hpp"
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 
