@@ -29,7 +29,7 @@ void check_error(const json& faults, const std::string& path_and_message) {
         FAIL("no error for " << faults.dump());
     } catch (const Error& e) {
         CHECK(e.sqlstate() == std::string("22023"));
-        CHECK_THAT(std::string(e.what()), Catch::Matchers::Contains(path_and_message));
+        CHECK_THAT(std::string(e.what()), ContainsSubstring(path_and_message));
         CHECK(!e.hint().empty());
     }
 }

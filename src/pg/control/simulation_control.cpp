@@ -48,7 +48,7 @@ void check_schema(const std::string& schema, Oid role) {
                             (writes ? ", INSERT and UPDATE" : "") + " on this table.",
                         "GRANT the privileges to your role, or start the simulation as a role that has them.");
     }
-    bool usage = pg_guard([&] { return pg_namespace_aclcheck(nsp, role, ACL_USAGE) == ACLCHECK_OK; });
+    bool usage = pg_guard([&] { return namespace_aclcheck(nsp, role, ACL_USAGE) == ACLCHECK_OK; });
     if (!usage)
         throw Error("42501", "permission denied for schema \"" + schema + "\"", "",
                     "GRANT USAGE ON SCHEMA " + schema + " to your role.");
