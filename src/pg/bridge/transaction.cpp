@@ -1,6 +1,6 @@
-#include "pg/transaction.hpp"
+#include "pg/bridge/transaction.hpp"
 
-#include "pg/guard.hpp"
+#include "pg/bridge/guard.hpp"
 
 namespace thelook::pg {
 

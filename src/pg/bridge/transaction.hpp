@@ -11,7 +11,7 @@
 // Only for processes that own their transactions: an SQL function runs in its caller's.
 #pragma once
 
-#include "pg/postgres.hpp"
+#include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
 
