@@ -4,8 +4,8 @@ EXTENSION   = thelook_datagen
 EXTVERSION  = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" thelook_datagen.control)
 MODULE_big  = thelook_datagen
 
-CORE_SRCS   = $(sort $(wildcard src/core/*.cpp))
-PG_SRCS     = $(sort $(wildcard src/pg/*.cpp))
+CORE_SRCS   = $(sort $(wildcard src/core/*.cpp src/core/*/*.cpp))
+PG_SRCS     = $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
 OBJS        = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 # The install script of the current version (default_version) is assembled from src/sql/ in
@@ -62,7 +62,7 @@ UNIT_SRCS = $(sort $(wildcard test/unit/*.cpp))
 UNIT_CXX = $(CXX) -std=c++17 -O2 $(WARNINGS) $(if $(WERROR),-Werror) -Isrc -DTHELOOK_DATA_DIR='"$(CURDIR)/data"'
 test/unit/catch_main.o: test/unit/main.cpp
 	$(UNIT_CXX) -c -o $@ $<
-test/unit/unit_tests: test/unit/catch_main.o $(filter-out test/unit/main.cpp,$(UNIT_SRCS)) $(CORE_SRCS) $(wildcard src/core/*.hpp test/unit/*.hpp)
+test/unit/unit_tests: test/unit/catch_main.o $(filter-out test/unit/main.cpp,$(UNIT_SRCS)) $(CORE_SRCS) $(wildcard src/core/*.hpp src/core/*/*.hpp test/unit/*.hpp)
 	$(UNIT_CXX) -o $@ test/unit/catch_main.o $(filter-out test/unit/main.cpp,$(UNIT_SRCS)) $(CORE_SRCS)
 
 .PHONY: unit demo test deps regress lifecycle-tests bench charts
