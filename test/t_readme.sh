@@ -29,6 +29,7 @@ sqlstate_of() {  # sqlstate_of SQL: the SQLSTATE of the error it raises, or "ok"
 no_fatal_in_log() { ! grep -E "FATAL|PANIC|server process .* was terminated" "$CLUSTER_LOG" >/dev/null; }
 
 check "every block of README.md and docs/*.md is run by a test or says why not" python3 "$REPO/test/readme_blocks.py" check
+check "every relative link of README.md and docs/*.md names a file and heading that exist" python3 "$REPO/test/readme_blocks.py" links
 
 # 1. Installing into an existing server, without the preload first.
 PRELOAD= start_cluster readme-nopreload "${README_PORT:-54821}"
