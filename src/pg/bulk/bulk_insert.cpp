@@ -1,0 +1,181 @@
+#include "pg/bulk/bulk_insert.hpp"
+
+#include "core/error.hpp"
+#include "pg/bridge/guard.hpp"
+#include "pg/writers/table_rows.hpp"
+
+extern "C" {
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "executor/executor.h"
+#include "nodes/makefuncs.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+}
+
+namespace thelook::pg {
+
+namespace {
+
+constexpr int kBatchRows = 1000;  // rows per table_multi_insert call (COPY uses up to 1000)
+
+TableSpec spec_of(BulkTable t) {
+    switch (t) {
+        case BulkTable::Users: return kUsersTable;
+        case BulkTable::Orders: return kOrdersTable;
+        case BulkTable::OrderItems: return kOrderItemsTable;
+        case BulkTable::Events: return kEventsTable;
+    }
+    return kUsersTable;
+}
+
+}  // namespace
+
+void TableAppender::open() {
+    const TableSpec spec = spec_of(table_);
+    const char* schema = schema_.c_str();
+    // Problems found here are reported after the guard, as thelook::Error with a hint.
+    enum { Ok, Missing, NotPlain, Rls, Triggers, Shape } problem = Ok;
+    char detail[256] = "";
+    pg_guard([&] {
+        RangeVar* rv = makeRangeVar(pstrdup(schema), pstrdup(spec.name), -1);
+        Relation rel = table_openrv_extended(rv, RowExclusiveLock, true);
+        if (rel == nullptr) {
+            problem = Missing;
+            return;
+        }
+        rel_ = rel;
+        if (rel->rd_rel->relkind != RELKIND_RELATION) { problem = NotPlain; return; }
+        AclResult acl = pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), ACL_INSERT);
+        if (acl != ACLCHECK_OK) aclcheck_error(acl, OBJECT_TABLE, RelationGetRelationName(rel));
+        if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED) { problem = Rls; return; }
+        TriggerDesc* trig = rel->trigdesc;
+        if (trig && (trig->trig_insert_before_row || trig->trig_insert_after_row ||
+                     trig->trig_insert_instead_row || trig->trig_insert_before_statement ||
+                     trig->trig_insert_after_statement)) {
+            problem = Triggers;
+            return;
+        }
+        TupleDesc desc = RelationGetDescr(rel);
+        natts_ = desc->natts;
+        int live = 0;
+        for (int a = 0; a < desc->natts; ++a)
+            if (!TupleDescAttr(desc, a)->attisdropped) ++live;
+        if (live != spec.ncolumns) {
+            snprintf(detail, sizeof detail, "Table %s.%s has %d columns; theLook's has %d.", schema, spec.name,
+                     live, spec.ncolumns);
+            problem = Shape;
+            return;
+        }
+        for (int c = 0; c < spec.ncolumns; ++c) {
+            map_[c] = -1;
+            for (int a = 0; a < desc->natts; ++a) {
+                Form_pg_attribute att = TupleDescAttr(desc, a);
+                if (!att->attisdropped && strcmp(NameStr(att->attname), spec.columns[c].name) == 0 &&
+                    att->atttypid == spec.columns[c].type)
+                    map_[c] = a;
+            }
+            if (map_[c] < 0) {
+                snprintf(detail, sizeof detail, "Column %s.%s.%s is missing or has another type.", schema,
+                         spec.name, spec.columns[c].name);
+                problem = Shape;
+                return;
+            }
+        }
+        check_constraints_ = desc->constr != nullptr;
+
+        estate_ = CreateExecutorState();
+        rri_ = makeNode(ResultRelInfo);
+        InitResultRelInfo(rri_, rel, 0, nullptr, 0);
+        ExecOpenIndices(rri_, false);
+        bistate_ = GetBulkInsertState();
+        slots_ = static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * kBatchRows));
+        for (int i = 0; i < kBatchRows; ++i) slots_[i] = table_slot_create(rel, nullptr);
+        batch_context_ = AllocSetContextCreate(CurrentMemoryContext, "thelook bulk batch", ALLOCSET_DEFAULT_SIZES);
+    });
+    const std::string name = schema_ + "." + spec.name;
+    switch (problem) {
+        case Ok: return;
+        case Missing:
+            throw Error(sqlstate::kUndefinedTable, "table " + name + " does not exist", "",
+                        "Run thelook.setup('" + schema_ + "') first.");
+        case NotPlain:
+            throw Error(sqlstate::kFeatureNotSupported, "table " + name + " is not a plain table", "",
+                        "Bulk writes support ordinary (not partitioned or foreign) tables.");
+        case Rls:
+            throw Error(sqlstate::kFeatureNotSupported, "table " + name + " has row-level security enabled", "",
+                        "Bulk writes, like COPY FROM, do not apply row-level security policies; run as the table owner or disable RLS.");
+        case Triggers:
+            throw Error(sqlstate::kFeatureNotSupported, "table " + name + " has INSERT triggers", "",
+                        "Bulk writes do not fire triggers; drop or disable them (ALTER TABLE ... DISABLE TRIGGER) for the back-fill.");
+        case Shape:
+            throw Error(sqlstate::kDatatypeMismatch, "table " + name + " does not have theLook's columns", detail,
+                        "Create the table with thelook.setup().");
+    }
+}
+
+template <typename T, typename RowFn>
+void TableAppender::append_rows(const std::vector<T>& rows, RowFn row_fn) {
+    const size_t total = rows.size();
+    const int ncols = spec_of(table_).ncolumns;
+    pg_guard([&] {
+        const CommandId cid = GetCurrentCommandId(true);
+        Datum values[16];
+        bool nulls[16];
+        for (size_t begin = 0; begin < total; begin += kBatchRows) {
+            const int n = static_cast<int>(std::min<size_t>(kBatchRows, total - begin));
+            MemoryContext old = MemoryContextSwitchTo(batch_context_);
+            for (int k = 0; k < n; ++k) {
+                TupleTableSlot* slot = slots_[k];
+                ExecClearTuple(slot);
+                row_fn(rows[begin + k], values, nulls);
+                for (int a = 0; a < natts_; ++a) {
+                    slot->tts_values[a] = 0;
+                    slot->tts_isnull[a] = true;
+                }
+                for (int c = 0; c < ncols; ++c) {
+                    slot->tts_values[map_[c]] = values[c];
+                    slot->tts_isnull[map_[c]] = nulls[c];
+                }
+                ExecStoreVirtualTuple(slot);
+                if (check_constraints_) ExecConstraints(rri_, slot, estate_);
+            }
+            MemoryContextSwitchTo(old);
+            table_multi_insert(rel_, slots_, n, cid, 0, bistate_);
+            if (rri_->ri_NumIndices > 0) {
+                for (int k = 0; k < n; ++k) {
+                    ResetPerTupleExprContext(estate_);
+                    List* recheck = ExecInsertIndexTuples(rri_, slots_[k], estate_, false, false, nullptr, NIL);
+                    list_free(recheck);
+                }
+            }
+            ResetPerTupleExprContext(estate_);
+            for (int k = 0; k < n; ++k) ExecClearTuple(slots_[k]);
+            MemoryContextReset(batch_context_);
+        }
+    });
+}
+
+void TableAppender::append(const std::vector<User>& rows) { append_rows(rows, user_row); }
+void TableAppender::append(const std::vector<Order>& rows) { append_rows(rows, order_row); }
+void TableAppender::append(const std::vector<OrderItem>& rows) { append_rows(rows, order_item_row); }
+void TableAppender::append(const std::vector<Event>& rows) { append_rows(rows, event_row); }
+
+void TableAppender::close() {
+    pg_guard([&] {
+        if (estate_) {
+            for (int i = 0; i < kBatchRows; ++i) ExecDropSingleTupleTableSlot(slots_[i]);
+            FreeBulkInsertState(bistate_);
+            table_finish_bulk_insert(rel_, 0);
+            ExecCloseIndices(rri_);
+            FreeExecutorState(estate_);
+            MemoryContextDelete(batch_context_);
+        }
+        if (rel_) table_close(rel_, NoLock);
+    });
+    rel_ = nullptr;
+    estate_ = nullptr;
+}
+
+}  // namespace thelook::pg

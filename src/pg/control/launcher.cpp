@@ -1,0 +1,434 @@
+#include "pg/control/launcher.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "core/error.hpp"
+#include "pg/bridge/datum.hpp"
+#include "pg/bridge/guard.hpp"
+#include "pg/bridge/settings.hpp"
+#include "pg/control/shared_state.hpp"
+#include "pg/control/simulation_store.hpp"
+
+extern "C" {
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/objectaccess.h"
+#include "catalog/pg_database.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_namespace.h"
+#include "commands/extension.h"
+#include "nodes/pg_list.h"
+}
+
+namespace thelook::pg {
+
+namespace {
+
+// ---- the launcher ----------------------------------------------------------------------------
+
+void on_launcher_exit(int code, Datum arg) {
+    SharedState* st = shared_state();
+    LWLockReleaseAll();
+    LWLockAcquire(st->lock, LW_EXCLUSIVE);
+    if (st->launcher_pid == MyProcPid) {
+        st->launcher_pid = 0;
+        st->launcher_latch = nullptr;
+    }
+    LWLockRelease(st->lock);
+}
+
+// The databases a resumer may connect to, read from the shared catalog pg_database (the launcher
+// is connected to no database). Allocated in TopMemoryContext; the caller frees the list.
+List* connectable_databases() {
+    List* databases = NIL;
+    StartTransactionCommand();
+    (void)GetTransactionSnapshot();
+    Relation rel = table_open(DatabaseRelationId, AccessShareLock);
+    TableScanDesc scan = table_beginscan_catalog(rel, 0, nullptr);
+    HeapTuple tuple;
+    while ((tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
+        Form_pg_database db = (Form_pg_database)GETSTRUCT(tuple);
+        // Templates are copied by CREATE DATABASE: a simulation defined there is not resumed in
+        // the template itself (nor can it be: copying needs no one connected).
+        if (!db->datallowconn || db->datistemplate || db->datconnlimit == -2) continue;
+        MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+        databases = lappend_oid(databases, db->oid);
+        MemoryContextSwitchTo(old);
+    }
+    table_endscan(scan);
+    table_close(rel, AccessShareLock);
+    CommitTransactionCommand();
+    return databases;
+}
+
+// pg_authid is a shared catalog: readable without a database.
+bool role_can_log_in(Oid role) {
+    StartTransactionCommand();
+    HeapTuple tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
+    bool login = false;
+    if (HeapTupleIsValid(tuple)) {
+        login = ((Form_pg_authid)GETSTRUCT(tuple))->rolcanlogin;
+        ReleaseSysCache(tuple);
+    }
+    CommitTransactionCommand();
+    return login;
+}
+
+bool database_exists(Oid database) {
+    List* databases = connectable_databases();
+    const bool found = list_member_oid(databases, database);
+    list_free(databases);
+    return found;
+}
+
+// One resumer per database, one at a time: each claims slots for its database's simulations.
+// False when a resumer could not be started (no background worker slot): try again later.
+bool resume_all() {
+    bool complete = true;
+    List* databases = connectable_databases();
+    ListCell* cell;
+    foreach (cell, databases) {
+        const Oid database = lfirst_oid(cell);
+        BackgroundWorker worker;
+        memset(&worker, 0, sizeof worker);
+        worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+        worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+        worker.bgw_restart_time = BGW_NEVER_RESTART;
+        strlcpy(worker.bgw_library_name, "thelook_datagen", BGW_MAXLEN);
+        strlcpy(worker.bgw_function_name, "thelook_resumer_main", BGW_MAXLEN);
+        strlcpy(worker.bgw_type, "thelook resumer", BGW_MAXLEN);
+        snprintf(worker.bgw_name, BGW_MAXLEN, "thelook resumer for database %u", database);
+        worker.bgw_main_arg = ObjectIdGetDatum(database);
+        worker.bgw_notify_pid = MyProcPid;
+        BackgroundWorkerHandle* handle = nullptr;
+        if (!RegisterDynamicBackgroundWorker(&worker, &handle)) {
+            ereport(WARNING, (errmsg("thelook launcher: no background worker slot free to resume the simulations of database %u",
+                                     database),
+                              errhint("Raise max_worker_processes; the launcher tries again in 10 seconds.")));
+            complete = false;
+            continue;
+        }
+        (void)WaitForBackgroundWorkerShutdown(handle);
+        pfree(handle);
+    }
+    list_free(databases);
+    return complete;
+}
+
+// Starts the workers of slots whose restart time has come; gives up on those that failed too often.
+// Returns the next restart time (or a second from now).
+TimestampTz supervise() {
+    SharedState* st = shared_state();
+    const TimestampTz now = GetCurrentTimestamp();
+    TimestampTz next = now + USECS_PER_SEC;
+    for (int i = 0; i < st->slot_count; ++i) {
+        SimulationSlot* slot = &st->slots[i];
+        LWLockAcquire(st->lock, LW_EXCLUSIVE);
+        if (slot->state != SimState::Restarting || slot->restart_at > now) {
+            if (slot->state == SimState::Restarting) next = std::min(next, slot->restart_at);
+            LWLockRelease(st->lock);
+            continue;
+        }
+        const int32 id = slot->id;
+        const Oid database = slot->database_oid;
+        const Oid role = slot->role_oid;
+        // The row counts attempts too, and fails the simulation after kMaxWorkerFailures; this
+        // catches workers that die before they reach it (e.g. at connection).
+        const int32 give_up = kMaxWorkerFailures + 1;
+        if (!settings::auto_resume || slot->failures >= give_up) {
+            if (slot->failures >= give_up && settings::auto_resume) {
+                char why[kErrorMax];
+                snprintf(why, sizeof why, "its worker ended %d times in a row without progress; last error: %s",
+                         slot->failures, slot->last_error);
+                strlcpy(slot->last_error, why, sizeof slot->last_error);
+                slot->state = SimState::Failed;
+            } else {
+                slot->state = SimState::Stopped;  // interrupted: resumed when auto_resume is turned on
+            }
+            slot->ended_at = now;
+            LWLockRelease(st->lock);
+            continue;
+        }
+        slot->state = SimState::Starting;
+        slot->stop_requested = false;
+        slot->fresh = false;
+        slot->resume_requested = false;
+        slot->last_error[0] = '\0';
+        LWLockRelease(st->lock);
+
+        if (!database_exists(database)) {
+            LWLockAcquire(st->lock, LW_EXCLUSIVE);
+            if (slot->id == id && slot->database_oid == database) slot->state = SimState::Free;
+            LWLockRelease(st->lock);
+            continue;
+        }
+        if (!role_can_log_in(role)) {
+            LWLockAcquire(st->lock, LW_EXCLUSIVE);
+            if (slot->id == id && slot->database_oid == database) {
+                slot->state = SimState::Failed;
+                slot->ended_at = now;
+                char why[kErrorMax];
+                snprintf(why, sizeof why, "its role (%s) does not exist any more or cannot log in", NameStr(slot->role));
+                strlcpy(slot->last_error, why, sizeof slot->last_error);
+            }
+            LWLockRelease(st->lock);
+            continue;
+        }
+        BackgroundWorkerHandle* handle = nullptr;
+        if (register_simulation_worker(i, id, &handle)) {
+            pfree(handle);
+            ereport(LOG, (errmsg("thelook launcher: restarting simulation %d of database %u", id, database)));
+            continue;
+        }
+        LWLockAcquire(st->lock, LW_EXCLUSIVE);
+        if (slot->id == id && slot->database_oid == database && slot->state == SimState::Starting) {
+            slot->state = SimState::Restarting;
+            slot->restart_at = now + 10 * USECS_PER_SEC;
+            strlcpy(slot->last_error, "no background worker slot free: raise max_worker_processes", kErrorMax);
+        }
+        LWLockRelease(st->lock);
+    }
+    return next;
+}
+
+// ---- the resumer -----------------------------------------------------------------------------
+
+// Claims slots for the simulations of this database that should run; returns how many.
+int claim_simulations(Oid database) {
+    SharedState* st = shared_state();
+    const ExtensionInfo ext = extension_info();
+    if (ext.ext == InvalidOid || !ext.has_runs_table) return 0;
+    RunStore store(ext);
+    const std::vector<RunRow> rows = store.load_all();
+    const std::string database_name = pg_guard([&] { return static_cast<const char*>(get_database_name(database)); });
+    int claimed = 0;
+    for (const RunRow& row : rows) {
+        if (row.desired_state != "running") continue;
+        const bool can_login = pg_guard([&] {
+            HeapTuple tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(row.owner));
+            if (!HeapTupleIsValid(tuple)) return false;
+            const bool login = ((Form_pg_authid)GETSTRUCT(tuple))->rolcanlogin;
+            ReleaseSysCache(tuple);
+            return login;
+        });
+        if (!can_login) {
+            // Never resumed as anyone else: it fails, and says why.
+            store.set_state(row.id, -1, "failed", "stopped",
+                            ("its role (" + row.owner_name + ") does not exist any more or cannot log in").c_str());
+            continue;
+        }
+        LWLockAcquire(st->lock, LW_EXCLUSIVE);
+        SimulationSlot* existing = find_slot_of(st, database, row.id);
+        int index = -1;
+        if (!existing || !is_active(existing->state)) {
+            index = existing ? static_cast<int>(existing - st->slots) : free_slot(st);
+            if (index >= 0) {
+                SimulationSlot* slot = &st->slots[index];
+                reset_slot(slot, database, row.id, row.owner);
+                set_params(slot, row.params);
+                strlcpy(NameStr(slot->database), database_name.c_str(), NAMEDATALEN);
+                strlcpy(NameStr(slot->role), row.owner_name.c_str(), NAMEDATALEN);
+                strlcpy(NameStr(slot->schema), row.schema.c_str(), NAMEDATALEN);
+                strlcpy(NameStr(slot->name), row.name.c_str(), NAMEDATALEN);
+                if (row.started_at != kNoTime) slot->started_at = to_timestamptz(row.started_at);
+                slot->persisted = true;
+                slot->fresh = false;
+                slot->state = SimState::Restarting;
+                slot->restart_at = GetCurrentTimestamp();
+                ++claimed;
+            }
+        }
+        LWLockRelease(st->lock);
+        if (index < 0 && (!existing || !is_active(existing->state)))
+            pg_guard([&] {
+                ereport(WARNING, (errmsg("thelook: no slot free to resume simulation %d of database \"%s\"", row.id,
+                                         database_name.c_str()),
+                                  errhint("Raise thelook.max_simulations (and restart).")));
+            });
+    }
+    return claimed;
+}
+
+// ---- the drop watch --------------------------------------------------------------------------
+
+object_access_hook_type prev_object_access_hook = nullptr;
+bool xact_callback_registered = false;
+// Drops of the current transaction, applied when it commits.
+bool extension_dropped = false;
+constexpr int kMaxDroppedSchemas = 16;
+int dropped_schema_count = 0;
+NameData dropped_schemas[kMaxDroppedSchemas];
+
+void forget_drops() {
+    extension_dropped = false;
+    dropped_schema_count = 0;
+}
+
+void stop_dropped() {
+    SharedState* st = shared_state();
+    if (!st || (!extension_dropped && dropped_schema_count == 0)) return;
+    LWLockAcquire(st->lock, LW_EXCLUSIVE);
+    for (int i = 0; i < st->slot_count; ++i) {
+        SimulationSlot* slot = &st->slots[i];
+        if (slot->database_oid != MyDatabaseId || !is_active(slot->state)) continue;
+        bool schema_gone = false;
+        for (int k = 0; k < dropped_schema_count; ++k)
+            if (strcmp(NameStr(dropped_schemas[k]), NameStr(slot->schema)) == 0) schema_gone = true;
+        if (!extension_dropped && !schema_gone) continue;
+        slot->stop_reason = extension_dropped ? StopReason::ExtensionDropped : StopReason::SchemaDropped;
+        if (slot->state == SimState::Restarting) {  // no worker: the launcher must not start one
+            slot->state = SimState::Stopped;
+            slot->ended_at = GetCurrentTimestamp();
+            continue;
+        }
+        slot->stop_requested = true;
+        if (slot->state == SimState::Running) slot->state = SimState::Stopping;
+        if (slot->latch) SetLatch(slot->latch);
+    }
+    LWLockRelease(st->lock);
+}
+
+void on_xact_event(XactEvent event, void* arg) {
+    switch (event) {
+        case XACT_EVENT_COMMIT:
+        case XACT_EVENT_PARALLEL_COMMIT:
+            stop_dropped();
+            forget_drops();
+            break;
+        case XACT_EVENT_ABORT:
+        case XACT_EVENT_PARALLEL_ABORT:
+            forget_drops();
+            break;
+        default:
+            break;
+    }
+}
+
+void note_drop() {
+    if (!xact_callback_registered) {
+        RegisterXactCallback(on_xact_event, nullptr);
+        xact_callback_registered = true;
+    }
+}
+
+// Notes, as they are dropped, the extension and the schemas that simulations of this database
+// write. (A drop rolled back to a savepoint still counts: the simulation is stopped, cleanly.)
+void on_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int sub_id, void* arg) {
+    if (prev_object_access_hook) prev_object_access_hook(access, class_id, object_id, sub_id, arg);
+    if (access != OAT_DROP || !shared_state() || sub_id != 0) return;
+    if (class_id == ExtensionRelationId) {
+        if (object_id == get_extension_oid("thelook_datagen", true)) {
+            extension_dropped = true;
+            note_drop();
+        }
+    } else if (class_id == NamespaceRelationId) {
+        char* name = get_namespace_name(object_id);
+        if (!name) return;
+        SharedState* st = shared_state();
+        bool simulated = false;
+        LWLockAcquire(st->lock, LW_SHARED);
+        for (int i = 0; i < st->slot_count; ++i) {
+            const SimulationSlot& s = st->slots[i];
+            if (s.database_oid == MyDatabaseId && is_active(s.state) && strcmp(NameStr(s.schema), name) == 0)
+                simulated = true;
+        }
+        LWLockRelease(st->lock);
+        if (simulated && dropped_schema_count < kMaxDroppedSchemas) {
+            namestrcpy(&dropped_schemas[dropped_schema_count++], name);
+            note_drop();
+        }
+    }
+}
+
+}  // namespace
+
+void register_launcher() {
+    if (IsBinaryUpgrade) return;
+    BackgroundWorker worker;
+    memset(&worker, 0, sizeof worker);
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker.bgw_restart_time = 5;  // seconds, should it die
+    strlcpy(worker.bgw_library_name, "thelook_datagen", BGW_MAXLEN);
+    strlcpy(worker.bgw_function_name, "thelook_launcher_main", BGW_MAXLEN);
+    strlcpy(worker.bgw_name, "thelook launcher", BGW_MAXLEN);
+    strlcpy(worker.bgw_type, "thelook launcher", BGW_MAXLEN);
+    RegisterBackgroundWorker(&worker);
+}
+
+void install_drop_watch() {
+    prev_object_access_hook = object_access_hook;
+    object_access_hook = on_object_access;
+}
+
+void run_launcher() {
+    SharedState* st = shared_state();
+    if (!st) return;
+    LWLockAcquire(st->lock, LW_EXCLUSIVE);
+    st->launcher_pid = MyProcPid;
+    st->launcher_latch = MyLatch;
+    LWLockRelease(st->lock);
+    before_shmem_exit(on_launcher_exit, 0);
+    BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);
+    pgstat_report_appname("thelook launcher");
+    ereport(LOG, (errmsg("thelook launcher started (auto_resume %s)", settings::auto_resume ? "on" : "off")));
+    bool resumed = false;  // since auto_resume was last turned on
+    TimestampTz retry_at = 0;
+    while (!ShutdownRequestPending) {
+        if (settings::auto_resume && !resumed && GetCurrentTimestamp() >= retry_at) {
+            resumed = resume_all();
+            if (!resumed) retry_at = GetCurrentTimestamp() + 10 * USECS_PER_SEC;
+        }
+        if (!settings::auto_resume) resumed = false;
+        const TimestampTz next = supervise();
+        const long ms = std::max<long>(1, std::min<long>(1000, (next - GetCurrentTimestamp() + 999) / 1000));
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+        if (ConfigReloadPending) {
+            ConfigReloadPending = false;
+            ProcessConfigFile(PGC_SIGHUP);
+        }
+    }
+    proc_exit(0);
+}
+
+void run_resumer(Oid database) {
+    BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
+    pgstat_report_appname("thelook resumer");
+    // It runs as the bootstrap superuser: nothing in the database may choose what it calls.
+    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
+    char failure[kErrorMax] = "";
+    int claimed = 0;
+    try {
+        pg_guard([] {
+            SetCurrentStatementStartTimestamp();
+            StartTransactionCommand();
+            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+            PushActiveSnapshot(GetTransactionSnapshot());
+            pgstat_report_activity(STATE_RUNNING, "thelook resumer: reading thelook.simulation_runs");
+        });
+        claimed = claim_simulations(database);
+        pg_guard([] {
+            SPI_finish();
+            PopActiveSnapshot();
+            CommitTransactionCommand();
+            pgstat_report_activity(STATE_IDLE, nullptr);
+        });
+    } catch (const std::exception& e) {
+        strlcpy(failure, e.what(), sizeof failure);
+    }
+    if (failure[0]) {
+        AbortCurrentTransaction();
+        ereport(WARNING, (errmsg("thelook resumer: could not resume the simulations of database %u: %s", database, failure)));
+        return;
+    }
+    if (claimed > 0) {
+        ereport(LOG, (errmsg("thelook resumer: %d simulation(s) of database %u to resume", claimed, database)));
+        wake_launcher();
+    }
+}
+
+}  // namespace thelook::pg

@@ -1,0 +1,306 @@
+#include "pg/control/simulation_store.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "pg/bridge/datum.hpp"
+#include "pg/bridge/guard.hpp"
+
+namespace thelook::pg {
+
+namespace {
+
+using Cells = std::vector<std::optional<std::string>>;
+
+// Runs sql with text parameters (cast in the SQL) and returns every row's columns as text. With
+// `role` valid, as that role.
+std::vector<Cells> run(const std::string& sql, const std::vector<std::optional<std::string>>& args, bool read_only,
+                       Oid role, int expect) {
+    const TextArgs a = pg_guard([&] { return text_args(args); });
+    uint64 n = 0;
+    int ncols = 0;
+    {
+        const ActingRole acting(role);
+        pg_guard([&] {
+            int rc = SPI_execute_with_args(sql.c_str(), a.n, a.types, a.values, a.nulls, read_only, 0);
+            if (rc != expect) elog(ERROR, "thelook: \"%s\" failed: %s", sql.c_str(), SPI_result_code_string(rc));
+            n = SPI_processed;
+            ncols = SPI_tuptable ? SPI_tuptable->tupdesc->natts : 0;
+        });
+    }
+    std::vector<Cells> rows(n);
+    for (uint64 r = 0; r < n; ++r) {
+        rows[r].resize(ncols);
+        for (int c = 0; c < ncols; ++c) {
+            const char* v = pg_guard([&] { return static_cast<const char*>(SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1)); });
+            if (v) rows[r][c] = std::string(v);
+        }
+    }
+    return rows;
+}
+
+std::optional<std::string> num(double v) {
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.17g", v);
+    return std::string(buf);
+}
+std::optional<std::string> num(int64 v) { return std::to_string(v); }
+std::optional<std::string> micros(Micros t) {
+    if (t == kNoTime) return std::nullopt;
+    return std::to_string(t);
+}
+// An interval in seconds; 0 (or less) is NULL.
+std::optional<std::string> seconds_or_null(double s) {
+    if (!(s > 0)) return std::nullopt;
+    return num(s);
+}
+
+double to_double(const std::optional<std::string>& s, double if_null = 0) { return s ? std::stod(*s) : if_null; }
+int64 to_int(const std::optional<std::string>& s, int64 if_null = 0) { return s ? std::stoll(*s) : if_null; }
+Micros to_micros(const std::optional<std::string>& s) { return s ? std::stoll(*s) : kNoTime; }
+
+// Microseconds since the Unix epoch in SQL, exactly.
+std::string from_micros(const std::string& param) {
+    return "('1970-01-01 00:00:00+00'::timestamptz + (" + param + ")::bigint * interval '1 microsecond')";
+}
+std::string to_micros_sql(const std::string& column) {
+    return "(extract(epoch FROM " + column + ") * 1000000)::bigint";
+}
+
+const char* kColumns =
+    "id, name, schema, owner::oid, owner::text, desired_state, state, last_error, failures, incarnation, "
+    "avg_qps, max_iter, user_create_prob, user_update_prob, order_update_prob, ghost_create_prob, "
+    "filter_country, filter_state, filter_postal_code, seed, extract(epoch FROM duration), "
+    "extract(epoch FROM heartbeat_interval), id_format, scenario, scenario_definition::text, time_scale, "
+    "(extract(epoch FROM simulated_start) * 1000000)::bigint, on_resume, extract(epoch FROM keep_events), "
+    "extract(epoch FROM keep_orders), (extract(epoch FROM started_at) * 1000000)::bigint, "
+    "(extract(epoch FROM resumed_at) * 1000000)::bigint, (extract(epoch FROM ended_at) * 1000000)::bigint, "
+    "iterations, run_seconds, (extract(epoch FROM simulated_time) * 1000000)::bigint, counters::text, "
+    "progress::text";
+
+RunRow row_of(const Cells& c) {
+    RunRow r;
+    int i = 0;
+    r.id = static_cast<int32>(to_int(c[i++]));
+    r.name = c[i++].value_or("");
+    r.schema = c[i++].value_or("");
+    r.owner = static_cast<Oid>(to_int(c[i++]));
+    r.owner_name = c[i++].value_or("");
+    r.desired_state = c[i++].value_or("stopped");
+    r.state = c[i++].value_or("stopped");
+    r.last_error = c[i++];
+    r.failures = static_cast<int32>(to_int(c[i++]));
+    r.incarnation = static_cast<int32>(to_int(c[i++]));
+    SimulationParams& p = r.params;
+    p.avg_qps = to_double(c[i++]);
+    p.max_iter = to_int(c[i++], -1);
+    p.user_create_prob = to_double(c[i++]);
+    p.user_update_prob = to_double(c[i++]);
+    p.order_update_prob = to_double(c[i++]);
+    p.ghost_create_prob = to_double(c[i++]);
+    p.country = c[i++].value_or("*");
+    p.state = c[i++].value_or("*");
+    p.postal_code = c[i++].value_or("*");
+    p.seed = static_cast<uint64_t>(to_int(c[i++]));
+    p.duration_seconds = to_double(c[i++]);
+    p.heartbeat_interval_seconds = to_double(c[i++]);
+    p.ids = parse_id_format(c[i++].value_or("uuid4"));
+    p.scenario_name = c[i++].value_or("reference");
+    p.scenario_json = c[i++].value_or("{}");
+    p.time_scale = to_double(c[i++], 1);
+    p.simulated_start = to_micros(c[i++]);
+    p.on_resume = parse_on_resume(c[i++].value_or("skip"));
+    p.keep_events_seconds = to_double(c[i++]);
+    p.keep_orders_seconds = to_double(c[i++]);
+    r.started_at = to_micros(c[i++]);
+    r.resumed_at = to_micros(c[i++]);
+    r.ended_at = to_micros(c[i++]);
+    r.iterations = to_int(c[i++]);
+    r.run_seconds = to_double(c[i++]);
+    r.simulated_time = to_micros(c[i++]);
+    r.counters = c[i++].value_or("{}");
+    r.progress = c[i++].value_or("");
+    return r;
+}
+
+}  // namespace
+
+ActingRole::ActingRole(Oid role) {
+    if (!OidIsValid(role)) return;
+    pg_guard([&] {
+        GetUserIdAndSecContext(&saved_user_, &saved_context_);
+        nest_level_ = NewGUCNestLevel();
+        (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                                true, 0, false);
+        SetUserIdAndSecContext(role, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
+    });
+    active_ = true;
+}
+
+ActingRole::~ActingRole() {
+    if (!active_) return;
+    SetUserIdAndSecContext(saved_user_, saved_context_);
+    // Puts search_path back; an error here (a GUC hook) is left to the transaction's abort, which
+    // restores both anyway.
+    try {
+        pg_guard([&] { AtEOXact_GUC(true, nest_level_); });
+    } catch (...) {
+    }
+}
+
+ExtensionInfo extension_info() {
+    ExtensionInfo info;
+    auto rows = run("SELECT e.oid, e.extnamespace, e.extowner, n.nspname, "
+                    "EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.relnamespace = e.extnamespace "
+                    "AND c.relname = 'simulation_runs' AND c.relkind = 'r') "
+                    "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+                    "WHERE e.extname = 'thelook_datagen'",
+                    {}, true, InvalidOid, SPI_OK_SELECT);
+    if (rows.empty()) return info;
+    info.ext = static_cast<Oid>(to_int(rows[0][0]));
+    info.schema = static_cast<Oid>(to_int(rows[0][1]));
+    info.owner = static_cast<Oid>(to_int(rows[0][2]));
+    info.schema_name = rows[0][3].value_or("");
+    info.has_runs_table = rows[0][4] && *rows[0][4] == "t";
+    return info;
+}
+
+RunStore::RunStore(const ExtensionInfo& ext) : ext_(ext) {
+    table_ = pg_guard([&] { return quote_identifier(ext.schema_name.c_str()); }) + std::string(".simulation_runs");
+}
+
+RunStore::~RunStore() {
+    if (save_) SPI_freeplan(save_);
+}
+
+int32 RunStore::next_id() {
+    auto rows = run("SELECT nextval(pg_catalog.pg_get_serial_sequence($1, 'id'))", {table_}, false, ext_.owner,
+                    SPI_OK_SELECT);
+    return static_cast<int32>(to_int(rows.at(0)[0]));
+}
+
+void RunStore::insert(const RunRow& r) {
+    const SimulationParams& p = r.params;
+    std::vector<std::optional<std::string>> a = {
+        num(int64{r.id}), r.name.empty() ? std::nullopt : std::optional<std::string>(r.name), r.schema,
+        num(int64{r.owner}), num(int64{r.incarnation}),
+        num(p.avg_qps), num(p.max_iter), num(p.user_create_prob), num(p.user_update_prob),
+        num(p.order_update_prob), num(p.ghost_create_prob), p.country, p.state, p.postal_code,
+        num(static_cast<int64>(p.seed)), seconds_or_null(p.duration_seconds), num(p.heartbeat_interval_seconds),
+        id_format_name(p.ids), p.scenario_name, p.scenario_json, num(p.time_scale), micros(p.simulated_start),
+        on_resume_name(p.on_resume), seconds_or_null(p.keep_events_seconds), seconds_or_null(p.keep_orders_seconds),
+        micros(r.started_at)};
+    run("INSERT INTO " + table_ +
+            " (id, name, schema, owner, incarnation, avg_qps, max_iter, user_create_prob, user_update_prob, "
+            "order_update_prob, ghost_create_prob, filter_country, filter_state, filter_postal_code, seed, duration, "
+            "heartbeat_interval, id_format, scenario, scenario_definition, time_scale, simulated_start, on_resume, "
+            "keep_events, keep_orders, started_at, resumed_at, updated_at) VALUES ($1::int, $2, $3::name, "
+            "$4::oid::regrole, $5::int, $6::float8, $7::bigint, $8::float8, $9::float8, $10::float8, $11::float8, "
+            "$12, $13, $14, $15::bigint, make_interval(secs => $16::float8), make_interval(secs => $17::float8), "
+            "$18, $19, $20::jsonb, $21::float8, " + from_micros("$22") + ", $23, make_interval(secs => $24::float8), "
+            "make_interval(secs => $25::float8), " + from_micros("$26") + ", " + from_micros("$26") + ", now())",
+        a, false, ext_.owner, SPI_OK_INSERT);
+}
+
+std::optional<RunRow> RunStore::load(int32 id, bool for_update) {
+    auto rows = run(std::string("SELECT ") + kColumns + " FROM " + table_ + " WHERE id = $1::int" +
+                        (for_update ? " FOR UPDATE" : ""),
+                    {num(int64{id})}, !for_update, for_update ? ext_.owner : InvalidOid, SPI_OK_SELECT);
+    if (rows.empty()) return std::nullopt;
+    return row_of(rows[0]);
+}
+
+std::vector<RunRow> RunStore::load_all() {
+    auto rows = run(std::string("SELECT ") + kColumns + " FROM " + table_ + " ORDER BY id", {}, true, InvalidOid,
+                    SPI_OK_SELECT);
+    std::vector<RunRow> out;
+    out.reserve(rows.size());
+    for (const auto& c : rows) out.push_back(row_of(c));
+    return out;
+}
+
+void RunStore::take_over(RunRow& row, bool reset_failures) {
+    auto rows = run("UPDATE " + table_ +
+                        " SET incarnation = incarnation + 1, state = 'running', desired_state = 'running', "
+                        "failures = CASE WHEN $2::bool THEN 1 ELSE failures + 1 END, resumed_at = now(), "
+                        "ended_at = NULL, updated_at = now() WHERE id = $1::int RETURNING incarnation, failures, "
+                        + to_micros_sql("resumed_at"),
+                    {num(int64{row.id}), std::string(reset_failures ? "t" : "f")}, false, ext_.owner,
+                    SPI_OK_UPDATE_RETURNING);
+    if (rows.empty()) throw Error(sqlstate::kUndefinedObject, "simulation " + std::to_string(row.id) + " does not exist any more");
+    row.incarnation = static_cast<int32>(to_int(rows[0][0]));
+    row.failures = static_cast<int32>(to_int(rows[0][1]));
+    row.resumed_at = to_micros(rows[0][2]);
+    row.state = row.desired_state = "running";
+}
+
+bool RunStore::save_progress(int32 id, int32 incarnation, int64 iterations, double run_seconds,
+                             Micros simulated_time, const std::string& counters, const std::string& progress) {
+    // The one statement of every transaction: prepared once, typed parameters.
+    if (!save_) {
+        const std::string sql = "UPDATE " + table_ +
+                                " SET iterations = $3, run_seconds = $4, simulated_time = $5, counters = $6::jsonb, "
+                                "progress = $7::jsonb, failures = 0, updated_at = now() "
+                                "WHERE id = $1 AND incarnation = $2";
+        save_ = pg_guard([&] {
+            Oid types[7] = {INT4OID, INT4OID, INT8OID, FLOAT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
+            SPIPlanPtr plan = SPI_prepare(sql.c_str(), 7, types);
+            if (!plan) elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql.c_str(), SPI_result_code_string(SPI_result));
+            SPI_keepplan(plan);
+            return plan;
+        });
+    }
+    Datum args[7];
+    pg_guard([&] {
+        const Datum values[7] = {Int32GetDatum(id),
+                                 Int32GetDatum(incarnation),
+                                 Int64GetDatum(iterations),
+                                 Float8GetDatum(run_seconds),
+                                 TimestampTzGetDatum(to_timestamptz(simulated_time)),
+                                 text_datum(counters),
+                                 text_datum(progress)};
+        memcpy(args, values, sizeof args);
+    });
+    const ActingRole acting(ext_.owner);
+    const uint64 n = pg_guard([&] {
+        int rc = SPI_execute_plan(save_, args, nullptr, false, 0);
+        if (rc != SPI_OK_UPDATE) elog(ERROR, "thelook: saving progress failed: %s", SPI_result_code_string(rc));
+        return static_cast<uint64>(SPI_processed);
+    });
+    return n == 1;
+}
+
+bool RunStore::save_params(int32 id, int32 incarnation, const SimulationParams& p) {
+    auto rows = run("UPDATE " + table_ +
+                        " SET avg_qps = $3::float8, user_create_prob = $4::float8, user_update_prob = $5::float8, "
+                        "order_update_prob = $6::float8, ghost_create_prob = $7::float8, time_scale = $8::float8, "
+                        "scenario = $9, scenario_definition = $10::jsonb, updated_at = now() "
+                        "WHERE id = $1::int AND incarnation = $2::int RETURNING id",
+                    {num(int64{id}), num(int64{incarnation}), num(p.avg_qps), num(p.user_create_prob),
+                     num(p.user_update_prob), num(p.order_update_prob), num(p.ghost_create_prob), num(p.time_scale),
+                     p.scenario_name, p.scenario_json},
+                    false, ext_.owner, SPI_OK_UPDATE_RETURNING);
+    return rows.size() == 1;
+}
+
+bool RunStore::set_state(int32 id, int32 incarnation, const char* state, const char* desired_state,
+                         const char* last_error, bool clear_error) {
+    auto rows = run("UPDATE " + table_ +
+                        " SET state = $3, desired_state = $4, last_error = CASE WHEN $6::bool THEN NULL ELSE "
+                        "coalesce($5, last_error) END, ended_at = CASE WHEN $3 = 'running' THEN NULL ELSE now() END, "
+                        "updated_at = now() WHERE id = $1::int AND ($2::int < 0 OR incarnation = $2::int) RETURNING id",
+                    {num(int64{id}), num(int64{incarnation}), std::string(state), std::string(desired_state),
+                     last_error ? std::optional<std::string>(last_error) : std::nullopt,
+                     std::string(clear_error ? "t" : "f")},
+                    false, ext_.owner, SPI_OK_UPDATE_RETURNING);
+    return !rows.empty();
+}
+
+bool RunStore::remove(int32 id) {
+    auto rows = run("DELETE FROM " + table_ + " WHERE id = $1::int RETURNING id", {num(int64{id})}, false, ext_.owner,
+                    SPI_OK_DELETE_RETURNING);
+    return !rows.empty();
+}
+
+}  // namespace thelook::pg

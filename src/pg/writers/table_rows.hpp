@@ -1,0 +1,61 @@
+// The theLook tables' rows as Datum arrays in column order, for set-returning functions.
+// Each function pallocs: call inside pg_guard.
+#pragma once
+
+#include "core/catalog.hpp"
+#include "core/entities.hpp"
+#include "pg/bridge/postgres.hpp"
+
+namespace thelook::pg {
+
+constexpr int kUserColumns = 16, kOrderColumns = 10, kOrderItemColumns = 12, kEventColumns = 13,
+              kProductColumns = 9, kDistCenterColumns = 4, kLocationColumns = 7;
+
+// The columns of the tables the generators write, in the reference order: the one definition
+// that the simulation's upserts and the back-fill's bulk insert both use.
+struct ColumnSpec {
+    const char* name;
+    Oid type;
+};
+struct TableSpec {
+    const char* name;
+    const ColumnSpec* columns;
+    int ncolumns;
+};
+extern const TableSpec kUsersTable, kOrdersTable, kOrderItemsTable, kEventsTable;
+// The array type of a column type used above (text[], int4[], int8[], float8[], timestamp[]).
+Oid array_type_of(Oid element_type);
+
+void user_row(const User& u, Datum* values, bool* nulls);
+void order_row(const Order& o, Datum* values, bool* nulls);
+void order_item_row(const OrderItem& i, Datum* values, bool* nulls);
+void event_row(const Event& e, Datum* values, bool* nulls);
+void product_row(const Product& p, Datum* values, bool* nulls);
+void dist_center_row(const DistCenter& d, Datum* values, bool* nulls);
+void location_row(const Location& l, Datum* values, bool* nulls);
+
+// A materialized SRF result: the tuplestore and descriptor set up by InitMaterializedSRF, and a
+// scratch context for one row's Datums. The tuplestore copies each row, so the scratch context is
+// reset after every row: without it, a call's text Datums would pile up in the caller's context
+// until the query ends (hundreds of MB for a million rows).
+struct SrfOutput {
+    Tuplestorestate* store;
+    TupleDesc desc;
+    MemoryContext row_context;
+};
+SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo);
+
+template <typename T, typename RowFn>
+void put_rows(const SrfOutput& out, const std::vector<T>& rows, RowFn row_fn) {
+    Datum values[16];
+    bool nulls[16];
+    MemoryContext caller = MemoryContextSwitchTo(out.row_context);
+    for (const T& r : rows) {
+        row_fn(r, values, nulls);
+        tuplestore_putvalues(out.store, out.desc, values, nulls);
+        MemoryContextReset(out.row_context);
+    }
+    MemoryContextSwitchTo(caller);
+}
+
+}  // namespace thelook::pg
