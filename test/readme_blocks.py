@@ -9,7 +9,8 @@ Every fenced block is preceded by one of two HTML comments (invisible on GitHub)
   readme_blocks.py check      fails if a block in any of the files has neither comment, if two
                               blocks share a NAME (across all files), if a REASON is empty, or
                               if a block marked "untested: bench/results/latest.txt ..." is not
-                              that file's content
+                              that file's content, or a `RATIO ...` quoted in the text is not
+                              one of its lines
   readme_blocks.py get NAME   prints the block called NAME, whichever file holds it
   readme_blocks.py names      prints every NAME, one a line, README.md first, then docs/ by name
   readme_blocks.py where NAME prints the file and line of the block called NAME
@@ -85,6 +86,15 @@ def check(found):
             if not os.path.exists(quoted) or open(quoted, encoding="utf-8").read() != body:
                 print(f"{rel(path)}:{line}: the block does not match {BENCH_RESULT} (copy the file into it)")
                 bad += 1
+    # Ratios quoted in the text (`RATIO ... = x` in inline code) must be lines of that file too.
+    quoted = os.path.join(ROOT, BENCH_RESULT)
+    result_lines = set(open(quoted, encoding="utf-8").read().split("\n")) if os.path.exists(quoted) else set()
+    for f in files():
+        for n, line in enumerate(open(f, encoding="utf-8"), 1):
+            for ratio in re.findall(r"`(RATIO [^`]+)`", line):
+                if ratio not in result_lines:
+                    print(f"{rel(f)}:{n}: `{ratio}` is not a line of {BENCH_RESULT}")
+                    bad += 1
     for f in files():
         mine = [b for b in found if b[5] == f]
         tested = sum(1 for b in mine if b[1] == "test")

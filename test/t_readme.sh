@@ -20,7 +20,15 @@ block() { echo "$1" >>"$ran"; python3 "$REPO/test/readme_blocks.py" get "$1"; }
 run_sql() { local name=$1; shift; block "$name" | q "$@" -f - ; }
 run_sql_ok() { local out; if out=$(run_sql "$@" 2>&1); then echo "$out" | sed 's/^/#   /' | head -8; return 0; fi; echo "$out" | sed 's/^/#   /'; return 1; }
 # run_sh NAME: a shell block as the server's OS user would not: as the reader (root here, with sudo).
-run_sh_ok() { local out; if out=$(cd "$REPO" && bash -euo pipefail -c "$(block "$1")" 2>&1); then return 0; fi; echo "$out" | tail -5 | sed 's/^/#   /'; return 1; }
+# With PG_CONFIG set (a private PostgreSQL copy), sudo keeps it: its env_reset would drop it and
+# "sudo make install" would then write the system's PostgreSQL instead.
+sudo_keeping_pg_config() { command sudo --preserve-env=PG_CONFIG "$@"; }
+run_sh_ok() {
+  local out
+  if out=$(cd "$REPO" && if [ -n "${PG_CONFIG:-}" ]; then sudo() { sudo_keeping_pg_config "$@"; }; export -f sudo sudo_keeping_pg_config; fi &&
+           bash -euo pipefail -c "$(block "$1")" 2>&1); then return 0; fi
+  echo "$out" | tail -5 | sed 's/^/#   /'; return 1
+}
 sqlstate_of() {  # sqlstate_of SQL: the SQLSTATE of the error it raises, or "ok"
   local out
   if out=$(q -c "\\set VERBOSITY verbose" -c "$1" 2>&1); then echo ok; return; fi
@@ -72,6 +80,17 @@ stop_clusters
 # 2. The quick start, then the bulk sections, on a preloaded server like make demo's.
 start_cluster readme-main "${README_PORT2:-54822}"
 check "quickstart block" run_sql_ok quickstart
+# The README's table of functions and views lists every object of schema thelook, as installed.
+unlisted() {
+  local table n missing="" bt='`'
+  table=$(sed -n '/^## Functions and views/,/^## Where to go next/p' "$REPO/README.md")
+  for n in $(q -c "SELECT proname FROM pg_proc WHERE pronamespace = 'thelook'::regnamespace
+                   UNION SELECT relname FROM pg_class WHERE relnamespace = 'thelook'::regnamespace AND relkind IN ('r', 'v', 'm')"); do
+    grep -qE "${bt}$n\\(|(view|table) ${bt}$n${bt}" <<<"$table" || missing="$missing $n"
+  done
+  [ -z "$missing" ] || { echo "#   not in the README's table:$missing"; return 1; }
+}
+check "the README's table names every function, view and table of schema thelook" unlisted
 check_eq "its simulation 1 was stopped" "stopped" "$(q -c "SELECT state FROM thelook.simulations WHERE id = 1")"
 check "sim-start block (docs/simulations.md)" run_sql_ok sim-start
 check "its simulation writes orders" wait_for "SELECT orders_inserted > 0 FROM thelook.simulations WHERE name = 'steady'" 10
