@@ -13,7 +13,7 @@ if [ -n "${BENCH_OUT:-}" ]; then
   mkdir -p "$(dirname "$BENCH_OUT")"
   exec > >(tee "$BENCH_OUT") 2>&1
   echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "# commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "# commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD -- . ":(exclude)$BENCH_OUT" 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "# postgresql: $("$PG_BIN/postgres" --version)"
   echo "# load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# BENCH_ONLY=${BENCH_ONLY:-all} BENCH_BASELINE=${BENCH_BASELINE:-none}"
