@@ -104,9 +104,9 @@ test:
 	test/run_regress.sh
 	test/run_scripts.sh
 
-# The README's charts, from real runs (python3-matplotlib, Debian's).
+# The manual's pictures: charts from real runs (python3-matplotlib) and diagrams (graphviz), Debian's.
 charts:
-	test/deps.sh python3-matplotlib
+	test/deps.sh python3-matplotlib graphviz
 	$(MAKE) all
 	$(MAKE) install
 	for c in docs/charts/*.sh; do bash $$c || exit 1; done
@@ -115,4 +115,4 @@ bench:
 	test/deps.sh
 	$(MAKE) all
 	$(MAKE) install
-	bench/run.sh
+	BENCH_OUT=bench/results/latest.txt bench/run.sh

@@ -5,8 +5,19 @@
 # picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 12; 6 only with BENCH_BASELINE). BENCH_BASELINE=<git ref> adds section 6:
 # the same live ceiling from that commit's build (in a private copy of PostgreSQL), alternating
 # with this build's, e.g. BENCH_BASELINE=78f904f (the last commit before scenarios).
+# BENCH_OUT=FILE also writes everything printed to FILE (make bench: bench/results/latest.txt, which
+# docs/performance.md quotes), after a header saying when, from which commit and on what machine.
 set -euo pipefail
 source "$(dirname "$0")/../test/lib.sh"
+if [ -n "${BENCH_OUT:-}" ]; then
+  mkdir -p "$(dirname "$BENCH_OUT")"
+  exec > >(tee "$BENCH_OUT") 2>&1
+  echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "# commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD -- . ":(exclude)$BENCH_OUT" 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "# postgresql: $("$PG_BIN/postgres" --version)"
+  echo "# load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# BENCH_ONLY=${BENCH_ONLY:-all} BENCH_BASELINE=${BENCH_BASELINE:-none}"
+fi
 SCALE=${BENCH_SCALE:-1}
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 int() { awk "BEGIN { printf \"%d\", $1 }"; }
@@ -363,3 +374,4 @@ done
 echo "RATIO backfill rows/s inventory on / off = $(calc "int(${bf[bf_on]} / ${bf[bf_off]} * 100) / 100")"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA bf_off CASCADE" -c "DROP SCHEMA bf_on CASCADE"
 fi
+if [ -n "${BENCH_OUT:-}" ]; then echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"; fi

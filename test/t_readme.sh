@@ -1,20 +1,34 @@
 #!/usr/bin/env bash
-# The README's command blocks, run as written and in a reader's order (test/readme_blocks.py
-# extracts them by the name in their <!-- test: NAME --> comment). Each story starts from a new
-# server, as a reader following that section would:
-#  1. "Installing into an existing server" on a server that does NOT preload the library, in the
-#     order most people take: install, CREATE EXTENSION, use it, only then add the preload line and
-#     restart. Nothing may die with FATAL; the simulation calls fail with 55000 and a hint.
-#  2. The quick start, bulk generation, back-fill and CSV batches (a preloaded server, like make demo's).
-#  3. The Debezium walk-through.  4. The pg_cron recipes.
+# The command blocks of README.md and docs/*.md, run as written and in a reader's order
+# (test/readme_blocks.py extracts them by the name in their <!-- test: NAME --> comment, whichever
+# file holds them). Each story starts from a new server, as a reader following it would:
+#  1. README "Installing" and docs/operations.md "Preloading the library", on a server that does
+#     NOT preload the library, in the order most people take: install, CREATE EXTENSION, use it,
+#     only then add the preload line and restart. Nothing may die with FATAL; the simulation calls
+#     fail with 55000 and a hint.
+#  2. The README's quick start, then docs/simulations.md, scenarios.md, shoppers.md,
+#     testing-pipelines.md, operations.md (monitoring) and bulk.md (a preloaded server, like
+#     make demo's).
+#  3. The README's five-minute walk-through to a change stream, then docs/cdc-debezium.md.
+#  4. docs/pg-cron.md's recipes.
+# Last, every block marked test must have been run here or be named by another test script.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-block() { python3 "$REPO/test/readme_blocks.py" get "$1"; }
+ran=$(mktemp /tmp/thelook-readme-ran.XXXXXX)
+block() { echo "$1" >>"$ran"; python3 "$REPO/test/readme_blocks.py" get "$1"; }
 # run_sql NAME [psql args]: a block through psql, stopping at the first error, as a user pasting it sees it.
 run_sql() { local name=$1; shift; block "$name" | q "$@" -f - ; }
 run_sql_ok() { local out; if out=$(run_sql "$@" 2>&1); then echo "$out" | sed 's/^/#   /' | head -8; return 0; fi; echo "$out" | sed 's/^/#   /'; return 1; }
 # run_sh NAME: a shell block as the server's OS user would not: as the reader (root here, with sudo).
-run_sh_ok() { local out; if out=$(cd "$REPO" && bash -euo pipefail -c "$(block "$1")" 2>&1); then return 0; fi; echo "$out" | tail -5 | sed 's/^/#   /'; return 1; }
+# With PG_CONFIG set (a private PostgreSQL copy), sudo keeps it: its env_reset would drop it and
+# "sudo make install" would then write the system's PostgreSQL instead.
+sudo_keeping_pg_config() { command sudo --preserve-env=PG_CONFIG "$@"; }
+run_sh_ok() {
+  local out
+  if out=$(cd "$REPO" && if [ -n "${PG_CONFIG:-}" ]; then sudo() { sudo_keeping_pg_config "$@"; }; export -f sudo sudo_keeping_pg_config; fi &&
+           bash -euo pipefail -c "$(block "$1")" 2>&1); then return 0; fi
+  echo "$out" | tail -5 | sed 's/^/#   /'; return 1
+}
 sqlstate_of() {  # sqlstate_of SQL: the SQLSTATE of the error it raises, or "ok"
   local out
   if out=$(q -c "\\set VERBOSITY verbose" -c "$1" 2>&1); then echo ok; return; fi
@@ -29,7 +43,9 @@ no_fatal_in_log() {
     sed "s/^/#   /" | grep .
 }
 
-check "every README block is run by a test or says why not" python3 "$REPO/test/readme_blocks.py" check
+check "every block of README.md and docs/*.md is run by a test or says why not" python3 "$REPO/test/readme_blocks.py" check
+check "every relative link of README.md and docs/*.md names a file and heading that exist" python3 "$REPO/test/readme_blocks.py" links
+check "README.md stays a front door (at most 400 lines; the manual is docs/)" test "$(wc -l < "$REPO/README.md")" -le 400
 
 # 1. Installing into an existing server, without the preload first.
 PRELOAD= start_cluster readme-nopreload "${README_PORT:-54821}"
@@ -72,7 +88,29 @@ stop_clusters
 # 2. The quick start, then the bulk sections, on a preloaded server like make demo's.
 start_cluster readme-main "${README_PORT2:-54822}"
 check "quickstart block" run_sql_ok quickstart
+# The README's table of functions and views lists every object of schema thelook, as installed.
+unlisted() {
+  local table n missing="" bt='`'
+  table=$(sed -n '/^## Functions and views/,/^## Where to go next/p' "$REPO/README.md")
+  for n in $(q -c "SELECT proname FROM pg_proc WHERE pronamespace = 'thelook'::regnamespace
+                   UNION SELECT relname FROM pg_class WHERE relnamespace = 'thelook'::regnamespace AND relkind IN ('r', 'v', 'm')"); do
+    grep -qE "${bt}$n\\(|(view|table) ${bt}$n${bt}" <<<"$table" || missing="$missing $n"
+  done
+  [ -z "$missing" ] || { echo "#   not in the README's table:$missing"; return 1; }
+}
+check "the README's table names every function, view and table of schema thelook" unlisted
 check_eq "its simulation 1 was stopped" "stopped" "$(q -c "SELECT state FROM thelook.simulations WHERE id = 1")"
+check "sim-start block (docs/simulations.md)" run_sql_ok sim-start
+check "its simulation writes orders" wait_for "SELECT orders_inserted > 0 FROM thelook.simulations WHERE name = 'steady'" 10
+check "sim-alter block" run_sql_ok sim-alter
+check "the view shows the new rate" wait_for "SELECT avg_qps = 100 FROM thelook.simulations WHERE name = 'steady'" 10
+check "sim-stop block" run_sql_ok sim-stop
+check "the simulation is stopped, and kept so" wait_for "SELECT state = 'stopped' AND desired_state = 'stopped' FROM thelook.simulations WHERE name = 'steady'" 10
+check "sim-retention block" run_sql_ok sim-retention
+check_eq "the view shows its retention" "t" "$(q -c "SELECT keep_events = '7 days' AND keep_orders = '30 days' FROM thelook.simulations WHERE name = 'unattended'")"
+monitor_shows_worker() { local out; out=$(run_sql ops-monitor 2>&1) && grep -q "unattended" <<<"$out" && grep -q "thelook simulation" <<<"$out"; }
+check "ops-monitor block (docs/operations.md) lists the running simulation and its worker" monitor_shows_worker
+q -c "SELECT thelook.stop_all_simulations()" >/dev/null
 check "traffic-live block (retail, accelerated, a spike, alter_simulation)" run_sql_ok traffic-live
 check_eq "its simulation runs retail at 400/s and 60x" "retail|400|60" \
   "$(q -c "SELECT scenario, avg_qps, time_scale FROM thelook.simulations WHERE name = 'shop'")"
@@ -118,16 +156,22 @@ append_conf "$(block debezium-conf)"
 restart_cluster
 check_eq "debezium-conf: wal_level" "logical" "$(q -c 'SHOW wal_level')"
 check "debezium-schema block" run_sql_ok debezium-schema
-check "debezium-role block" run_sql_ok debezium-role
 check "debezium-publication block" run_sql_ok debezium-publication
-check_eq "debezium-topics block lists seven topics" "7" "$(run_sql debezium-topics | grep -c '^ecomm\.demo\.')"
 check "debezium-traffic block" run_sql_ok debezium-traffic
 peek=$(mktemp /tmp/thelook-peek.XXXXXX); chown postgres "$peek"
 as_pg env PGHOST="$PGHOST" PGPORT="$PGPORT" PATH="$PG_BIN:$PATH" timeout 6 bash -c "$(block debezium-peek)" >"$peek" 2>&1 || true
 check "debezium-peek block streams the simulation's inserts" grep -q 'table demo.orders: INSERT' "$peek"
+check "... and the progress row's updates, as the README says" grep -q 'table thelook.simulation_runs: UPDATE' "$peek"
 rm -f "$peek"
 q -c "SELECT thelook.stop_all_simulations()" >/dev/null
 q -c "SELECT pg_drop_replication_slot('peek')" >/dev/null
+# docs/cdc-debezium.md, on the walk-through's server.
+check "debezium-role block" run_sql_ok debezium-role
+check_eq "debezium-topics block lists seven topics" "7" "$(run_sql debezium-topics | grep -c '^ecomm\.demo\.')"
+own=$(run_sql cdc-own-tables 2>&1 || true)
+echo "$own" | sed 's/^/#   /' | head -12
+check "cdc-own-tables block: a test_decoding slot carries thelook.simulation_runs updates beside the theLook rows" \
+  bash -c '[ "$(sed -n "s/^table thelook.simulation_runs|//p" <<<"$1")" -gt 0 ] && [ "$(sed -n "s/^table demo.events|//p" <<<"$1")" -gt 0 ]' _ "$own"
 check "no FATAL or crash in the server log" no_fatal_in_log
 stop_clusters
 
@@ -137,9 +181,25 @@ PRELOAD=thelook_datagen start_cluster readme-cron "${README_PORT4:-54824}" "cron
 append_conf "$(block cron-conf)"
 restart_cluster
 check "cron-setup block" run_sql_ok cron-setup
-for b in cron-business-hours cron-burst cron-nightly cron-check cron-campaign; do check "$b block" run_sql_ok "$b"; done
+for b in cron-business-hours cron-burst cron-nightly cron-campaign cron-check; do check "$b block" run_sql_ok "$b"; done
 check_eq "the recipes scheduled their jobs (shop-burst unscheduled again)" "campaign-off campaign-on shop-close shop-nightly-lifecycle shop-open" \
   "$(q -c "SELECT string_agg(jobname, ' ' ORDER BY jobname) FROM cron.job")"
 q -c "SELECT cron.unschedule(jobid) FROM cron.job" >/dev/null
 check "no FATAL or crash in the server log" no_fatal_in_log
+stop_clusters
+
+# Every block marked test is run here, or named by another test script.
+unrun() {
+  local name others
+  others=$(ls "$REPO"/test/*.sh | grep -v '/t_readme.sh$')
+  for name in $(python3 "$REPO/test/readme_blocks.py" names); do
+    grep -qx -- "$name" "$ran" && continue
+    # shellcheck disable=SC2086
+    grep -qE -- "(get|block|run_sql|run_sql_ok|run_sh_ok) +[\"']?$name([\"' )]|\$)" $others && continue
+    echo "#   $name ($(python3 "$REPO/test/readme_blocks.py" where "$name")) is marked test but no test runs it"
+    return 1
+  done
+}
+check "every block marked test is run" unrun
+rm -f "$ran"
 finish

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's funnel chart from a real run: two days of sessions back-filled with the session model,
+# docs/shoppers.md's funnel chart from a real run: two days of sessions back-filled with the session model,
 # once with the default matrix and once with the campaign matrix; the share of sessions that reach
 # each step, from the events table alone. Writes docs/img/funnel.png (python3-matplotlib).
 set -euo pipefail

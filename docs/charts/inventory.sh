@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's inventory chart from a real run: two simulated days played at time_scale 1440 (a
+# docs/inventory.md's chart from a real run: two simulated days played at time_scale 1440 (a
 # simulated day per wall-clock minute), 100 purchases per wall-clock second, popular products
 # (zipf), restocks below 15 items of 60 items after 1 to 3 hours, and a supply problem on the
 # category most in demand from 12:00 on day one for 12 hours. Plots the stock level of the four most

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's traffic chart from a real run: a simulated week of retail_incidents played at
+# docs/scenarios.md's traffic chart from a real run: a simulated week of retail_incidents played at
 # time_scale 1440 (a simulated day per wall-clock minute, so 7 minutes), 50 iterations per
 # wall-clock second. Plots orders per simulated hour against the profile's expected arrivals and
 # shades the incidents the run recorded. Writes docs/img/traffic_week.png (python3-matplotlib).
