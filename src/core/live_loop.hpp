@@ -71,6 +71,8 @@ public:
     virtual void deliver_restock(const DueRestock& r, const Product& p, Micros at) {}
     // Postpones a due restock to `until` (a supply problem holds it back).
     virtual void hold_restock(const DueRestock& r, Micros until) {}
+    // A returned item back in stock: one unsold item of the product at its centre from `at`.
+    virtual void return_to_stock(const Product& p, Micros at) {}
 };
 
 class LiveLoop {
