@@ -171,7 +171,7 @@ bool register_simulation_worker(int index, int32 id, BackgroundWorkerHandle** ha
 
 SharedState* require_shared_state() {
     if (!g_state)
-        throw thelook::Error("55000", "thelook_datagen is not loaded through shared_preload_libraries",
+        throw thelook::Error(sqlstate::kObjectNotInPrerequisiteState, "thelook_datagen is not loaded through shared_preload_libraries",
                              "Live simulations keep their state in shared memory, which is reserved at server start.",
                              "Add the line shared_preload_libraries = 'thelook_datagen' to postgresql.conf (keep "
                              "the libraries already listed, e.g. 'pg_cron,thelook_datagen') and restart the server; "

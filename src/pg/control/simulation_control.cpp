@@ -31,12 +31,12 @@ const char* const kTables[] = {"users", "orders", "order_items", "events", "prod
 void check_schema(const std::string& schema, Oid role) {
     Oid nsp = pg_guard([&] { return get_namespace_oid(schema.c_str(), true); });
     if (!OidIsValid(nsp))
-        throw Error("3F000", "schema \"" + schema + "\" does not exist", "",
+        throw Error(sqlstate::kInvalidSchemaName, "schema \"" + schema + "\" does not exist", "",
                     "Create and fill it with SELECT thelook.setup('" + schema + "').");
     for (const char* table : kTables) {
         Oid rel = pg_guard([&] { return get_relname_relid(table, nsp); });
         if (!OidIsValid(rel))
-            throw Error("42P01", "relation \"" + schema + "." + table + "\" does not exist",
+            throw Error(sqlstate::kUndefinedTable, "relation \"" + schema + "." + table + "\" does not exist",
                         "A simulation needs the seven theLook tables.",
                         "Run SELECT thelook.setup('" + schema + "') first.");
         const bool writes = std::string(table) != "products" && std::string(table) != "dist_centers";
@@ -44,14 +44,14 @@ void check_schema(const std::string& schema, Oid role) {
         // pg_class_aclcheck() accepts any one of several bits; every one is needed here.
         bool allowed = pg_guard([&] { return pg_class_aclmask(rel, role, needed, ACLMASK_ALL) == needed; });
         if (!allowed)
-            throw Error("42501", "permission denied to simulate into \"" + schema + "." + table + "\"",
+            throw Error(sqlstate::kInsufficientPrivilege, "permission denied to simulate into \"" + schema + "." + table + "\"",
                         std::string("The simulation's worker runs as your role and needs SELECT") +
                             (writes ? ", INSERT and UPDATE" : "") + " on this table.",
                         "GRANT the privileges to your role, or start the simulation as a role that has them.");
     }
     bool usage = pg_guard([&] { return pg_namespace_aclcheck(nsp, role, ACL_USAGE) == ACLCHECK_OK; });
     if (!usage)
-        throw Error("42501", "permission denied for schema \"" + schema + "\"", "",
+        throw Error(sqlstate::kInsufficientPrivilege, "permission denied for schema \"" + schema + "\"", "",
                     "GRANT USAGE ON SCHEMA " + schema + " to your role.");
 }
 
@@ -62,12 +62,12 @@ void check_ground_truth_table(const std::string& schema, Oid role, const char* t
     Oid rel = pg_guard([&] { return OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid; });
     const std::string name = schema + "." + table;
     if (!OidIsValid(rel))
-        throw Error("42P01", "relation \"" + name + "\" does not exist",
+        throw Error(sqlstate::kUndefinedTable, "relation \"" + name + "\" does not exist",
                     std::string(what) + " are recorded there as ground truth.",
                     "Run SELECT thelook.setup('" + schema + "') again: it adds the table to an existing schema.");
     bool allowed = pg_guard([&] { return pg_class_aclmask(rel, role, ACL_INSERT, ACLMASK_ALL) == ACL_INSERT; });
     if (!allowed)
-        throw Error("42501", "permission denied to record " + std::string(table) + " in \"" + name + "\"", "",
+        throw Error(sqlstate::kInsufficientPrivilege, "permission denied to record " + std::string(table) + " in \"" + name + "\"", "",
                     "GRANT INSERT on it to your role.");
 }
 
@@ -83,14 +83,14 @@ void check_inventory_tables(const Scenario& scenario, const std::string& schema)
     Oid nsp = pg_guard([&] { return get_namespace_oid(schema.c_str(), true); });
     Oid rel = pg_guard([&] { return OidIsValid(nsp) ? get_relname_relid("inventory_restocks", nsp) : InvalidOid; });
     if (!OidIsValid(rel))
-        throw Error("42P01", "relation \"" + schema + ".inventory_restocks\" does not exist",
+        throw Error(sqlstate::kUndefinedTable, "relation \"" + schema + ".inventory_restocks\" does not exist",
                     "The scenario has an \"inventory\" section, and the schema has no inventory.",
                     "Run SELECT thelook.setup('" + schema + "', inventory => true) first.");
 }
 
 void check_scenario_fits(const SimulationParams& p) {
     if (p.scenario_json.size() >= static_cast<size_t>(kScenarioMax))
-        throw Error("22023", "parameter \"scenario\" is too large for a running simulation",
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"scenario\" is too large for a running simulation",
                     "It has " + std::to_string(p.scenario_json.size()) + " bytes once resolved; at most " +
                         std::to_string(kScenarioMax - 1) + " are kept.",
                     "Shorten the document.");
@@ -105,14 +105,14 @@ void check_can_login(Oid role) {
         return login;
     });
     if (!can_login)
-        throw Error("42501", "role \"" + std::string(pg_guard([&] { return GetUserNameFromId(role, false); })) +
+        throw Error(sqlstate::kInsufficientPrivilege, "role \"" + std::string(pg_guard([&] { return GetUserNameFromId(role, false); })) +
                                  "\" cannot log in, so a simulation worker cannot connect as it",
                     "", "Start the simulation as a role with LOGIN, or ALTER ROLE ... LOGIN.");
 }
 
 void check_filter_fits(const std::string& value, const char* parameter) {
     if (value.size() >= static_cast<size_t>(kFilterMax))
-        throw Error("22023", std::string("parameter \"") + parameter + "\" is too long",
+        throw Error(sqlstate::kInvalidParameterValue, std::string("parameter \"") + parameter + "\" is too long",
                     "At most " + std::to_string(kFilterMax - 1) + " bytes are kept.", "Pass fewer values.");
 }
 
@@ -134,7 +134,7 @@ bool same_simulation(const SimulationSlot* slot, int32 id) {
 }
 
 Error no_such_simulation(int32 id) {
-    return Error("42704", "simulation " + std::to_string(id) + " does not exist", "",
+    return Error(sqlstate::kUndefinedObject, "simulation " + std::to_string(id) + " does not exist", "",
                  "SELECT id, state FROM thelook.simulations lists the simulations.");
 }
 
@@ -257,7 +257,7 @@ void launch(SharedState* st, int index, int32 id) {
             strlcpy(slot->last_error, "could not start a background worker", kErrorMax);
         }
         LWLockRelease(st->lock);
-        throw Error("53000", "could not start a background worker for the simulation",
+        throw Error(sqlstate::kInsufficientResources, "could not start a background worker for the simulation",
                     "All background worker slots may be in use.",
                     "Raise max_worker_processes (and restart), or stop other simulations.");
     }
@@ -274,7 +274,7 @@ int claim_slot(SharedState* st, int32 id, Oid role) {
     if (index >= 0) reset_slot(&st->slots[index], MyDatabaseId, id, role);
     LWLockRelease(st->lock);
     if (index < 0)
-        throw Error("53400", "too many simulations are running",
+        throw Error(sqlstate::kConfigurationLimitExceeded, "too many simulations are running",
                     "thelook.max_simulations allows " + std::to_string(st->slot_count) + ".",
                     "Stop one with thelook.stop_simulation(id), or raise thelook.max_simulations and restart.");
     return index;
@@ -325,7 +325,7 @@ void create_index_as_caller(const std::string& sql, const std::string& message, 
         return edata;
     });
     if (failed)
-        throw Error(failed->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE ? "42501" : "55000", message,
+        throw Error(failed->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE ? sqlstate::kInsufficientPrivilege : sqlstate::kObjectNotInPrerequisiteState, message,
                     failed->message ? failed->message : "", hint);
 }
 
@@ -385,7 +385,7 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
     SharedState* st = require_shared_state();
     for (int i = 0; i <= 6; ++i)
         if (PG_ARGISNULL(i))
-            throw Error("22004", "parameters of thelook.start_simulation must not be NULL", "",
+            throw Error(sqlstate::kNullValueNotAllowed, "parameters of thelook.start_simulation must not be NULL", "",
                         "Leave a parameter out to get its default.");
     const std::string schema = arg_name(fcinfo, 0);
     SimulationParams p;
@@ -416,7 +416,7 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
             if (PG_ARGISNULL(arg)) continue;
             const double seconds = arg_interval_seconds(fcinfo, arg, 0);
             if (!(seconds > 0))
-                throw Error("22023", std::string("parameter \"") + what + "\" must be positive", "",
+                throw Error(sqlstate::kInvalidParameterValue, std::string("parameter \"") + what + "\" must be positive", "",
                             std::string("Pass NULL to keep every row, or an interval such as ") + what + " => '7 days'.");
             (arg == 19 ? p.keep_events_seconds : p.keep_orders_seconds) = seconds;
         }
@@ -431,7 +431,7 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
     check_filter_fits(p.state, "state");
     check_filter_fits(p.postal_code, "postal_code");
     if (!PG_ARGISNULL(11) && p.duration_seconds <= 0)
-        throw Error("22023", "parameter \"duration\" must be positive", "",
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"duration\" must be positive", "",
                     "Pass NULL to run until stopped, or an interval such as '10 minutes'.");
     const Oid role = GetUserId();
     check_schema(schema, role);
@@ -458,7 +458,7 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
     const bool persisted = id != 0;
     if (!persisted) {
         if (v11)
-            throw Error("55000", "thelook.simulation_runs does not exist", "The extension's objects are incomplete.",
+            throw Error(sqlstate::kObjectNotInPrerequisiteState, "thelook.simulation_runs does not exist", "The extension's objects are incomplete.",
                         "Run ALTER EXTENSION thelook_datagen UPDATE, or DROP and CREATE the extension.");
         LWLockAcquire(st->lock, LW_EXCLUSIVE);
         do id = st->next_id++;
@@ -495,7 +495,7 @@ Datum stop_simulation(FunctionCallInfo fcinfo) {
         else if (!live.slot) throw no_such_simulation(id);
     }
     if (!may_control(role))
-        throw Error("42501", "permission denied to stop simulation " + std::to_string(id),
+        throw Error(sqlstate::kInsufficientPrivilege, "permission denied to stop simulation " + std::to_string(id),
                     "Only the role that started a simulation, its members, or a superuser may stop it.", "");
     return BoolGetDatum(stop_one(st, id, live));
 }
@@ -532,17 +532,17 @@ Datum resume_simulation(FunctionCallInfo fcinfo) {
     const Found live = find_live(st, id);
     auto row = with_store([&](RunStore* store, const ExtensionInfo&) {
         if (!store)
-            throw Error("55000", "simulations are kept only since version 1.1 of the extension", "",
+            throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulations are kept only since version 1.1 of the extension", "",
                         "Run ALTER EXTENSION thelook_datagen UPDATE.");
         return store->load(id, false);
     });
     if (!row) {
-        if (live.slot) throw Error("55000", "simulation " + std::to_string(id) + " was started under the 1.0 functions and cannot be resumed",
+        if (live.slot) throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulation " + std::to_string(id) + " was started under the 1.0 functions and cannot be resumed",
                                    "It was never kept in thelook.simulation_runs.", "Start a new one with thelook.start_simulation().");
         throw no_such_simulation(id);
     }
     if (!may_control(row->owner))
-        throw Error("42501", "permission denied to resume simulation " + std::to_string(id),
+        throw Error(sqlstate::kInsufficientPrivilege, "permission denied to resume simulation " + std::to_string(id),
                     "Only the role that started a simulation, its members, or a superuser may resume it.", "");
     if (live.slot && is_active(live.state)) {
         LWLockAcquire(st->lock, LW_EXCLUSIVE);
@@ -556,7 +556,7 @@ Datum resume_simulation(FunctionCallInfo fcinfo) {
     }
     const bool exists = pg_guard([&] { return SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(row->owner)); });
     if (!exists)
-        throw Error("42704", "the role of simulation " + std::to_string(id) + " does not exist any more", "",
+        throw Error(sqlstate::kUndefinedObject, "the role of simulation " + std::to_string(id) + " does not exist any more", "",
                     "Start a new simulation with thelook.start_simulation().");
     check_can_login(row->owner);
     const int index = claim_slot(st, id, row->owner);
@@ -582,17 +582,17 @@ Datum forget_simulation(FunctionCallInfo fcinfo) {
     const int32 id = PG_GETARG_INT32(0);
     const Found live = find_live(st, id);
     if (live.slot && is_active(live.state))
-        throw Error("55000", "simulation " + std::to_string(id) + " is running", "",
+        throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulation " + std::to_string(id) + " is running", "",
                     "Stop it with thelook.stop_simulation(" + std::to_string(id) + ") first.");
     const bool removed = with_store([&](RunStore* store, const ExtensionInfo&) {
         if (!store) return false;
         auto row = store->load(id, true);
         if (!row) return false;
         if (!may_control(row->owner))
-            throw Error("42501", "permission denied to forget simulation " + std::to_string(id),
+            throw Error(sqlstate::kInsufficientPrivilege, "permission denied to forget simulation " + std::to_string(id),
                         "Only the role that started a simulation, its members, or a superuser may.", "");
         if (row->desired_state == "running")
-            throw Error("55000", "simulation " + std::to_string(id) + " is to be resumed",
+            throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulation " + std::to_string(id) + " is to be resumed",
                         "Its desired state is running: it is interrupted, and resumes when a worker can run it.",
                         "Stop it with thelook.stop_simulation(" + std::to_string(id) + ") first.");
         return store->remove(id);
@@ -617,10 +617,10 @@ SimulationSlot* controllable(SharedState* st, int32 id) {
         role = row->owner;
     }
     if (!may_control(role))
-        throw Error("42501", "permission denied to change simulation " + std::to_string(id),
+        throw Error(sqlstate::kInsufficientPrivilege, "permission denied to change simulation " + std::to_string(id),
                     "Only the role that started a simulation, its members, or a superuser may change it.", "");
     if (!live.slot || !(live.state == SimState::Running || (live.state == SimState::Starting && live.fresh)))
-        throw Error("55000", "simulation " + std::to_string(id) + " is not running",
+        throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulation " + std::to_string(id) + " is not running",
                     live.slot && is_active(live.state) ? "Its worker is being started again." : "",
                     live.slot && is_active(live.state) ? "Try again in a few seconds."
                                                        : "Resume it with thelook.resume_simulation(), or start a new one.");
@@ -631,7 +631,7 @@ SimulationSlot* controllable(SharedState* st, int32 id) {
 //                  order_update_prob, ghost_create_prob): NULL keeps a value.
 Datum alter_simulation(FunctionCallInfo fcinfo) {
     SharedState* st = require_shared_state();
-    if (PG_ARGISNULL(0)) throw Error("22004", "parameter \"id\" must not be NULL", "", "Pass a simulation id.");
+    if (PG_ARGISNULL(0)) throw Error(sqlstate::kNullValueNotAllowed, "parameter \"id\" must not be NULL", "", "Pass a simulation id.");
     const int32 id = PG_GETARG_INT32(0);
     SimulationSlot* slot = controllable(st, id);
     LWLockAcquire(st->lock, LW_SHARED);
@@ -679,7 +679,7 @@ Datum alter_simulation(FunctionCallInfo fcinfo) {
 Datum inject_incident(FunctionCallInfo fcinfo) {
     SharedState* st = require_shared_state();
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-        throw Error("22004", "parameters \"id\" and \"kind\" must not be NULL", "",
+        throw Error(sqlstate::kNullValueNotAllowed, "parameters \"id\" and \"kind\" must not be NULL", "",
                     "Pass a simulation id and a kind such as 'spike'.");
     const int32 id = PG_GETARG_INT32(0);
     SimulationSlot* slot = controllable(st, id);
@@ -687,7 +687,7 @@ Datum inject_incident(FunctionCallInfo fcinfo) {
                                                   "parameter \"kind\"", "parameter \"magnitude\"");
     const double duration = arg_interval_seconds(fcinfo, 3, 600);
     if (!(duration > 0) || !std::isfinite(duration))
-        throw Error("22023", "parameter \"duration\" must be positive", "", "Pass an interval such as '10 minutes'.");
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"duration\" must be positive", "", "Pass an interval such as '10 minutes'.");
     LWLockAcquire(st->lock, LW_SHARED);
     const Oid role = slot->role_oid;
     const std::string schema = NameStr(slot->schema);
@@ -699,7 +699,7 @@ Datum inject_incident(FunctionCallInfo fcinfo) {
     const Micros sim_now = wall0 == 0 ? wall_now : sim0 + static_cast<Micros>(static_cast<double>(wall_now - wall0) * scale);
     const Micros start = PG_ARGISNULL(4) ? sim_now : from_timestamptz(PG_GETARG_TIMESTAMPTZ(4));
     if (start < sim_now - 1000000)
-        throw Error("22023", "parameter \"start_at\" is in the simulation's past",
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"start_at\" is in the simulation's past",
                     "The simulated clock of simulation " + std::to_string(id) + " is past it.",
                     "Leave start_at out to start the incident now, or pass a later simulated time.");
     LWLockAcquire(st->lock, LW_EXCLUSIVE);
@@ -715,9 +715,9 @@ Datum inject_incident(FunctionCallInfo fcinfo) {
     }
     LWLockRelease(st->lock);
     if (!still)
-        throw Error("55000", "simulation " + std::to_string(id) + " is not running", "", "Start a new one first.");
+        throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulation " + std::to_string(id) + " is not running", "", "Start a new one first.");
     if (full)
-        throw Error("54000", "simulation " + std::to_string(id) + " already has " + std::to_string(kInjectedMax) +
+        throw Error(sqlstate::kProgramLimitExceeded, "simulation " + std::to_string(id) + " already has " + std::to_string(kInjectedMax) +
                                  " injected incidents",
                     "", "Put recurring incidents in the scenario (\"random_incidents\"), or start a new simulation.");
     return TimestampTzGetDatum(to_timestamptz(start));
