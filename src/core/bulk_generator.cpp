@@ -41,7 +41,7 @@ OrderSet::OrderSet(const NameLists& names, const std::vector<Product>& products,
 
 void check_data_set_scenario(const Scenario& scenario, DataSet set, const std::string& function) {
     auto refuse = [&](const std::string& path, const std::string& why, const std::string& hint) {
-        throw Error("0A000", function + " cannot apply " + path, why, hint);
+        throw Error(sqlstate::kFeatureNotSupported, function + " cannot apply " + path, why, hint);
     };
     if (scenario.inventory.given)
         refuse("scenario.inventory", "A data set has no stock to sell from: stock-outs, lost sales and restocks need the schema's inventory tables.",

@@ -92,6 +92,7 @@ public:
 
     // The scenario's faults.cdc (off by default); the planner's clocks carry over a change.
     void set_cdc_faults(const CdcFaults& faults) { cdc_.set_faults(faults); }
+    CdcFaultPlanner& cdc_planner() { return cdc_; }
 
     // Before a transaction's iterations (uuid7 only): the millisecond of the oldest open order's
     // version-7 id, or -1.
