@@ -34,6 +34,7 @@
 
 -- Live simulations: background workers writing theLook traffic at a Poisson rate.
 --#include simulation/simulation_runs
+--#include simulation/held_events
 --#include simulation/start_simulation
 --#include simulation/alter_simulation
 --#include simulation/inject_incident

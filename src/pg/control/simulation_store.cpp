@@ -153,7 +153,9 @@ ExtensionInfo extension_info() {
     ExtensionInfo info;
     auto rows = run("SELECT e.oid, e.extnamespace, e.extowner, n.nspname, "
                     "EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.relnamespace = e.extnamespace "
-                    "AND c.relname = 'simulation_runs' AND c.relkind = 'r') "
+                    "AND c.relname = 'simulation_runs' AND c.relkind = 'r'), "
+                    "EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.relnamespace = e.extnamespace "
+                    "AND c.relname = 'held_events' AND c.relkind = 'r') "
                     "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
                     "WHERE e.extname = 'thelook_datagen'",
                     {}, true, InvalidOid, SPI_OK_SELECT);
@@ -163,6 +165,7 @@ ExtensionInfo extension_info() {
     info.owner = static_cast<Oid>(to_int(rows[0][2]));
     info.schema_name = rows[0][3].value_or("");
     info.has_runs_table = rows[0][4] && *rows[0][4] == "t";
+    info.has_held_table = rows[0][5] && *rows[0][5] == "t";
     return info;
 }
 
@@ -269,6 +272,26 @@ bool RunStore::save_progress(int32 id, int32 incarnation, int64 iterations, doub
         return static_cast<uint64>(SPI_processed);
     });
     return n == 1;
+}
+
+void RunStore::save_held(int32 id, const std::string& added, const std::string& released) {
+    const std::string held = pg_guard([&] { return quote_identifier(ext_.schema_name.c_str()); }) + std::string(".held_events");
+    if (released != "{}")
+        run("DELETE FROM " + held + " WHERE simulation_id = $1::int AND seq = ANY ($2::bigint[])",
+            {num(int64{id}), released}, false, ext_.owner, SPI_OK_DELETE);
+    if (added != "[]")
+        run("INSERT INTO " + held + " (simulation_id, seq, due_at, held) SELECT $1::int, (e->>'seq')::bigint, "
+            "pg_catalog.to_timestamp((e->>'due')::float8 / 1e6), e FROM pg_catalog.jsonb_array_elements($2::jsonb) e",
+            {num(int64{id}), added}, false, ext_.owner, SPI_OK_INSERT);
+}
+
+std::vector<std::string> RunStore::load_held(int32 id) {
+    const std::string held = pg_guard([&] { return quote_identifier(ext_.schema_name.c_str()); }) + std::string(".held_events");
+    std::vector<std::string> out;
+    for (const Cells& row : run("SELECT held::text FROM " + held + " WHERE simulation_id = $1::int ORDER BY seq",
+                                {num(int64{id})}, true, ext_.owner, SPI_OK_SELECT))
+        out.push_back(row.at(0).value_or("{}"));
+    return out;
 }
 
 bool RunStore::save_params(int32 id, int32 incarnation, const SimulationParams& p) {

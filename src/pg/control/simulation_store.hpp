@@ -30,6 +30,7 @@ struct ExtensionInfo {
     Oid ext = InvalidOid, schema = InvalidOid, owner = InvalidOid;
     std::string schema_name;
     bool has_runs_table = false;
+    bool has_held_table = false;  // thelook.held_events (1.2)
 };
 ExtensionInfo extension_info();
 
@@ -74,6 +75,11 @@ public:
     // caller must roll the batch back).
     bool save_progress(int32 id, int32 incarnation, int64 iterations, double run_seconds, Micros simulated_time,
                        const std::string& counters, const std::string& progress);
+    // Late events held back by the faults: with a batch's rows, those newly held (a JSON array of
+    // held_event_to_json objects) and the seqs of those released (a bigint[] literal).
+    bool has_held_table() const { return ext_.has_held_table; }
+    void save_held(int32 id, const std::string& added, const std::string& released);
+    std::vector<std::string> load_held(int32 id);  // the held objects, JSON text
     // After alter_simulation: the parameters it changes.
     bool save_params(int32 id, int32 incarnation, const SimulationParams& p);
     // How a simulation ended (or was stopped): state, desired state, last error (null keeps it),

@@ -129,6 +129,7 @@ private:
     void commit_transaction();
     void abort_transaction();
     void run_batch(const std::vector<Micros>& arrivals);
+    void save_held_events();
     void run_retention(Micros now);
     void heartbeat(Micros now);
     void publish();
@@ -336,11 +337,18 @@ SimulationProgress Simulation::capture() const {
     p.clock_wall = clock_.wall0;
     p.clock_sim = clock_.sim0;
     p.injected = injected_;
+    if (traffic_->faults) {
+        p.has_faults = true;
+        p.faults = traffic_->faults->state();
+    }
+    p.cdc = loop_->cdc_planner().clocks();
     return p;
 }
 
 void Simulation::restore_safe() {
     gen_->rng().restore(safe_.entity_rng);
+    if (traffic_->faults && safe_.has_faults) traffic_->faults->roll_back(safe_.faults);
+    loop_->cdc_planner().set_clocks(safe_.cdc);
     traffic_->incidents.restore(safe_.incidents);
     schedule_->restore(safe_.schedule, &traffic_->intensity);
 }
@@ -376,6 +384,21 @@ void Simulation::restore(const SimulationProgress& progress, Micros now) {
     traffic_builds_ = progress.traffic_builds;
     traffic_->incidents.restore(progress.incidents);
     gen_->rng().restore(progress.entity_rng);
+    loop_->cdc_planner().set_clocks(progress.cdc);
+    if (progress.has_faults) {
+        // The injector goes on with its stream and the late events it held at the last commit.
+        if (!traffic_->faults) {
+            traffic_->faults = std::make_unique<FaultInjector>(FaultsSection{}, Rng::derive_seed(p_.seed, kFaultStream), p_.ids);
+            loop_->set_faults(traffic_->faults.get());
+        }
+        std::vector<FaultInjector::HeldEvent> held;
+        if (store_ && store_->has_held_table()) {
+            begin_transaction("thelook simulation: loading held events");
+            for (const std::string& text : store_->load_held(id_)) held.push_back(held_event_from_json(text));
+            commit_transaction();
+        }
+        traffic_->faults->restore(progress.faults, std::move(held));
+    }
     schedule_ = std::make_unique<PoissonSchedule>(1.0, 0, 0, &traffic_->intensity);
     schedule_->restore(progress.schedule, &traffic_->intensity);
     const Micros sim_now = clock_.sim(now);
@@ -432,6 +455,16 @@ void Simulation::follow_changes(Micros wall_now) {
     safe_ = capture();
 }
 
+// The late events held and released since the last commit, in this transaction.
+void Simulation::save_held_events() {
+    std::string added = "[", released = "{";
+    for (const FaultInjector::HeldEvent* h : traffic_->faults->held_since_commit())
+        added += (added.size() > 1 ? "," : "") + held_event_to_json(*h);
+    for (uint64_t seq : traffic_->faults->released_since_commit())
+        released += (released.size() > 1 ? "," : "") + std::to_string(seq);
+    store_->save_held(id_, added + "]", released + "}");
+}
+
 void Simulation::run_batch(const std::vector<Micros>& arrivals) {
     begin_transaction("thelook simulation: generating");
     if (p_.ids == IdFormat::Uuid7 && p_.order_update_prob > 0)
@@ -461,6 +494,7 @@ void Simulation::run_batch(const std::vector<Micros>& arrivals) {
     next.scheduled = static_cast<int64>(schedule_->taken()) + next.skipped;
     SimulationProgress snapshot = capture();
     if (persisted_ && settings::persist_progress) {
+        if (traffic_->faults && store_->has_held_table()) save_held_events();
         const Micros now = wall_now();
         if (!store_->save_progress(id_, row_.incarnation, done, run_seconds(now), clock_.sim(now),
                                    counters_to_json(next), progress_to_json(snapshot)))
@@ -470,6 +504,7 @@ void Simulation::run_batch(const std::vector<Micros>& arrivals) {
             throw Superseded("simulation " + std::to_string(id_) + " was taken over");
     }
     commit_transaction();
+    if (traffic_->faults) traffic_->faults->committed();
     params_dirty_ = false;
     for (int t = 0; t < kTableCount; ++t) inserted_since_retention_[t] += w.inserted[t];
     writer_->reset_counts();

@@ -117,6 +117,9 @@ int64_t SchemaWriter::purge_anonymous_events(Micros cutoff, int64_t limit) {
                                            " RETURNING id, session_id",
                                        "events", kFaultSessionPurged, "id", "'session ' || session_id"),
                                 {TIMESTAMPOID, INT8OID, INT4OID});
+    // This transaction's rows first: which events go must not depend on how the iterations were
+    // grouped into transactions (a resumed simulation purges what the uninterrupted one did).
+    flush();
     Datum args[3];
     const char nulls[3] = {' ', ' ', simulation_id_ == 0 ? 'n' : ' '};
     pg_guard([&] {
@@ -143,6 +146,7 @@ bool SchemaWriter::rekey_event(const std::string& probe, const std::string& new_
                                           " WHERE id = $2) RETURNING old.id",
                                       "events", kFaultPkUpdate, "$2", "'from ' || d.id"),
                                {TEXTOID, TEXTOID, INT4OID});
+    flush();  // as purge_anonymous_events: the event probed for is the same however iterations were grouped
     Datum args[3];
     const char nulls[3] = {' ', ' ', simulation_id_ == 0 ? 'n' : ' '};
     pg_guard([&] {
