@@ -75,9 +75,20 @@ CREATE FUNCTION @extschema@.start_simulation(
     keep_orders interval DEFAULT NULL)
 RETURNS int
     LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
-    AS 'MODULE_PATHNAME', 'thelook_start_simulation';
+    AS 'MODULE_PATHNAME', 'thelook_start_simulation_1_2';
 COMMENT ON FUNCTION @extschema@.start_simulation(name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text, text, text, float8, timestamptz, text, interval, interval) IS
-    'Starts a background worker, running as the calling role, that writes theLook traffic into schema at avg_qps iterations per second (a Poisson process shaped by the scenario''s traffic profile and incidents). id_format ''uuid7'' gives new orders, items and events time-ordered ids. time_scale > 1 runs a simulated clock that many times faster from simulated_start (default now). The simulation is kept in thelook.simulation_runs and resumed after a restart or a crash: on_resume ''skip'' drops the arrivals that fell due while it was down, ''catch_up'' writes them at a bounded rate. keep_events / keep_orders delete older events, and orders with their items, as it runs. Returns the simulation id.';
+    'Transactional: writes the simulation''s row in thelook.simulation_runs and returns its id at once; when the calling transaction commits, a background worker starts (within about a second), and on rollback nothing happens. The worker, running as the calling role, that writes theLook traffic into schema at avg_qps iterations per second (a Poisson process shaped by the scenario''s traffic profile and incidents). id_format ''uuid7'' gives new orders, items and events time-ordered ids. time_scale > 1 runs a simulated clock that many times faster from simulated_start (default now). The simulation is kept in thelook.simulation_runs and resumed after a restart or a crash: on_resume ''skip'' drops the arrivals that fell due while it was down, ''catch_up'' writes them at a bounded rate. keep_events / keep_orders delete older events, and orders with their items, as it runs (they need the indexes of thelook.create_simulation_indexes()). Returns the simulation id.';
+
+CREATE FUNCTION @extschema@.create_simulation_indexes(
+    schema name DEFAULT 'demo',
+    scenario text DEFAULT 'reference',
+    keep_events interval DEFAULT NULL,
+    keep_orders interval DEFAULT NULL)
+RETURNS SETOF text
+    LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE ROWS 5
+    AS 'MODULE_PATHNAME', 'thelook_create_simulation_indexes';
+COMMENT ON FUNCTION @extschema@.create_simulation_indexes(name, text, interval, interval) IS
+    'Creates (as the calling role, which must own the tables) the indexes that a simulation with these options needs: created_at of events / orders for retention (keep_events, keep_orders), and the look-ups of the scenario''s faults.cdc. start_simulation and alter_simulation never create an index; they fail with a hint naming this function when one is missing. Returns the names of the indexes needed.';
 
 CREATE FUNCTION @extschema@.alter_simulation(
     id int,
@@ -92,7 +103,7 @@ RETURNS boolean
     LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'thelook_alter_simulation';
 COMMENT ON FUNCTION @extschema@.alter_simulation(int, float8, text, float8, float8, float8, float8, float8) IS
-    'Changes a running simulation''s rate, scenario, time scale or probabilities (NULL keeps a value), within a second and without a gap or burst in its arrivals. Takes effect at once, whatever happens to the calling transaction. Only its owner or a superuser may.';
+    'Changes a running simulation''s rate, scenario, time scale or probabilities (NULL keeps a value), within about a second of the calling transaction''s commit and without a gap or burst in its arrivals; nothing changes if it rolls back. Only its owner or a superuser may.';
 
 CREATE FUNCTION @extschema@.inject_incident(
     id int,
@@ -104,27 +115,27 @@ RETURNS timestamptz
     LANGUAGE c VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'thelook_inject_incident';
 COMMENT ON FUNCTION @extschema@.inject_incident(int, text, float8, interval, timestamptz) IS
-    'Injects an incident into a running simulation: spike (rate x magnitude, default 3), slump (x magnitude < 1, default 0.5), outage (no traffic, then a recovery at 1.5x) or checkout_failure (that share of purchases, default all, ends at the cart). duration and start_at are in simulated time (start_at default: the simulation''s now). Returns the simulated start; the incident is recorded in the schema''s incidents table.';
+    'Injects an incident into a running simulation: spike (rate x magnitude, default 3), slump (x magnitude < 1, default 0.5), outage (no traffic, then a recovery at 1.5x) or checkout_failure (that share of purchases, default all, ends at the cart). duration and start_at are in simulated time (start_at default: the simulation''s now). Returns the simulated start; the incident begins after the calling transaction commits (nothing on rollback) and is recorded in the schema''s incidents table.';
 
 CREATE FUNCTION @extschema@.stop_simulation(id int) RETURNS boolean
     LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'thelook_stop_simulation';
 COMMENT ON FUNCTION @extschema@.stop_simulation(int) IS
-    'Stops a simulation of this database after its current transaction and waits for its worker to exit. The stop is kept: it is not resumed after a restart. Returns false if it had already ended.';
+    'Stops a simulation of this database (its worker ends after its current transaction). Outside a transaction block it waits for the worker to exit; inside one it returns at once and the stop happens when the block commits (nothing on rollback). The stop is kept: it is not resumed after a restart. Returns false if it had already ended.';
 
 CREATE FUNCTION @extschema@.stop_all_simulations() RETURNS int
     LANGUAGE c VOLATILE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'thelook_stop_all_simulations';
 COMMENT ON FUNCTION @extschema@.stop_all_simulations() IS
-    'Stops every running simulation of this database that the calling role may stop. Returns how many were stopped.';
+    'Stops every running simulation of this database that the calling role may stop, as stop_simulation does (waiting outside a transaction block, at commit inside one). Returns how many were (or will be) stopped.';
 
 CREATE FUNCTION @extschema@.resume_simulation(id int) RETURNS boolean
     LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'thelook_resume_simulation';
 COMMENT ON FUNCTION @extschema@.resume_simulation(int) IS
-    'Resumes a stopped, failed or interrupted simulation of this database from its last committed transaction, with a worker running as its role. Returns false if it was running already.';
+    'Resumes a stopped, failed or interrupted simulation of this database from its last committed transaction, with a worker running as its role, once the calling transaction commits (nothing on rollback). Returns false if it was running already.';
 
 CREATE FUNCTION @extschema@.forget_simulation(id int) RETURNS boolean
     LANGUAGE c VOLATILE STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'thelook_forget_simulation';
 COMMENT ON FUNCTION @extschema@.forget_simulation(int) IS
-    'Deletes the row of a simulation that is not running from thelook.simulation_runs (its data stays). Returns false if there was none.';
+    'Deletes the row of a simulation that is not running from thelook.simulation_runs, in the calling transaction (its data stays). Returns false if there was none.';
 
 CREATE FUNCTION @extschema@.simulation_status(
     OUT id int, OUT name text, OUT database text, OUT schema text, OUT role text, OUT pid int,
@@ -140,7 +151,7 @@ CREATE FUNCTION @extschema@.simulation_status(
     OUT on_resume text, OUT keep_events interval, OUT keep_orders interval, OUT orders_deleted bigint,
     OUT order_items_deleted bigint, OUT events_deleted bigint, OUT lost_sales bigint)
 RETURNS SETOF record
-    LANGUAGE c VOLATILE PARALLEL SAFE AS 'MODULE_PATHNAME', 'thelook_simulation_status';
+    LANGUAGE c VOLATILE PARALLEL SAFE AS 'MODULE_PATHNAME', 'thelook_simulation_status_1_2';
 COMMENT ON FUNCTION @extschema@.simulation_status() IS
     'One row per simulation of this database (thelook.simulation_runs, and any started under the 1.0 functions that still runs), with the live counters of those running.';
 
