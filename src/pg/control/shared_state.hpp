@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
+#include "core/progress.hpp"
 #include "core/random.hpp"
 #include "core/scenario.hpp"
 #include "core/simulation_params.hpp"
@@ -92,16 +94,15 @@ struct SimulationSlot {
 
     // Live counters: written by the worker under mutex, read by status queries.
     slock_t mutex;
-    int64 iterations, scheduled, transactions, max_rows_per_transaction;
-    int64 inserted[kTableCount], updated[kTableCount], deleted[kTableCount];
-    int64 skipped;
-    int32 consecutive_errors;
-    int64 total_errors;
+    int64 iterations;
+    // The worker's counters as one struct, copied whole (publish): what thelook.simulations shows
+    // and what the row keeps. counters.scheduled alone is the pacing loop's (arrivals due by now).
+    SimulationCounters counters;
     int64 simulated_now;       // Unix microseconds
-    int64 incidents_recorded;
-    int64 lost_sales;
     char last_error[kErrorMax];
 };
+
+static_assert(std::is_trivially_copyable_v<SimulationCounters>, "slot counters are copied with the spinlock held");
 
 struct SharedState {
     LWLock* lock;

@@ -52,25 +52,8 @@ void from_slot(const SimulationSlot& s, Micros now, StatusRow* r) {
                        (s.run_started_at ? static_cast<double>(until - from_timestamptz(s.run_started_at)) / 1e6
                                          : static_cast<double>(until - from_timestamptz(s.started_at)) / 1e6);
     r->achieved_qps = run > 0 ? static_cast<double>(s.iterations) / run : 0.0;
-    r->c.scheduled = s.scheduled;
-    r->c.skipped = s.skipped;
-    r->c.users_inserted = s.inserted[kUsers];
-    r->c.users_updated = s.updated[kUsers];
-    r->c.orders_inserted = s.inserted[kOrders];
-    r->c.orders_updated = s.updated[kOrders];
-    r->c.order_items_inserted = s.inserted[kOrderItems];
-    r->c.order_items_updated = s.updated[kOrderItems];
-    r->c.events_inserted = s.inserted[kEvents];
-    r->c.heartbeats = s.updated[kHeartbeat];
-    r->c.orders_deleted = s.deleted[kOrders];
-    r->c.order_items_deleted = s.deleted[kOrderItems];
-    r->c.events_deleted = s.deleted[kEvents];
-    r->c.transactions = s.transactions;
-    r->c.max_rows_per_transaction = s.max_rows_per_transaction;
-    r->c.total_errors = s.total_errors;
-    r->c.incidents = s.incidents_recorded;
-    r->c.lost_sales = s.lost_sales;
-    r->consecutive_errors = s.consecutive_errors;
+    r->c = s.counters;
+    r->consecutive_errors = static_cast<int32>(s.counters.consecutive_errors);
     r->has_last_error = s.last_error[0] != '\0';
     r->last_error = s.last_error;
     r->id_format = id_format_name(s.ids);

@@ -509,26 +509,11 @@ void Simulation::heartbeat(Micros now) {
 // The counters into the slot, for thelook.simulations.
 void Simulation::publish() {
     counters_.consecutive_errors = consecutive_errors_;
+    SimulationCounters c = counters_;
     SpinLockAcquire(&slot_->mutex);
+    c.scheduled = slot_->counters.scheduled;  // the pacing loop's
+    slot_->counters = c;
     slot_->iterations = done_;
-    slot_->transactions = counters_.transactions;
-    slot_->max_rows_per_transaction = counters_.max_rows_per_transaction;
-    slot_->inserted[kUsers] = counters_.users_inserted;
-    slot_->updated[kUsers] = counters_.users_updated;
-    slot_->inserted[kOrders] = counters_.orders_inserted;
-    slot_->updated[kOrders] = counters_.orders_updated;
-    slot_->inserted[kOrderItems] = counters_.order_items_inserted;
-    slot_->updated[kOrderItems] = counters_.order_items_updated;
-    slot_->inserted[kEvents] = counters_.events_inserted;
-    slot_->updated[kHeartbeat] = counters_.heartbeats;
-    slot_->deleted[kOrders] = counters_.orders_deleted;
-    slot_->deleted[kOrderItems] = counters_.order_items_deleted;
-    slot_->deleted[kEvents] = counters_.events_deleted;
-    slot_->skipped = counters_.skipped;
-    slot_->incidents_recorded = counters_.incidents;
-    slot_->lost_sales = counters_.lost_sales;
-    slot_->total_errors = counters_.total_errors;
-    slot_->consecutive_errors = consecutive_errors_;
     SpinLockRelease(&slot_->mutex);
 }
 
@@ -700,7 +685,7 @@ void Simulation::loop() {
         }
         now = wall_now();
         SpinLockAcquire(&slot_->mutex);
-        slot_->scheduled = static_cast<int64>(schedule_->scheduled_by(clock_.sim(now))) + counters_.skipped;
+        slot_->counters.scheduled = static_cast<int64>(schedule_->scheduled_by(clock_.sim(now))) + counters_.skipped;
         slot_->simulated_now = clock_.sim(now);
         SpinLockRelease(&slot_->mutex);
         wait_until(next_wake(clock_.wall(schedule_->next_arrival()), next_heartbeat, end_, next_retention_, catch_up_wait));
