@@ -159,6 +159,22 @@ ids=$(for s in 1 2 3 4 5 6; do head -1 "$TX_OUT.$s"; done | sort -u | tr '\n' ' 
 check_eq "all six got the same id" 1 "$(wc -w <<<"$ids")"
 check_eq "one row, one worker" "1 1" "$(q -c "SELECT count(*) FROM thelook.simulation_runs WHERE name = 'ensured'") $(sleep 1; workers)"
 q -c "SELECT thelook.stop_all_simulations()" >/dev/null
+
+echo "# docs/transactions.md's blocks, as written"
+doc_block() {
+  python3 -c "import sys; sys.path.insert(0, '$REPO/test'); import readme_blocks as r
+b = [x for x in r.blocks('$REPO/docs/transactions.md') if x[1] == 'test' and x[2] == sys.argv[1]]
+sys.stdout.write(b[0][4])" "$1"
+}
+check_eq "transactions-rollback: nothing after the rollback" 0 "$(doc_block transactions-rollback | q -q | tail -1)"
+q -q -c "SELECT thelook.start_simulation('demo', avg_qps => 20, name => 'tx_stop')" >/dev/null
+wait_for "SELECT state = 'running' FROM thelook.simulations WHERE name = 'tx_stop'" 5 || true
+check_eq "transactions-stop: true at once, still running inside the block, stopped after the commit" "t running stopped" \
+  "$(doc_block transactions-stop | q -q | grep -v '^$' | tr '\n' ' ' | sed 's/ $//')"
+kept=$(doc_block transactions-indexes | q -q | tail -1)
+check "transactions-indexes: the start after create_simulation_indexes works ($kept)" \
+  wait_for "SELECT state = 'running' FROM thelook.simulations WHERE id = ${kept:-0}" 5
+q -c "SELECT thelook.stop_all_simulations()" >/dev/null
 rm -f "$TX_OUT" "$TX_OUT".*
 check_eq "no simulation errors, no server restart" "0 t" \
   "$(q -c "SELECT coalesce(sum(total_errors), 0) FROM thelook.simulations") $(q -c "SELECT pg_postmaster_start_time() < now() - interval '20 seconds'")"

@@ -120,6 +120,11 @@ void check_error(F&& f, const std::string& sqlstate, const std::string& needle) 
     CHECK(thrown);
 }
 
+template <typename F>
+void check_error(F&& f, SqlState sqlstate, const std::string& needle) {
+    check_error(std::forward<F>(f), std::string(sqlstate.c_str()), needle);
+}
+
 // ---- formats ---------------------------------------------------------------------------------
 
 inline bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }

@@ -5,7 +5,7 @@ using namespace thelook;
 using fixtures::kDraws;
 
 namespace {
-const std::string kBadValue = sqlstate::kInvalidParameterValue;
+constexpr SqlState kBadValue = sqlstate::kInvalidParameterValue;
 
 double population(const std::vector<Location>& ls, const std::string& country) {
     double p = 0;

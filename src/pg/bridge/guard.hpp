@@ -1,13 +1,16 @@
 // Crossing the C++ / PostgreSQL boundary safely in both directions:
 //  - pg_guard(f) runs PostgreSQL code that may ereport(ERROR); the longjmp is caught right there
 //    and rethrown as a C++ PgError, so it never skips a C++ destructor. f must not itself create
-//    C++ objects with destructors (it works on data owned by the caller).
+//    C++ objects with destructors (it works on data owned by the caller): build strings, vectors
+//    and the like before the call and pass them in. A C++ exception that does escape f (bad_alloc,
+//    a nested pg_guard's PgError) is safe: ErrorStacks puts PostgreSQL's error stacks back.
 //  - entry<Body>(fcinfo) runs a C++ body for an SQL-callable function; any exception is turned
 //    into ereport(ERROR) only after the C++ stack has unwound, keeping its SQLSTATE and hint.
 #pragma once
 
 #include <exception>
 #include <new>
+#include <string>
 #include <type_traits>
 
 #include "core/error.hpp"
@@ -15,59 +18,89 @@
 
 namespace thelook::pg {
 
-class PgError : public std::exception {
+// PostgreSQL's error-handling state, saved on construction and put back on destruction. PG_TRY
+// restores PG_exception_stack only when its block ends normally or by longjmp; a C++ exception
+// leaving the block would leave it pointing at a dead stack frame, and the next ERROR would jump
+// there. With one of these alive around the PG_TRY, leaving by exception restores it too.
+class ErrorStacks {
 public:
-    explicit PgError(ErrorData* edata) : edata_(edata) {}
-    ErrorData* edata() const { return edata_; }
-    const char* what() const noexcept override { return edata_->message ? edata_->message : "error"; }
+    ErrorStacks() noexcept : exception_stack_(PG_exception_stack), context_stack_(error_context_stack) {}
+    ~ErrorStacks() { restore(); }
+    ErrorStacks(const ErrorStacks&) = delete;
+    ErrorStacks& operator=(const ErrorStacks&) = delete;
+    void restore() const noexcept {
+        PG_exception_stack = exception_stack_;
+        error_context_stack = context_stack_;
+    }
 
 private:
-    ErrorData* edata_;  // palloc'd in the memory context that was current when pg_guard ran
+    sigjmp_buf* exception_stack_;
+    ErrorContextCallback* context_stack_;
 };
 
-// Runs f, catching a PostgreSQL error; returns it (copied into the caller's memory context) or null.
+// A PostgreSQL error caught by pg_guard. It owns copies of the SQLSTATE, message, detail, hint and
+// context: the ErrorData they came from lived in a memory context that the next transaction abort
+// frees, so what() stays valid after AbortCurrentTransaction().
+class PgError : public thelook::Error {
+public:
+    explicit PgError(const ErrorData& e);
+    int sqlerrcode() const { return sqlerrcode_; }
+    const std::string& context() const { return context_; }
+
+private:
+    int sqlerrcode_;
+    std::string context_;
+};
+
+// Runs f; a PostgreSQL error raised in it is thrown as a PgError once PG_TRY has ended.
 template <typename F>
-ErrorData* run_catching(F& f) {
+void run_guarded(F& f) {
+    const ErrorStacks saved;  // f may throw a C++ exception out of the PG_TRY block
     MemoryContext context = CurrentMemoryContext;
-    ErrorData* volatile edata = nullptr;
+    ErrorData* volatile caught = nullptr;
     PG_TRY();
     { f(); }
     PG_CATCH();
     {
         MemoryContextSwitchTo(context);
-        edata = CopyErrorData();
+        caught = CopyErrorData();
         FlushErrorState();
     }
     PG_END_TRY();
-    return edata;
+    if (caught) {
+        PgError error(*caught);
+        FreeErrorData(caught);
+        throw error;
+    }
 }
 
 template <typename F>
 auto pg_guard(F&& f) -> decltype(f()) {
     using R = decltype(f());
     if constexpr (std::is_void_v<R>) {
-        if (ErrorData* edata = run_catching(f)) throw PgError(edata);
+        run_guarded(f);
     } else {
         static_assert(std::is_trivially_copyable_v<R>, "pg_guard returns plain values only");
         R result{};
         auto store = [&] { result = f(); };
-        if (ErrorData* edata = run_catching(store)) throw PgError(edata);
+        run_guarded(store);
         return result;
     }
 }
 
 // Raises the error that a C++ exception stands for. Call only with no C++ object alive on the
-// stack between here and the caller's PostgreSQL frame.
+// stack between here and the caller's PostgreSQL frame. Fixed buffers: filling them cannot fail
+// while the exception is being handled.
 struct PendingError {
-    ErrorData* pg = nullptr;
     bool set = false;
     char sqlstate[6] = "XX000";
     char message[1024] = "";
     char detail[1024] = "";
     char hint[1024] = "";
+    char context[1024] = "";
 
     void capture(const thelook::Error& e) noexcept;
-    void capture(const char* sqlstate, const char* message) noexcept;
+    void capture(SqlState sqlstate, const char* message) noexcept;
     [[noreturn]] void raise() const;
 };
 
@@ -77,18 +110,16 @@ Datum entry(FunctionCallInfo fcinfo) {
     Datum result = 0;
     try {
         result = Body(fcinfo);
-    } catch (const PgError& e) {
-        pending.pg = e.edata();
-    } catch (const thelook::Error& e) {
+    } catch (const thelook::Error& e) {  // PgError too
         pending.capture(e);
     } catch (const std::bad_alloc&) {
-        pending.capture("53200", "out of memory in thelook_datagen");
+        pending.capture(sqlstate::kOutOfMemory, "out of memory in thelook_datagen");
     } catch (const std::exception& e) {
-        pending.capture("XX000", e.what());
+        pending.capture(sqlstate::kInternal, e.what());
     } catch (...) {
-        pending.capture("XX000", "unexpected C++ exception in thelook_datagen");
+        pending.capture(sqlstate::kInternal, "unexpected C++ exception in thelook_datagen");
     }
-    if (pending.pg || pending.set) pending.raise();
+    if (pending.set) pending.raise();
     return result;
 }
 

@@ -98,19 +98,19 @@ void TableAppender::open() {
     switch (problem) {
         case Ok: return;
         case Missing:
-            throw Error("42P01", "table " + name + " does not exist", "",
+            throw Error(sqlstate::kUndefinedTable, "table " + name + " does not exist", "",
                         "Run thelook.setup('" + schema_ + "') first.");
         case NotPlain:
-            throw Error("0A000", "table " + name + " is not a plain table", "",
+            throw Error(sqlstate::kFeatureNotSupported, "table " + name + " is not a plain table", "",
                         "Bulk writes support ordinary (not partitioned or foreign) tables.");
         case Rls:
-            throw Error("0A000", "table " + name + " has row-level security enabled", "",
+            throw Error(sqlstate::kFeatureNotSupported, "table " + name + " has row-level security enabled", "",
                         "Bulk writes, like COPY FROM, do not apply row-level security policies; run as the table owner or disable RLS.");
         case Triggers:
-            throw Error("0A000", "table " + name + " has INSERT triggers", "",
+            throw Error(sqlstate::kFeatureNotSupported, "table " + name + " has INSERT triggers", "",
                         "Bulk writes do not fire triggers; drop or disable them (ALTER TABLE ... DISABLE TRIGGER) for the back-fill.");
         case Shape:
-            throw Error("42804", "table " + name + " does not have theLook's columns", detail,
+            throw Error(sqlstate::kDatatypeMismatch, "table " + name + " does not have theLook's columns", detail,
                         "Create the table with thelook.setup().");
     }
 }

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/location_filter.hpp"
+#include "core/shopper_model.hpp"
 #include "core/simulation_params.hpp"
 #include "pg/bridge/catalog_files.hpp"
 #include "pg/bridge/datum.hpp"
@@ -45,7 +46,7 @@ struct StartArgs {
 StartArgs read_start_args(FunctionCallInfo fcinfo, Api api) {
     for (int i = 0; i <= 6; ++i)
         if (PG_ARGISNULL(i))
-            throw Error("22004", "parameters of thelook.start_simulation must not be NULL", "",
+            throw Error(sqlstate::kNullValueNotAllowed, "parameters of thelook.start_simulation must not be NULL", "",
                         "Leave a parameter out to get its default.");
     StartArgs a;
     SimulationParams& p = a.p;
@@ -77,7 +78,7 @@ StartArgs read_start_args(FunctionCallInfo fcinfo, Api api) {
             if (PG_ARGISNULL(arg)) continue;
             const double seconds = arg_interval_seconds(fcinfo, arg, 0);
             if (!(seconds > 0))
-                throw Error("22023", std::string("parameter \"") + what + "\" must be positive", "",
+                throw Error(sqlstate::kInvalidParameterValue, std::string("parameter \"") + what + "\" must be positive", "",
                             std::string("Pass NULL to keep every row, or an interval such as ") + what + " => '7 days'.");
             (arg == 19 ? p.keep_events_seconds : p.keep_orders_seconds) = seconds;
         }
@@ -128,11 +129,15 @@ Datum start(FunctionCallInfo fcinfo, Api api) {
     const SimulationParams& p = a.p;
     p.validate();
     check_scenario_fits(p);
+    // Campaigns "at" a time and "after" the start meet once the start is known: now or simulated_start.
+    check_campaign_shares(a.scenario.scenario.shoppers.campaigns,
+                          p.simulated_start == kNoTime ? from_timestamptz(GetCurrentTimestamp()) : p.simulated_start,
+                          "scenario.shoppers.campaigns");
     check_filter_fits(p.country, "country");
     check_filter_fits(p.state, "state");
     check_filter_fits(p.postal_code, "postal_code");
     if (a.duration_given && p.duration_seconds <= 0)
-        throw Error("22023", "parameter \"duration\" must be positive", "",
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"duration\" must be positive", "",
                     "Pass NULL to run until stopped, or an interval such as '10 minutes'.");
     const Oid role = GetUserId();
     check_schema(a.schema, role);
@@ -146,7 +151,7 @@ Datum start(FunctionCallInfo fcinfo, Api api) {
     fill.fresh = true;
     const int32 id = with_store([&](RunStore* store, const ExtensionInfo&) {
         if (!store && api != Api::V1_0)
-            throw Error("55000", "thelook.simulation_runs does not exist", "The extension's objects are incomplete.",
+            throw Error(sqlstate::kObjectNotInPrerequisiteState, "thelook.simulation_runs does not exist", "The extension's objects are incomplete.",
                         "Run ALTER EXTENSION thelook_datagen UPDATE, or DROP and CREATE the extension.");
         const int32 id = new_id(st, store);
         fill.persisted = store != nullptr;
@@ -231,12 +236,12 @@ SimulationSlot* controllable(SharedState* st, int32 id) {
         role = row->owner;
     }
     if (!may_control(role))
-        throw Error("42501", "permission denied to change simulation " + std::to_string(id),
+        throw Error(sqlstate::kInsufficientPrivilege, "permission denied to change simulation " + std::to_string(id),
                     "Only the role that started a simulation, its members, or a superuser may change it.", "");
     const bool starting = live.fresh && (live.state == SimState::Starting ||
                                          (live.state == SimState::Restarting && live.launch_requested));
     if (!live.slot || !(live.state == SimState::Running || starting || held_by_me(live)) || stop_pending(id))
-        throw Error("55000", "simulation " + std::to_string(id) + " is not running",
+        throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulation " + std::to_string(id) + " is not running",
                     live.slot && is_active(live.state) ? "Its worker is being started again." : "",
                     live.slot && is_active(live.state) ? "Try again in a few seconds."
                                                        : "Resume it with thelook.resume_simulation(), or start a new one.");
@@ -263,7 +268,7 @@ Datum stop_simulation(FunctionCallInfo fcinfo) {
         else if (!live.slot) throw no_such_simulation(id);
     }
     if (!may_control(role))
-        throw Error("42501", "permission denied to stop simulation " + std::to_string(id),
+        throw Error(sqlstate::kInsufficientPrivilege, "permission denied to stop simulation " + std::to_string(id),
                     "Only the role that started a simulation, its members, or a superuser may stop it.", "");
     return BoolGetDatum(stop_one(st, id, live));
 }
@@ -301,17 +306,17 @@ Datum resume_simulation(FunctionCallInfo fcinfo) {
     const Found live = find_live(st, id);
     auto row = with_store([&](RunStore* store, const ExtensionInfo&) {
         if (!store)
-            throw Error("55000", "simulations are kept only since version 1.1 of the extension", "",
+            throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulations are kept only since version 1.1 of the extension", "",
                         "Run ALTER EXTENSION thelook_datagen UPDATE.");
         return store->load(id, false);
     });
     if (!row) {
-        if (live.slot) throw Error("55000", "simulation " + std::to_string(id) + " was started under the 1.0 functions and cannot be resumed",
+        if (live.slot) throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulation " + std::to_string(id) + " was started under the 1.0 functions and cannot be resumed",
                                    "It was never kept in thelook.simulation_runs.", "Start a new one with thelook.start_simulation().");
         throw no_such_simulation(id);
     }
     if (!may_control(row->owner))
-        throw Error("42501", "permission denied to resume simulation " + std::to_string(id),
+        throw Error(sqlstate::kInsufficientPrivilege, "permission denied to resume simulation " + std::to_string(id),
                     "Only the role that started a simulation, its members, or a superuser may resume it.", "");
     if ((live.slot && is_active(live.state)) || held_by_me(live)) {
         if (live.state == SimState::Restarting) {
@@ -324,7 +329,7 @@ Datum resume_simulation(FunctionCallInfo fcinfo) {
     }
     const bool exists = pg_guard([&] { return SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(row->owner)); });
     if (!exists)
-        throw Error("42704", "the role of simulation " + std::to_string(id) + " does not exist any more", "",
+        throw Error(sqlstate::kUndefinedObject, "the role of simulation " + std::to_string(id) + " does not exist any more", "",
                     "Start a new simulation with thelook.start_simulation().");
     check_can_login(row->owner);
     SlotFill fill = fill_for(row->owner, row->schema, row->name, row->params);
@@ -344,17 +349,17 @@ Datum forget_simulation(FunctionCallInfo fcinfo) {
     const int32 id = PG_GETARG_INT32(0);
     const Found live = find_live(st, id);
     if ((live.slot && is_active(live.state)) || live.state == SimState::Reserved)
-        throw Error("55000", "simulation " + std::to_string(id) + " is running", "",
+        throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulation " + std::to_string(id) + " is running", "",
                     "Stop it with thelook.stop_simulation(" + std::to_string(id) + ") first.");
     const bool removed = with_store([&](RunStore* store, const ExtensionInfo&) {
         if (!store) return false;
         auto row = store->load(id, true);
         if (!row) return false;
         if (!may_control(row->owner))
-            throw Error("42501", "permission denied to forget simulation " + std::to_string(id),
+            throw Error(sqlstate::kInsufficientPrivilege, "permission denied to forget simulation " + std::to_string(id),
                         "Only the role that started a simulation, its members, or a superuser may.", "");
         if (row->desired_state == "running")
-            throw Error("55000", "simulation " + std::to_string(id) + " is to be resumed",
+            throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulation " + std::to_string(id) + " is to be resumed",
                         "Its desired state is running: it is interrupted, and resumes when a worker can run it.",
                         "Stop it with thelook.stop_simulation(" + std::to_string(id) + ") first.");
         return store->remove(id);
@@ -372,7 +377,7 @@ Datum forget_simulation(FunctionCallInfo fcinfo) {
 //                  order_update_prob, ghost_create_prob): NULL keeps a value.
 Datum alter_simulation(FunctionCallInfo fcinfo) {
     SharedState* st = require_shared_state();
-    if (PG_ARGISNULL(0)) throw Error("22004", "parameter \"id\" must not be NULL", "", "Pass a simulation id.");
+    if (PG_ARGISNULL(0)) throw Error(sqlstate::kNullValueNotAllowed, "parameter \"id\" must not be NULL", "", "Pass a simulation id.");
     const int32 id = PG_GETARG_INT32(0);
     SimulationSlot* slot = controllable(st, id);
     LWLockAcquire(st->lock, LW_SHARED);
@@ -410,7 +415,7 @@ Datum alter_simulation(FunctionCallInfo fcinfo) {
 Datum inject_incident(FunctionCallInfo fcinfo) {
     SharedState* st = require_shared_state();
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-        throw Error("22004", "parameters \"id\" and \"kind\" must not be NULL", "",
+        throw Error(sqlstate::kNullValueNotAllowed, "parameters \"id\" and \"kind\" must not be NULL", "",
                     "Pass a simulation id and a kind such as 'spike'.");
     const int32 id = PG_GETARG_INT32(0);
     SimulationSlot* slot = controllable(st, id);
@@ -418,7 +423,7 @@ Datum inject_incident(FunctionCallInfo fcinfo) {
                                                   "parameter \"kind\"", "parameter \"magnitude\"");
     const double duration = arg_interval_seconds(fcinfo, 3, 600);
     if (!(duration > 0) || !std::isfinite(duration))
-        throw Error("22023", "parameter \"duration\" must be positive", "", "Pass an interval such as '10 minutes'.");
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"duration\" must be positive", "", "Pass an interval such as '10 minutes'.");
     LWLockAcquire(st->lock, LW_SHARED);
     const Oid role = slot->role_oid;
     const std::string schema = NameStr(slot->schema);
@@ -431,11 +436,11 @@ Datum inject_incident(FunctionCallInfo fcinfo) {
     const Micros sim_now = wall0 == 0 ? wall_now : sim0 + static_cast<Micros>(static_cast<double>(wall_now - wall0) * scale);
     const Micros start_at = PG_ARGISNULL(4) ? sim_now : from_timestamptz(PG_GETARG_TIMESTAMPTZ(4));
     if (start_at < sim_now - 1000000)
-        throw Error("22023", "parameter \"start_at\" is in the simulation's past",
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"start_at\" is in the simulation's past",
                     "The simulated clock of simulation " + std::to_string(id) + " is past it.",
                     "Leave start_at out to start the incident now, or pass a later simulated time.");
     if (injected + injections_pending(id) >= kInjectedMax)
-        throw Error("54000", "simulation " + std::to_string(id) + " already has " + std::to_string(kInjectedMax) +
+        throw Error(sqlstate::kProgramLimitExceeded, "simulation " + std::to_string(id) + " already has " + std::to_string(kInjectedMax) +
                                  " injected incidents",
                     "", "Put recurring incidents in the scenario (\"random_incidents\"), or start a new simulation.");
     ControlAction inject;

@@ -1,5 +1,6 @@
 #include "pg/control/pending_actions.hpp"
 
+#include <new>
 #include <vector>
 
 #include "pg/bridge/guard.hpp"
@@ -110,14 +111,14 @@ void before_commit() {
     PendingError pending;
     try {
         write_rows();
-    } catch (const PgError& e) {
-        pending.pg = e.edata();
-    } catch (const thelook::Error& e) {
+    } catch (const thelook::Error& e) {  // PgError too
         pending.capture(e);
+    } catch (const std::bad_alloc&) {
+        pending.capture(sqlstate::kOutOfMemory, "out of memory in thelook_datagen");
     } catch (const std::exception& e) {
-        pending.capture("XX000", e.what());
+        pending.capture(sqlstate::kInternal, e.what());
     }
-    if (pending.pg || pending.set) pending.raise();  // the abort that follows releases the slots
+    if (pending.set) pending.raise();  // the abort that follows releases the slots
 }
 
 void on_xact(XactEvent event, void*) {

@@ -14,12 +14,12 @@ const char* const kTables[] = {"users", "orders", "order_items", "events", "prod
 void check_schema(const std::string& schema, Oid role) {
     Oid nsp = pg_guard([&] { return get_namespace_oid(schema.c_str(), true); });
     if (!OidIsValid(nsp))
-        throw Error("3F000", "schema \"" + schema + "\" does not exist", "",
+        throw Error(sqlstate::kInvalidSchemaName, "schema \"" + schema + "\" does not exist", "",
                     "Create and fill it with SELECT thelook.setup('" + schema + "').");
     for (const char* table : kTables) {
         Oid rel = pg_guard([&] { return get_relname_relid(table, nsp); });
         if (!OidIsValid(rel))
-            throw Error("42P01", "relation \"" + schema + "." + table + "\" does not exist",
+            throw Error(sqlstate::kUndefinedTable, "relation \"" + schema + "." + table + "\" does not exist",
                         "A simulation needs the seven theLook tables.",
                         "Run SELECT thelook.setup('" + schema + "') first.");
         const bool writes = std::string(table) != "products" && std::string(table) != "dist_centers";
@@ -27,14 +27,14 @@ void check_schema(const std::string& schema, Oid role) {
         // pg_class_aclcheck() accepts any one of several bits; every one is needed here.
         bool allowed = pg_guard([&] { return pg_class_aclmask(rel, role, needed, ACLMASK_ALL) == needed; });
         if (!allowed)
-            throw Error("42501", "permission denied to simulate into \"" + schema + "." + table + "\"",
+            throw Error(sqlstate::kInsufficientPrivilege, "permission denied to simulate into \"" + schema + "." + table + "\"",
                         std::string("The simulation's worker runs as your role and needs SELECT") +
                             (writes ? ", INSERT and UPDATE" : "") + " on this table.",
                         "GRANT the privileges to your role, or start the simulation as a role that has them.");
     }
     bool usage = pg_guard([&] { return pg_namespace_aclcheck(nsp, role, ACL_USAGE) == ACLCHECK_OK; });
     if (!usage)
-        throw Error("42501", "permission denied for schema \"" + schema + "\"", "",
+        throw Error(sqlstate::kInsufficientPrivilege, "permission denied for schema \"" + schema + "\"", "",
                     "GRANT USAGE ON SCHEMA " + schema + " to your role.");
 }
 
@@ -45,12 +45,12 @@ void check_ground_truth_table(const std::string& schema, Oid role, const char* t
     Oid rel = pg_guard([&] { return OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid; });
     const std::string name = schema + "." + table;
     if (!OidIsValid(rel))
-        throw Error("42P01", "relation \"" + name + "\" does not exist",
+        throw Error(sqlstate::kUndefinedTable, "relation \"" + name + "\" does not exist",
                     std::string(what) + " are recorded there as ground truth.",
                     "Run SELECT thelook.setup('" + schema + "') again: it adds the table to an existing schema.");
     bool allowed = pg_guard([&] { return pg_class_aclmask(rel, role, ACL_INSERT, ACLMASK_ALL) == ACL_INSERT; });
     if (!allowed)
-        throw Error("42501", "permission denied to record " + std::string(table) + " in \"" + name + "\"", "",
+        throw Error(sqlstate::kInsufficientPrivilege, "permission denied to record " + std::string(table) + " in \"" + name + "\"", "",
                     "GRANT INSERT on it to your role.");
 }
 
@@ -66,14 +66,14 @@ void check_inventory_tables(const Scenario& scenario, const std::string& schema)
     Oid nsp = pg_guard([&] { return get_namespace_oid(schema.c_str(), true); });
     Oid rel = pg_guard([&] { return OidIsValid(nsp) ? get_relname_relid("inventory_restocks", nsp) : InvalidOid; });
     if (!OidIsValid(rel))
-        throw Error("42P01", "relation \"" + schema + ".inventory_restocks\" does not exist",
+        throw Error(sqlstate::kUndefinedTable, "relation \"" + schema + ".inventory_restocks\" does not exist",
                     "The scenario has an \"inventory\" section, and the schema has no inventory.",
                     "Run SELECT thelook.setup('" + schema + "', inventory => true) first.");
 }
 
 void check_scenario_fits(const SimulationParams& p) {
     if (p.scenario_json.size() >= static_cast<size_t>(kScenarioMax))
-        throw Error("22023", "parameter \"scenario\" is too large for a running simulation",
+        throw Error(sqlstate::kInvalidParameterValue, "parameter \"scenario\" is too large for a running simulation",
                     "It has " + std::to_string(p.scenario_json.size()) + " bytes once resolved; at most " +
                         std::to_string(kScenarioMax - 1) + " are kept.",
                     "Shorten the document.");
@@ -88,14 +88,14 @@ void check_can_login(Oid role) {
         return login;
     });
     if (!can_login)
-        throw Error("42501", "role \"" + std::string(pg_guard([&] { return GetUserNameFromId(role, false); })) +
+        throw Error(sqlstate::kInsufficientPrivilege, "role \"" + std::string(pg_guard([&] { return GetUserNameFromId(role, false); })) +
                                  "\" cannot log in, so a simulation worker cannot connect as it",
                     "", "Start the simulation as a role with LOGIN, or ALTER ROLE ... LOGIN.");
 }
 
 void check_filter_fits(const std::string& value, const char* parameter) {
     if (value.size() >= static_cast<size_t>(kFilterMax))
-        throw Error("22023", std::string("parameter \"") + parameter + "\" is too long",
+        throw Error(sqlstate::kInvalidParameterValue, std::string("parameter \"") + parameter + "\" is too long",
                     "At most " + std::to_string(kFilterMax - 1) + " bytes are kept.", "Pass fewer values.");
 }
 
@@ -105,7 +105,7 @@ bool may_control(Oid role) {
 }
 
 Error no_such_simulation(int32 id) {
-    return Error("42704", "simulation " + std::to_string(id) + " does not exist", "",
+    return Error(sqlstate::kUndefinedObject, "simulation " + std::to_string(id) + " does not exist", "",
                  "SELECT id, state FROM thelook.simulations lists the simulations.");
 }
 

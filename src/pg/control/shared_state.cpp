@@ -34,7 +34,7 @@ void startup_shmem() {
         g_state->launcher_latch = nullptr;
         for (int i = 0; i < g_state->slot_count; ++i) {
             SimulationSlot* slot = &g_state->slots[i];
-            memset(slot, 0, sizeof(*slot));
+            memset(static_cast<void*>(slot), 0, sizeof(*slot));  // all plain data
             slot->state = SimState::Free;
             SpinLockInit(&slot->mutex);
         }
@@ -176,7 +176,7 @@ bool register_simulation_worker(int index, int32 id, BackgroundWorkerHandle** ha
 
 SharedState* require_shared_state() {
     if (!g_state)
-        throw thelook::Error("55000", "thelook_datagen is not loaded through shared_preload_libraries",
+        throw thelook::Error(sqlstate::kObjectNotInPrerequisiteState, "thelook_datagen is not loaded through shared_preload_libraries",
                              "Live simulations keep their state in shared memory, which is reserved at server start.",
                              "Add the line shared_preload_libraries = 'thelook_datagen' to postgresql.conf (keep "
                              "the libraries already listed, e.g. 'pg_cron,thelook_datagen') and restart the server; "

@@ -71,14 +71,14 @@ void check_simulation_indexes(const std::string& schema, const SimulationParams&
     if (!missing) return;
     const std::string on = qualified(schema, missing->table.c_str()) + " " + missing->columns;
     const char* why = missing->any_created_at ? "retention (keep_events, keep_orders)" : "faults.cdc";
-    throw Error("55000", std::string(why) + " needs an index on " + on + ", and there is none",
+    throw Error(sqlstate::kObjectNotInPrerequisiteState, std::string(why) + " needs an index on " + on + ", and there is none",
                 "Indexes are made by an explicit call, never by starting or changing a simulation.",
                 "Run SELECT thelook.create_simulation_indexes('" + schema +
                     "', ...) with the scenario and keep_* arguments of this call first (as the table's owner).");
 }
 
 Datum create_simulation_indexes(FunctionCallInfo fcinfo) {
-    if (PG_ARGISNULL(0)) throw Error("22004", "parameter \"schema\" must not be NULL", "", "Pass a schema name.");
+    if (PG_ARGISNULL(0)) throw Error(sqlstate::kNullValueNotAllowed, "parameter \"schema\" must not be NULL", "", "Pass a schema name.");
     const std::string schema = arg_name(fcinfo, 0);
     SimulationParams p;
     const ResolvedScenario scenario = resolve_scenario_argument(arg_text(fcinfo, 1, "reference"));
@@ -86,7 +86,7 @@ Datum create_simulation_indexes(FunctionCallInfo fcinfo) {
     p.keep_orders_seconds = PG_ARGISNULL(3) ? 0 : arg_interval_seconds(fcinfo, 3, 0);
     const bool schema_exists = pg_guard([&] { return OidIsValid(get_namespace_oid(schema.c_str(), true)); });
     if (!schema_exists)
-        throw Error("3F000", "schema \"" + schema + "\" does not exist", "",
+        throw Error(sqlstate::kInvalidSchemaName, "schema \"" + schema + "\" does not exist", "",
                     "Create and fill it with SELECT thelook.setup('" + schema + "').");
     const std::vector<NeededIndex> needed = needed_indexes(p, scenario.scenario.faults.cdc);
     std::vector<std::string> sql;

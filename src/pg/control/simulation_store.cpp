@@ -1,6 +1,7 @@
 #include "pg/control/simulation_store.hpp"
 
 #include <cmath>
+#include <cstring>
 
 #include "core/error.hpp"
 #include "pg/bridge/datum.hpp"
@@ -16,21 +17,18 @@ using Cells = std::vector<std::optional<std::string>>;
 // `role` valid, as that role.
 std::vector<Cells> run(const std::string& sql, const std::vector<std::optional<std::string>>& args, bool read_only,
                        Oid role, int expect) {
+    const TextArgs a = pg_guard([&] { return text_args(args); });
     uint64 n = 0;
     int ncols = 0;
-    pg_guard([&] {
-        const TextArgs a = text_args(args);
-        auto exec = [&] {
+    {
+        const ActingRole acting(role);
+        pg_guard([&] {
             int rc = SPI_execute_with_args(sql.c_str(), a.n, a.types, a.values, a.nulls, read_only, 0);
             if (rc != expect) elog(ERROR, "thelook: \"%s\" failed: %s", sql.c_str(), SPI_result_code_string(rc));
-        };
-        if (OidIsValid(role))
-            as_role(role, exec);
-        else
-            exec();
-        n = SPI_processed;
-        ncols = SPI_tuptable ? SPI_tuptable->tupdesc->natts : 0;
-    });
+            n = SPI_processed;
+            ncols = SPI_tuptable ? SPI_tuptable->tupdesc->natts : 0;
+        });
+    }
     std::vector<Cells> rows(n);
     for (uint64 r = 0; r < n; ++r) {
         rows[r].resize(ncols);
@@ -128,6 +126,29 @@ RunRow row_of(const Cells& c) {
 
 }  // namespace
 
+ActingRole::ActingRole(Oid role) {
+    if (!OidIsValid(role)) return;
+    pg_guard([&] {
+        GetUserIdAndSecContext(&saved_user_, &saved_context_);
+        nest_level_ = NewGUCNestLevel();
+        (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                                true, 0, false);
+        SetUserIdAndSecContext(role, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
+    });
+    active_ = true;
+}
+
+ActingRole::~ActingRole() {
+    if (!active_) return;
+    SetUserIdAndSecContext(saved_user_, saved_context_);
+    // Puts search_path back; an error here (a GUC hook) is left to the transaction's abort, which
+    // restores both anyway.
+    try {
+        pg_guard([&] { AtEOXact_GUC(true, nest_level_); });
+    } catch (...) {
+    }
+}
+
 ExtensionInfo extension_info() {
     ExtensionInfo info;
     auto rows = run("SELECT e.oid, e.extnamespace, e.extowner, n.nspname, "
@@ -208,7 +229,7 @@ void RunStore::take_over(RunRow& row, bool reset_failures, bool fresh) {
                         + to_micros_sql("resumed_at") + ", " + to_micros_sql("started_at"),
                     {num(int64{row.id}), std::string(reset_failures ? "t" : "f"), std::string(fresh ? "t" : "f")},
                     false, ext_.owner, SPI_OK_UPDATE_RETURNING);
-    if (rows.empty()) throw Error("42704", "simulation " + std::to_string(row.id) + " does not exist any more");
+    if (rows.empty()) throw Error(sqlstate::kUndefinedObject, "simulation " + std::to_string(row.id) + " does not exist any more");
     row.incarnation = static_cast<int32>(to_int(rows[0][0]));
     row.failures = static_cast<int32>(to_int(rows[0][1]));
     row.resumed_at = to_micros(rows[0][2]);
@@ -232,21 +253,22 @@ bool RunStore::save_progress(int32 id, int32 incarnation, int64 iterations, doub
             return plan;
         });
     }
-    uint64 n = pg_guard([&] {
-        Datum args[7] = {Int32GetDatum(id),
-                         Int32GetDatum(incarnation),
-                         Int64GetDatum(iterations),
-                         Float8GetDatum(run_seconds),
-                         TimestampTzGetDatum(to_timestamptz(simulated_time)),
-                         text_datum(counters),
-                         text_datum(progress)};
-        uint64 processed = 0;
-        as_role(ext_.owner, [&] {
-            int rc = SPI_execute_plan(save_, args, nullptr, false, 0);
-            if (rc != SPI_OK_UPDATE) elog(ERROR, "thelook: saving progress failed: %s", SPI_result_code_string(rc));
-            processed = SPI_processed;
-        });
-        return processed;
+    Datum args[7];
+    pg_guard([&] {
+        const Datum values[7] = {Int32GetDatum(id),
+                                 Int32GetDatum(incarnation),
+                                 Int64GetDatum(iterations),
+                                 Float8GetDatum(run_seconds),
+                                 TimestampTzGetDatum(to_timestamptz(simulated_time)),
+                                 text_datum(counters),
+                                 text_datum(progress)};
+        memcpy(args, values, sizeof args);
+    });
+    const ActingRole acting(ext_.owner);
+    const uint64 n = pg_guard([&] {
+        int rc = SPI_execute_plan(save_, args, nullptr, false, 0);
+        if (rc != SPI_OK_UPDATE) elog(ERROR, "thelook: saving progress failed: %s", SPI_result_code_string(rc));
+        return static_cast<uint64>(SPI_processed);
     });
     return n == 1;
 }

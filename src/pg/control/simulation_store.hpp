@@ -111,27 +111,24 @@ auto with_store(F f) -> decltype(f(static_cast<RunStore*>(nullptr), ExtensionInf
     return result;
 }
 
-// Runs f (PostgreSQL calls only, no C++ objects with destructors) with the privileges of `role`
-// and search_path pg_catalog, pg_temp, as a SECURITY DEFINER function with SET search_path would:
-// the caller's search_path must not choose the functions, types or operators of a statement that
-// runs as the extension's owner. Inside pg_guard.
-template <typename F>
-void as_role(Oid role, F&& f) {
-    Oid saved_user;
-    int saved_context;
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    const int nest_level = NewGUCNestLevel();
-    (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
-                            0, false);
-    SetUserIdAndSecContext(role, saved_context | SECURITY_LOCAL_USERID_CHANGE);
-    PG_TRY();
-    { f(); }
-    PG_FINALLY();
-    {
-        SetUserIdAndSecContext(saved_user, saved_context);
-        AtEOXact_GUC(true, nest_level);
-    }
-    PG_END_TRY();
-}
+// While alive, the session has the privileges of `role` and search_path pg_catalog, pg_temp, as
+// a SECURITY DEFINER function with SET search_path would: the caller's search_path must not choose
+// the functions, types or operators of a statement that runs as the extension's owner. An object,
+// not a PG_TRY/PG_FINALLY bracket, so that leaving by any exception restores the caller's role:
+// create it outside pg_guard and run the statements in pg_guard while it lives. InvalidOid: no
+// change.
+class ActingRole {
+public:
+    explicit ActingRole(Oid role);
+    ~ActingRole();
+    ActingRole(const ActingRole&) = delete;
+    ActingRole& operator=(const ActingRole&) = delete;
+
+private:
+    bool active_ = false;
+    Oid saved_user_ = InvalidOid;
+    int saved_context_ = 0;
+    int nest_level_ = 0;
+};
 
 }  // namespace thelook::pg

@@ -62,10 +62,10 @@ int reserve_slot(SharedState* st, int32 id, const SlotFill& fill) {
     }
     LWLockRelease(st->lock);
     if (held)
-        throw Error("55006", "simulation " + std::to_string(id) + " is being started by another transaction", "",
+        throw Error(sqlstate::kObjectInUse, "simulation " + std::to_string(id) + " is being started by another transaction", "",
                     "Wait for that transaction to end, then look at thelook.simulations.");
     if (index < 0)
-        throw Error("53400", "too many simulations are running",
+        throw Error(sqlstate::kConfigurationLimitExceeded, "too many simulations are running",
                     "thelook.max_simulations allows " + std::to_string(st->slot_count) +
                         " (counting those that open transactions are starting).",
                     "Stop one with thelook.stop_simulation(id), or raise thelook.max_simulations and restart.");

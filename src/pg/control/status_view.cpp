@@ -118,7 +118,7 @@ Datum simulation_status(FunctionCallInfo fcinfo) {
     std::vector<int32> listed;
     auto slot_copy = [&](int i, SimulationSlot* s) {
         LWLockAcquire(st->lock, LW_SHARED);
-        memcpy(s, &st->slots[i], offsetof(SimulationSlot, mutex));
+        memcpy(static_cast<void*>(s), &st->slots[i], offsetof(SimulationSlot, mutex));
         LWLockRelease(st->lock);
         SimulationSlot* live = &st->slots[i];
         SpinLockAcquire(&live->mutex);

@@ -190,7 +190,7 @@ void check_privileges() {
     const Oid user = GetUserId();
     if (pg_guard([&] { return superuser() || has_privs_of_role(user, ROLE_PG_WRITE_SERVER_FILES); })) return;
     const std::string role = pg_guard([&] { return static_cast<const char*>(GetUserNameFromId(user, false)); });
-    throw Error("42501", "permission denied to write feed files as role \"" + role + "\"",
+    throw Error(sqlstate::kInsufficientPrivilege, "permission denied to write feed files as role \"" + role + "\"",
                 "thelook.write_feed writes files on the database server as its operating-system user, as COPY ... TO 'file' does, "
                 "which needs superuser or the pg_write_server_files role.",
                 "GRANT pg_write_server_files TO " + quoted(role) +
@@ -316,7 +316,7 @@ void export_table(const Arguments& a, const std::string& table, int64& next_part
 Datum write_feed(FunctionCallInfo fcinfo) {
     check_privileges();
     if (pg_guard([] { return IsTransactionBlock() || IsSubTransaction(); }))
-        throw Error("25001", "thelook.write_feed() cannot run inside a transaction block",
+        throw Error(sqlstate::kActiveSqlTransaction, "thelook.write_feed() cannot run inside a transaction block",
                     "Its files are on disk before its transaction commits: a rollback would leave files the manifest does not list.",
                     "Call it on its own (autocommit), as pg_cron does, or from a procedure that commits after each call.");
     const Arguments a = arguments(fcinfo);
@@ -339,7 +339,7 @@ Datum write_feed(FunctionCallInfo fcinfo) {
     const std::string s = quoted(a.schema);
     if (a.faults.any() &&
         query("SELECT to_regclass($1) IS NULL", {s + ".injected_faults"}, SPI_OK_SELECT).rows.at(0).at(0) == std::string("t"))
-        throw Error("42P01", "table " + s + ".injected_faults does not exist", "File faults are recorded there.",
+        throw Error(sqlstate::kUndefinedTable, "table " + s + ".injected_faults does not exist", "File faults are recorded there.",
                     "Run thelook.setup('" + a.schema + "') again: it adds the table.");
     const std::string manifest = a.directory + "/" + kManifest;
     reconcile_manifest(manifest, manifest_bytes);

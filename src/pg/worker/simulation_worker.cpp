@@ -208,7 +208,7 @@ bool Simulation::take_on() {
     if (ext_.ext == InvalidOid) throw Superseded("the extension thelook_datagen is not installed in this database");
     if (persisted_) {
         if (!ext_.has_runs_table)
-            throw Error("55000", "thelook.simulation_runs does not exist", "",
+            throw Error(sqlstate::kObjectNotInPrerequisiteState, "thelook.simulation_runs does not exist", "",
                         "Run ALTER EXTENSION thelook_datagen UPDATE.");
         store_ = std::make_unique<RunStore>(ext_);
         // The row was committed by start_simulation (fresh: it has never run) or by an earlier
@@ -279,7 +279,7 @@ void Simulation::build_traffic(Micros sim_now) {
     t->intensity = Intensity(WeeklyProfile(r.scenario.traffic, r.zone), &t->incidents);
     t->shoppers = std::make_unique<ShopperModel>(r.scenario.shoppers, products_, sim_now);
     if (r.scenario.inventory.given && !writer_->has_inventory())
-        throw Error("42P01", "schema \"" + schema_ + "\" has no inventory tables",
+        throw Error(sqlstate::kUndefinedTable, "schema \"" + schema_ + "\" has no inventory tables",
                     "The scenario has an \"inventory\" section.", "Run SELECT thelook.setup('" + schema_ + "', inventory => true).");
     t->inventory = std::make_unique<Inventory>(r.scenario.inventory, &t->incidents);
     loop_->set_model(t->shoppers.get());  // before the old model goes

@@ -411,7 +411,7 @@ void SchemaWriter::require_table(const char* table, const char* why) {
         return OidIsValid(nsp) && OidIsValid(get_relname_relid(table, nsp));
     });
     if (!exists)
-        throw Error("42P01", "relation \"" + schema_ + "." + table + "\" does not exist", why,
+        throw Error(sqlstate::kUndefinedTable, "relation \"" + schema_ + "." + table + "\" does not exist", why,
                     "Run SELECT thelook.setup('" + schema_ + "') again: it adds the table to an existing schema.");
 }
 
@@ -478,10 +478,11 @@ void SchemaWriter::record_targeted_incident(const IncidentWindow& w, int32 simul
                                                 " (simulation_id, kind, magnitude, started_at, ended_at, origin, target) "
                                                 "VALUES ($1, $2, $3, $4, $5, $6, $7)",
                                             {INT4OID, TEXTOID, FLOAT8OID, TIMESTAMPOID, TIMESTAMPOID, TEXTOID, TEXTOID});
+    const std::string target = w.target.describe();  // not inside pg_guard: a longjmp would skip its destructor
     pg_guard([&] {
         Datum args[7] = {Int32GetDatum(simulation_id), CStringGetTextDatum(incident_kind_name(w.kind)),
                          Float8GetDatum(w.magnitude), local_timestamp_datum(w.start), local_timestamp_datum(w.end),
-                         CStringGetTextDatum(w.origin), text_datum(w.target.describe())};
+                         CStringGetTextDatum(w.origin), text_datum(target)};
         const char nulls[7] = {simulation_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' '};
         int rc = SPI_execute_plan(insert_targeted_incident_, args, nulls, false, 0);
         if (rc != SPI_OK_INSERT) elog(ERROR, "thelook: recording an incident failed: %s", SPI_result_code_string(rc));
