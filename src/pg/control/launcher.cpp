@@ -202,152 +202,6 @@ TimestampTz supervise() {
     return next;
 }
 
-// ---- the resumer -----------------------------------------------------------------------------
-
-// Claims slots for the simulations of this database that should run; returns how many.
-int claim_simulations(Oid database) {
-    SharedState* st = shared_state();
-    const ExtensionInfo ext = extension_info();
-    if (ext.ext == InvalidOid || !ext.has_runs_table) return 0;
-    RunStore store(ext);
-    const std::vector<RunRow> rows = store.load_all();
-    const std::string database_name = pg_guard([&] { return static_cast<const char*>(get_database_name(database)); });
-    int claimed = 0;
-    for (const RunRow& row : rows) {
-        if (row.desired_state != "running") continue;
-        const bool can_login = pg_guard([&] {
-            HeapTuple tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(row.owner));
-            if (!HeapTupleIsValid(tuple)) return false;
-            const bool login = ((Form_pg_authid)GETSTRUCT(tuple))->rolcanlogin;
-            ReleaseSysCache(tuple);
-            return login;
-        });
-        if (!can_login) {
-            // Never resumed as anyone else: it fails, and says why.
-            store.set_state(row.id, -1, "failed", "stopped",
-                            ("its role (" + row.owner_name + ") does not exist any more or cannot log in").c_str());
-            continue;
-        }
-        SlotFill fill;
-        fill.database = database;
-        fill.role = row.owner;
-        fill.database_name = database_name;
-        fill.role_name = row.owner_name;
-        fill.schema = row.schema;
-        fill.name = row.name;
-        fill.params = row.params;
-        if (row.started_at != kNoTime) fill.started_at = to_timestamptz(row.started_at);
-        // Never started (its start committed just before a crash): it starts now, as asked.
-        fill.fresh = row.incarnation == 0;
-        LWLockAcquire(st->lock, LW_EXCLUSIVE);
-        SimulationSlot* existing = find_slot_of(st, database, row.id);
-        int index = -1;
-        if (!existing || (!is_active(existing->state) && existing->state != SimState::Reserved)) {
-            index = existing ? static_cast<int>(existing - st->slots) : free_slot(st);
-            if (index >= 0) {
-                SimulationSlot* slot = &st->slots[index];
-                slot->id = row.id;
-                fill_slot(slot, fill);
-                slot->state = SimState::Restarting;
-                slot->launch_requested = fill.fresh;
-                slot->restart_at = GetCurrentTimestamp();
-                ++claimed;
-            }
-        }
-        LWLockRelease(st->lock);
-        if (index < 0 && !existing)
-            pg_guard([&] {
-                ereport(WARNING, (errmsg("thelook: no slot free to resume simulation %d of database \"%s\"", row.id,
-                                         database_name.c_str()),
-                                  errhint("Raise thelook.max_simulations (and restart).")));
-            });
-    }
-    return claimed;
-}
-
-// ---- the drop watch --------------------------------------------------------------------------
-
-object_access_hook_type prev_object_access_hook = nullptr;
-bool xact_callback_registered = false;
-// Drops of the current transaction, applied when it commits.
-bool extension_dropped = false;
-constexpr int kMaxDroppedSchemas = 16;
-int dropped_schema_count = 0;
-NameData dropped_schemas[kMaxDroppedSchemas];
-
-void forget_drops() {
-    extension_dropped = false;
-    dropped_schema_count = 0;
-}
-
-void stop_dropped() {
-    SharedState* st = shared_state();
-    if (!st || (!extension_dropped && dropped_schema_count == 0)) return;
-    LWLockAcquire(st->lock, LW_EXCLUSIVE);
-    for (int i = 0; i < st->slot_count; ++i) {
-        SimulationSlot* slot = &st->slots[i];
-        if (slot->database_oid != MyDatabaseId || !is_active(slot->state)) continue;
-        bool schema_gone = false;
-        for (int k = 0; k < dropped_schema_count; ++k)
-            if (strcmp(NameStr(dropped_schemas[k]), NameStr(slot->schema)) == 0) schema_gone = true;
-        if (!extension_dropped && !schema_gone) continue;
-        signal_stop_locked(slot, extension_dropped ? StopReason::ExtensionDropped : StopReason::SchemaDropped);
-    }
-    LWLockRelease(st->lock);
-}
-
-void on_xact_event(XactEvent event, void* arg) {
-    switch (event) {
-        case XACT_EVENT_COMMIT:
-        case XACT_EVENT_PARALLEL_COMMIT:
-            stop_dropped();
-            forget_drops();
-            break;
-        case XACT_EVENT_ABORT:
-        case XACT_EVENT_PARALLEL_ABORT:
-            forget_drops();
-            break;
-        default:
-            break;
-    }
-}
-
-void note_drop() {
-    if (!xact_callback_registered) {
-        RegisterXactCallback(on_xact_event, nullptr);
-        xact_callback_registered = true;
-    }
-}
-
-// Notes, as they are dropped, the extension and the schemas that simulations of this database
-// write. (A drop rolled back to a savepoint still counts: the simulation is stopped, cleanly.)
-void on_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int sub_id, void* arg) {
-    if (prev_object_access_hook) prev_object_access_hook(access, class_id, object_id, sub_id, arg);
-    if (access != OAT_DROP || !shared_state() || sub_id != 0) return;
-    if (class_id == ExtensionRelationId) {
-        if (object_id == get_extension_oid("thelook_datagen", true)) {
-            extension_dropped = true;
-            note_drop();
-        }
-    } else if (class_id == NamespaceRelationId) {
-        char* name = get_namespace_name(object_id);
-        if (!name) return;
-        SharedState* st = shared_state();
-        bool simulated = false;
-        LWLockAcquire(st->lock, LW_SHARED);
-        for (int i = 0; i < st->slot_count; ++i) {
-            const SimulationSlot& s = st->slots[i];
-            if (s.database_oid == MyDatabaseId && is_active(s.state) && strcmp(NameStr(s.schema), name) == 0)
-                simulated = true;
-        }
-        LWLockRelease(st->lock);
-        if (simulated && dropped_schema_count < kMaxDroppedSchemas) {
-            namestrcpy(&dropped_schemas[dropped_schema_count++], name);
-            note_drop();
-        }
-    }
-}
-
 }  // namespace
 
 void register_launcher() {
@@ -362,11 +216,6 @@ void register_launcher() {
     strlcpy(worker.bgw_name, "thelook launcher", BGW_MAXLEN);
     strlcpy(worker.bgw_type, "thelook launcher", BGW_MAXLEN);
     RegisterBackgroundWorker(&worker);
-}
-
-void install_drop_watch() {
-    prev_object_access_hook = object_access_hook;
-    object_access_hook = on_object_access;
 }
 
 void run_launcher() {
@@ -399,42 +248,6 @@ void run_launcher() {
         }
     }
     proc_exit(0);
-}
-
-void run_resumer(Oid database) {
-    BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
-    pgstat_report_appname("thelook resumer");
-    // It runs as the bootstrap superuser: nothing in the database may choose what it calls.
-    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
-    char failure[kErrorMax] = "";
-    int claimed = 0;
-    try {
-        pg_guard([] {
-            SetCurrentStatementStartTimestamp();
-            StartTransactionCommand();
-            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            PushActiveSnapshot(GetTransactionSnapshot());
-            pgstat_report_activity(STATE_RUNNING, "thelook resumer: reading thelook.simulation_runs");
-        });
-        claimed = claim_simulations(database);
-        pg_guard([] {
-            SPI_finish();
-            PopActiveSnapshot();
-            CommitTransactionCommand();
-            pgstat_report_activity(STATE_IDLE, nullptr);
-        });
-    } catch (const std::exception& e) {
-        strlcpy(failure, e.what(), sizeof failure);
-    }
-    if (failure[0]) {
-        AbortCurrentTransaction();
-        ereport(WARNING, (errmsg("thelook resumer: could not resume the simulations of database %u: %s", database, failure)));
-        return;
-    }
-    if (claimed > 0) {
-        ereport(LOG, (errmsg("thelook resumer: %d simulation(s) of database %u to resume", claimed, database)));
-        wake_launcher();
-    }
 }
 
 }  // namespace thelook::pg
