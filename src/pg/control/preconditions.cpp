@@ -1,7 +1,6 @@
 #include "pg/control/preconditions.hpp"
 
 #include "core/error.hpp"
-#include "pg/bridge/compat.hpp"
 #include "pg/bridge/guard.hpp"
 #include "pg/control/shared_state.hpp"
 
