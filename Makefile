@@ -65,7 +65,7 @@ test/unit/catch_main.o: test/unit/main.cpp
 test/unit/unit_tests: test/unit/catch_main.o $(filter-out test/unit/main.cpp,$(UNIT_SRCS)) $(CORE_SRCS) $(wildcard src/core/*.hpp src/core/*/*.hpp test/unit/*.hpp)
 	$(UNIT_CXX) -o $@ test/unit/catch_main.o $(filter-out test/unit/main.cpp,$(UNIT_SRCS)) $(CORE_SRCS)
 
-.PHONY: unit demo test deps regress lifecycle-tests bench charts
+.PHONY: unit demo test deps regress lifecycle-tests bench charts fuzz
 unit: test/unit/unit_tests
 	test/unit/unit_tests
 
@@ -88,6 +88,14 @@ test:
 	test/run_scripts.sh
 
 # The README's charts, from real runs (python3-matplotlib, Debian's).
+# sqlsmith against a throwaway cluster for a bounded time (SQLSMITH_SECONDS, SQLSMITH_QUERIES);
+# not part of make test: it reports what it found rather than pass/fail on PostgreSQL's own errors.
+fuzz:
+	test/deps.sh sqlsmith
+	$(MAKE) all
+	$(MAKE) install
+	test/sqlsmith.sh
+
 charts:
 	test/deps.sh python3-matplotlib
 	$(MAKE) all
