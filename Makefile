@@ -8,16 +8,18 @@ CORE_SRCS   = $(sort $(wildcard src/core/*.cpp src/core/*/*.cpp))
 PG_SRCS     = $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
 OBJS        = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-# The install script of the current version (default_version) is assembled from src/sql/ in
-# file-name order (one file per subsystem). versions/ holds the committed scripts of earlier
-# releases: their frozen install scripts (thelook_datagen--1.0.sql) and the upgrade scripts
-# (thelook_datagen--1.0--1.1.sql); all are installed as they are. (Not sql/: pg_regress takes
+# SQL: every object is defined once, in src/sql/<subsystem>/<object>/<version>.sql, and the
+# scripts are assembled from templates by src/sql/assemble.sh (src/sql/README.md): the install
+# script of default_version from src/sql/install.sql, each upgrade A--B from
+# src/sql/upgrades/A--B.sql with the objects as of B. versions/ holds the frozen install scripts
+# of released versions (versions/freeze.sh), installed as they are. (Not sql/: pg_regress takes
 # its test list from there.)
-SQL_PARTS   = $(sort $(wildcard src/sql/*.sql))
-DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
+SQL_SOURCES = $(shell find src/sql -name '*.sql') src/sql/assemble.sh
+UPGRADES    = $(patsubst src/sql/upgrades/%.sql,$(EXTENSION)--%.sql,$(sort $(wildcard src/sql/upgrades/*--*.sql)))
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql $(UPGRADES)
 DATA        = $(sort $(wildcard versions/$(EXTENSION)--*.sql))
-ifneq ($(filter versions/$(DATA_built),$(DATA)),)
-$(error versions/$(DATA_built) would clash with the install script built from src/sql/: bump default_version in $(EXTENSION).control)
+ifneq ($(filter $(addprefix versions/,$(DATA_built)),$(DATA)),)
+$(error versions/ holds a script that src/sql/ builds ($(filter $(addprefix versions/,$(DATA_built)),$(DATA))): bump default_version in $(EXTENSION).control)
 endif
 DATA_FILES  = $(wildcard data/*.tsv data/*.txt)
 # Install scripts built here (also those of earlier default_versions); versions/ is never cleaned.
@@ -26,7 +28,9 @@ EXTRA_CLEAN = $(DATA_built) $(wildcard $(EXTENSION)--*.sql) test/unit/unit_tests
 
 REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 
-PG_CONFIG  ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+# The server to build for: PG_CONFIG=... on the command line, else the pg_config on the PATH, else
+# the newest /usr/lib/postgresql/*/bin/pg_config (test/find_pg_config.sh; test/lib.sh agrees).
+PG_CONFIG  ?= $(or $(shell test/find_pg_config.sh),pg_config)
 PGXS       := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
 WARNINGS    = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register \
@@ -47,8 +51,11 @@ include $(PGXS)
 override CPPFLAGS := $(patsubst -I$(includedir_server),-isystem $(includedir_server),$(CPPFLAGS))
 endif
 
-$(DATA_built): $(SQL_PARTS) thelook_datagen.control
-	cat $(SQL_PARTS) > $@
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(EXTENSION).control
+	src/sql/assemble.sh $(EXTVERSION) src/sql/install.sql > $@.tmp && mv $@.tmp $@
+# thelook_datagen--A--B.sql: the objects as of B (the text after the last "--").
+$(UPGRADES): $(EXTENSION)--%.sql: $(SQL_SOURCES)
+	src/sql/assemble.sh $(lastword $(subst --, ,$*)) src/sql/upgrades/$*.sql > $@.tmp && mv $@.tmp $@
 
 install: install-thelook-data
 .PHONY: install-thelook-data

@@ -51,6 +51,10 @@ SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"shoppers": {"matrice
 SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"shoppers": {"matrices": {"m": {"start": {"home": 1}, "home": {"home": 1}}}}}')$$);
 SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"shoppers": {"campaigns": [{"name": "x", "channel": "Telegram", "duration": "1 day"}]}}')$$);
 SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"shoppers": {"matrix": "nope"}}')$$);
+-- Campaigns in force together bring at most all sessions: an error naming them.
+SELECT * FROM pg_temp.error_of($$SELECT thelook.scenario('{"shoppers": {"campaigns": [{"name": "a", "channel": "Email", "after": "1 hour", "duration": "2 hours", "share": 0.6}, {"name": "b", "channel": "Adwords", "after": "2 hours", "duration": "1 hour", "share": 0.5}]}}')$$);
+-- A campaign "at" a time and one "after" the start meet once the start is known: start_simulation checks them.
+SELECT * FROM pg_temp.error_of($$SELECT thelook.start_simulation('scen', simulated_start => '2026-11-27 00:00+00', scenario => '{"shoppers": {"campaigns": [{"name": "fixed", "channel": "Email", "at": "2026-11-27T01:00:00Z", "duration": "1 hour", "share": 0.8}, {"name": "relative", "channel": "Adwords", "after": "90 minutes", "duration": "1 hour", "share": 0.3}]}}')$$);
 -- The built-in matrices and a user page are valid as given.
 SELECT thelook.scenario('{"shoppers": {"model": "sessions", "pages": [{"name": "blog", "uri": "/blog/{category}"}],
     "matrices": {"blogged": {"start": {"blog": 0.5, "home": 0.5}, "blog": {"product": 0.5, "exit": 0.5},

@@ -1,9 +1,18 @@
-# Shared helpers for the test and demo scripts: throwaway PostgreSQL 15 clusters on a private
+# Shared helpers for the test and demo scripts: throwaway PostgreSQL clusters on a private
 # port and socket directory, always stopped on exit. Source it; then start_cluster NAME PORT.
 set -euo pipefail
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The server: PG_CONFIG's (as the Makefile's: test/find_pg_config.sh when not given, or the
+# pg_config beside PG_BIN when only that is); PG_BIN, its programs, is $PG_CONFIG --bindir
+# unless given.
+if [ -z "${PG_CONFIG:-}" ]; then
+  if [ -n "${PG_BIN:-}" ]; then PG_CONFIG=$PG_BIN/pg_config; else PG_CONFIG=$("$REPO/test/find_pg_config.sh"); fi
+fi
+[ -n "$PG_CONFIG" ] && [ -x "$PG_CONFIG" ] ||
+  { echo "lib.sh: no pg_config (PG_CONFIG='$PG_CONFIG'): run test/deps.sh or set PG_CONFIG" >&2; exit 2; }
+PG_BIN=${PG_BIN:-$("$PG_CONFIG" --bindir)}
+export PG_CONFIG PG_BIN
 CLUSTERS=()
 
 # PostgreSQL refuses to run as root: run its programs as "postgres" when we are root. When

@@ -3,7 +3,7 @@
 # stops itself. Works from root (runs as "postgres" in a copy of the suite) or as a normal user.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-PGXS_DIR=$(dirname "$("$PG_BIN/pg_config" --pgxs)")/..
+PGXS_DIR=$(dirname "$("$PG_CONFIG" --pgxs)")/..
 PG_REGRESS=$PGXS_DIR/test/regress/pg_regress
 work=$(mktemp -d /tmp/thelook-regress.XXXXXX)
 cp -r "$REPO/sql" "$REPO/expected" "$REPO/test/regress.conf" "$work/"

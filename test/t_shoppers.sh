@@ -120,11 +120,14 @@ camp=$(q -c "SELECT thelook.start_simulation('camp', avg_qps => 300, seed => 8, 
                scenario => '{\"shoppers\": {\"model\": \"sessions\", \"campaigns\": [{\"name\": \"black friday\", \"channel\": \"Email\",
                              \"after\": \"3 seconds\", \"duration\": \"6 seconds\", \"share\": 0.4, \"landing\": \"/promo/bf\", \"discount\": 0.2}]}}')")
 check "the campaign simulation finished" wait_for "SELECT state = 'finished' FROM thelook.simulations WHERE id = $camp" 40
-read -r start_t <<<"$(q -c "SELECT (started_at AT TIME ZONE 'UTC') FROM thelook.simulations WHERE id = $camp")"
-q -c "WITH s AS (SELECT session_id, max(created_at) AS ended, min(traffic_source) AS channel,
+# The campaign's "after" counts from the simulated clock's origin (the worker's first instant, a
+# little after started_at, which the call records): read it from the saved progress.
+read -r start_t <<<"$(q -c "SELECT to_timestamp((progress->'clock'->>'sim')::bigint / 1e6) AT TIME ZONE 'UTC' FROM thelook.simulation_runs WHERE id = $camp")"
+# A visit belongs to the campaign whose window holds its first page: sessions by their first page.
+q -c "WITH s AS (SELECT session_id, min(created_at) AS began, min(traffic_source) AS channel,
                         (array_agg(uri ORDER BY sequence_number))[1] AS landing
                    FROM camp.events WHERE event_type NOT IN ('cancel', 'return') GROUP BY 1)
-      SELECT extract(epoch FROM ended - '$start_t'::timestamp), channel, landing FROM s" >"$PGHOST/campaign.txt"
+      SELECT extract(epoch FROM began - '$start_t'::timestamp), channel, landing FROM s" >"$PGHOST/campaign.txt"
 result=$(py - "$PGHOST/campaign.txt" <<'PY'
 import math, sys
 from urllib.parse import urlsplit, parse_qs

@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# Upgrade path: CREATE EXTENSION ... VERSION '1.0', a simulation running across ALTER EXTENSION
-# UPDATE TO '1.1', then the upgraded database's extension objects compared with a fresh 1.1
-# install: any drift between src/sql/ and versions/ 1.0 + the upgrade scripts fails the test.
+# Upgrade paths from every released version: CREATE EXTENSION ... VERSION '1.0' (and '1.1'), a
+# simulation running across ALTER EXTENSION UPDATE to the current version, then each upgraded
+# database's extension objects compared with a fresh install: any drift between an object's
+# definition and the upgrade scripts fails the test. Also: 1.0 + the assembled 1.0--1.1 upgrade
+# equals the frozen 1.1 install.
 source "$(dirname "$0")/lib.sh"
 start_cluster upgrade "${UPGRADE_PORT:-54831}"
 CURRENT=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$REPO/thelook_datagen.control")
+RELEASED=(1.0 1.1)  # every released version: the frozen installs in versions/
 
 # The scripts installed must be this checkout's: another checkout's "make install" may have run.
-share=$("$PG_BIN/pg_config" --sharedir)/extension
-mapfile -t parts < <(printf '%s\n' "$REPO"/src/sql/*.sql | LC_ALL=C sort)  # the Makefile's order
+share=$("$PG_CONFIG" --sharedir)/extension
 check "installed thelook_datagen--$CURRENT.sql is this checkout's src/sql/ (else: make install)" \
-  cmp -s <(cat "${parts[@]}") "$share/thelook_datagen--$CURRENT.sql"
-for f in "$REPO"/versions/thelook_datagen--*.sql; do
-  check "installed ${f##*/} is this checkout's versions/${f##*/}" cmp -s "$f" "$share/${f##*/}"
+  cmp -s <("$REPO/src/sql/assemble.sh" "$CURRENT" "$REPO/src/sql/install.sql") "$share/thelook_datagen--$CURRENT.sql"
+for f in "$REPO"/src/sql/upgrades/*--*.sql; do
+  u=${f##*/}; u=${u%.sql}
+  check "installed thelook_datagen--$u.sql is this checkout's src/sql/upgrades/$u.sql, assembled" \
+    cmp -s <("$REPO/src/sql/assemble.sh" "${u##*--}" "$f") "$share/thelook_datagen--$u.sql"
 done
-check_eq "update path 1.0 -> $CURRENT" t \
-  "$(q -c "SELECT path IS NOT NULL FROM pg_extension_update_paths('thelook_datagen') WHERE source = '1.0' AND target = '$CURRENT'")"
+for v in "${RELEASED[@]}"; do
+  f=$REPO/versions/thelook_datagen--$v.sql
+  check "installed ${f##*/} is this checkout's versions/${f##*/}" cmp -s "$f" "$share/${f##*/}"
+  check_eq "update path $v -> $CURRENT" t \
+    "$(q -c "SELECT path IS NOT NULL FROM pg_extension_update_paths('thelook_datagen') WHERE source = '$v' AND target = '$CURRENT'")"
+done
 
-q -q -c "CREATE DATABASE upgraded" -c "CREATE DATABASE fresh"
+q -q -c "CREATE DATABASE upgraded" -c "CREATE DATABASE fresh" -c "CREATE DATABASE from11"
 export PGDATABASE=upgraded
+wait_for_in() { local PGDATABASE=$1; shift; wait_for "$@"; }  # wait_for in database $1
 ext_version() { q -c "SELECT extversion FROM pg_extension WHERE extname = 'thelook_datagen'"; }
 orders() { q -c "SELECT count(*) FROM demo.orders"; }
 
@@ -49,6 +58,18 @@ check_eq "it is kept in thelook.simulation_runs; the one started under 1.0 is no
 check_eq "stop_simulation($new)" t "$(q -c "SELECT thelook.stop_simulation($new)")"
 check_eq "no simulation errors" 0 "$(q -c "SELECT sum(total_errors) FROM thelook.simulations")"
 
+echo "# database from11: 1.1 (the frozen install), a durable simulation running, then ALTER EXTENSION UPDATE"
+PGDATABASE=from11 q -q -c "CREATE EXTENSION thelook_datagen VERSION '1.1'"
+check_eq "created at 1.1" 1.1 "$(PGDATABASE=from11 ext_version)"
+PGDATABASE=from11 q -q -c "SELECT thelook.setup('demo', init_num_users => 100)" >/dev/null
+from11=$(PGDATABASE=from11 q -c "SELECT thelook.start_simulation('demo', avg_qps => 50, name => 'from11')")
+check "simulation $from11 started under 1.1 is running" wait_for_in from11 "SELECT state = 'running' AND iterations > 0 FROM thelook.simulations WHERE id = $from11" 10
+n11=$(PGDATABASE=from11 orders)
+PGDATABASE=from11 q -q -c "ALTER EXTENSION thelook_datagen UPDATE"
+check_eq "database from11 updated to $CURRENT" "$CURRENT" "$(PGDATABASE=from11 ext_version)"
+check "simulation $from11 still writes orders after the update (more than $n11)" \
+  wait_for_in from11 "SELECT count(*) > $n11 FROM demo.orders" 10
+
 echo "# a restart after the update: what was started under 1.1 is resumed, what was started under 1.0 ends with the server"
 q -q -c "CREATE DATABASE legacy"
 PGDATABASE=legacy q -q -c "CREATE EXTENSION thelook_datagen VERSION '1.0'" -c "SELECT thelook.setup('demo', init_num_users => 100)" >/dev/null
@@ -65,6 +86,11 @@ check "after the restart simulation $durable resumes by itself and goes on from 
   "SELECT state = 'running' AND iterations > $n FROM thelook.simulations WHERE id = $durable" 15
 check_eq "simulation $legacy (started under 1.0) is gone from database legacy, no worker runs there" "0 0" \
   "$(PGDATABASE=legacy q -c "SELECT count(*) FROM thelook.simulations") $(q -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'thelook simulation' AND datname = 'legacy'")"
+n11=$(PGDATABASE=from11 q -c "SELECT iterations FROM thelook.simulations WHERE id = $from11")
+check "simulation $from11 (started under 1.1, updated across) resumes after the restart" \
+  wait_for_in from11 "SELECT state = 'running' AND iterations > $n11 FROM thelook.simulations WHERE id = $from11" 15
+check_eq "stop_simulation($from11) in database from11" t "$(PGDATABASE=from11 q -c "SELECT thelook.stop_simulation($from11)")"
+check_eq "no simulation errors in database from11" 0 "$(PGDATABASE=from11 q -c "SELECT sum(total_errors) FROM thelook.simulations")"
 check_eq "stop_simulation($durable)" t "$(q -c "SELECT thelook.stop_simulation($durable)")"
 check_eq "generate_orders(10, seed => 1) gives 10 orders" 10 "$(q -c "SELECT count(*) FROM thelook.generate_orders(10, seed => 1)")"
 q -q -c "SELECT thelook.setup('bf', init_num_users => 0)" >/dev/null
@@ -224,10 +250,13 @@ SELECT key || ' | ' || sec || ' ' || lpad(n::text, 4, '0') || ' | ' || coalesce(
 SQL
 }
 
-echo "# the upgraded database's extension and schema thelook against the fresh one's"
+echo "# 1.0 + the assembled 1.0--1.1 upgrade against the frozen 1.1 install"
+q -q -c "CREATE DATABASE to11" -c "CREATE DATABASE fresh11"
+PGDATABASE=to11 q -q -c "CREATE EXTENSION thelook_datagen VERSION '1.0'" -c "ALTER EXTENSION thelook_datagen UPDATE TO '1.1'"
+PGDATABASE=fresh11 q -q -c "CREATE EXTENSION thelook_datagen VERSION '1.1'"
+
 dir=$PGHOST  # the cluster's directory: removed with it, kept with KEEP_CLUSTERS=1
-describe upgraded >"$dir/upgraded.txt"
-describe fresh >"$dir/fresh.txt"
+for db in upgraded from11 fresh to11 fresh11; do describe $db >"$dir/$db.txt"; done
 echo "# $(wc -l <"$dir/fresh.txt") facts about $(cut -d'|' -f1 "$dir/fresh.txt" | sort -u | wc -l) objects;" \
      "$(grep -c '| member 0000 | member of' "$dir/fresh.txt") extension members"
 described() {  # a function's definition, a view's, a type's attributes, the schema's ACL
@@ -237,12 +266,18 @@ described() {  # a function's definition, a view's, a type's attributes, the sch
     grep -q '^pg_namespace schema thelook | schema 0000 | owner postgres, acl {.*=U/' "$1"
 }
 check "the descriptions hold functions, views, types and the schema's ACL" described "$dir/fresh.txt"
-if diff -U1 "$dir/upgraded.txt" "$dir/fresh.txt" >"$dir/diff.txt"; then
-  check "1.0 + upgrade scripts = fresh $CURRENT (extension members, schema thelook)" true
-else
-  check "1.0 + upgrade scripts = fresh $CURRENT (extension members, schema thelook); - upgraded, + fresh:" false
-  sed 's/^/#   /' "$dir/diff.txt"
-fi
-[ -z "${KEEP_CLUSTERS:-}" ] || echo "# descriptions kept in $dir/upgraded.txt, $dir/fresh.txt"
+check "the frozen 1.1's description holds them too" described "$dir/fresh11.txt"
+same_catalog() {  # same_catalog DESCRIPTION upgraded-db fresh-db
+  if diff -U1 "$dir/$2.txt" "$dir/$3.txt" >"$dir/diff-$2.txt"; then
+    check "$1 (extension members, schema thelook)" true
+  else
+    check "$1 (extension members, schema thelook); - upgraded, + fresh:" false
+    sed 's/^/#   /' "$dir/diff-$2.txt"
+  fi
+}
+same_catalog "1.0 + upgrade scripts = fresh $CURRENT" upgraded fresh
+same_catalog "1.1 + upgrade scripts = fresh $CURRENT" from11 fresh
+same_catalog "1.0 + the assembled 1.0--1.1 = the frozen 1.1 install" to11 fresh11
+[ -z "${KEEP_CLUSTERS:-}" ] || echo "# descriptions kept in $dir/*.txt"
 
 finish

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "distributions.hpp"
+#include "json_fields.hpp"
 #include "web_session.hpp"
 
 namespace thelook {
@@ -147,11 +148,6 @@ double Pricing::sale_price(const Product& p, const std::string& user_id, const s
     return factor == 1 ? p.retail_price : round_cents(p.retail_price * factor);
 }
 
-}  // namespace thelook
-
-#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header
-
-namespace thelook {
 
 namespace {
 std::string lower(std::string s) {
@@ -213,9 +209,58 @@ std::string campaign_landing_uri(const Campaign& c) {
 
 ShopperModel::ShopperModel(const ShopperSection& section, const std::vector<Product>& products, Micros start)
     : s_(section), picker_(products, section.popularity), pricing_(section, start) {
+    check_campaign_shares(s_.campaigns, start, "scenario.shoppers.campaigns");
     for (const Campaign& c : s_.campaigns) {
         const Micros from = window_start(c.at, c.after_seconds, start);
         campaigns_.push_back(CampaignWindow{&c, from, from + static_cast<Micros>(std::llround(c.duration_seconds * 1e6))});
+    }
+}
+
+void check_campaign_shares(const std::vector<Campaign>& campaigns, Micros start, const std::string& path) {
+    struct Span {
+        size_t index;
+        Micros from, to;
+    };
+    // With no start, "after" windows count from 0: comparable among themselves only.
+    auto spans_of = [&](int kind) {  // 0: every campaign (start known), 1: "at" ones, 2: "after" ones
+        std::vector<Span> spans;
+        for (size_t i = 0; i < campaigns.size(); ++i) {
+            const Campaign& c = campaigns[i];
+            const bool at = c.at != kNoTime;
+            if ((kind == 1 && !at) || (kind == 2 && at)) continue;
+            const Micros from = window_start(c.at, c.after_seconds, kind == 0 ? start : 0);
+            spans.push_back({i, from, from + static_cast<Micros>(std::llround(c.duration_seconds * 1e6))});
+        }
+        return spans;
+    };
+    auto check = [&](const std::vector<Span>& spans) {
+        // The sum of shares is largest at some window's start.
+        for (const Span& at : spans) {
+            double sum = 0;
+            std::vector<size_t> in_force;
+            for (const Span& s : spans)
+                if (s.from <= at.from && at.from < s.to) {
+                    sum += campaigns[s.index].share;
+                    in_force.push_back(s.index);
+                }
+            if (sum <= 1 + 1e-9) continue;
+            std::string names, share_list;
+            for (size_t k = 0; k < in_force.size(); ++k) {
+                const Campaign& c = campaigns[in_force[k]];
+                const std::string sep = k == 0 ? "" : k + 1 == in_force.size() ? " and " : ", ";
+                names += sep + "\"" + c.name + "\" ([" + std::to_string(in_force[k]) + "])";
+                share_list += (k == 0 ? "" : " + ") + json_fields::show_number(c.share);
+            }
+            json_fields::fail(path, "campaigns " + names + " overlap with shares adding up to " + share_list + " = " +
+                                        json_fields::show_number(sum) + ", more than 1",
+                              "While campaigns overlap they share the sessions: lower their shares or move their windows apart.");
+        }
+    };
+    if (start == kNoTime) {
+        check(spans_of(1));
+        check(spans_of(2));
+    } else {
+        check(spans_of(0));
     }
 }
 
@@ -223,7 +268,10 @@ const Campaign* ShopperModel::draw_campaign(Rng& rng, Micros t) const {
     bool any = false;
     for (const auto& w : campaigns_) any = any || (w.start <= t && t < w.end);
     if (!any) return nullptr;
-    const double u = rng.uniform();
+    return campaign_at(rng.uniform(), t);
+}
+
+const Campaign* ShopperModel::campaign_at(double u, Micros t) const {
     double acc = 0;
     for (const auto& w : campaigns_) {
         if (!(w.start <= t && t < w.end)) continue;
@@ -235,7 +283,7 @@ const Campaign* ShopperModel::draw_campaign(Rng& rng, Micros t) const {
 
 // A session that no campaign brought: a channel of the reference's mix, leaving out the channels
 // whose campaign is in force (while a campaign runs, its channel's sessions are its own).
-std::string ShopperModel::channel_for(Rng& rng, Micros t) const {
+std::string ShopperModel::channel_at(double u01, Micros t) const {
     const Categorical& mix = dist::kSessionTrafficSource;
     std::vector<double> p = mix.probabilities;
     for (const auto& w : campaigns_)
@@ -245,7 +293,7 @@ std::string ShopperModel::channel_for(Rng& rng, Micros t) const {
     double total = 0;
     for (double x : p) total += x;
     if (total <= 0) return "Organic";
-    double u = rng.uniform() * total;
+    double u = u01 * total;
     for (size_t i = 0; i < p.size(); ++i) {
         if (u < p[i]) return mix.labels[i];
         u -= p[i];
@@ -253,10 +301,33 @@ std::string ShopperModel::channel_for(Rng& rng, Micros t) const {
     return mix.labels.back();
 }
 
+// The uniforms of the campaign and the channel come first (the campaign's only when the scenario
+// has campaigns: without, the draws are those of a walk that never knew of campaigns).
 WalkedSession ShopperModel::walk(Rng& rng, const Visitor& v, Micros end, IdFormat ids) const {
+    const double u_campaign = campaigns_.empty() ? 1.0 : rng.uniform();
+    const double u_channel = rng.uniform();
+    const Campaign* campaign = campaign_at(u_campaign, end);
+    WalkedSession out = walk_pages(rng, v, campaign, end, ids);
+    for (int walks = 1; !campaigns_.empty(); ++walks) {
+        const Campaign* at_start = campaign_at(u_campaign, out.events.front().created_at);
+        if (at_start == campaign) break;
+        // Walked for another campaign than the one of its first page: walk again for that one;
+        // after kMaxCampaignWalks, a visit of no campaign (which may start anywhere).
+        if (walks == kMaxCampaignWalks) {
+            if (campaign) out = walk_pages(rng, v, campaign = nullptr, end, ids);
+            break;
+        }
+        campaign = at_start;
+        out = walk_pages(rng, v, campaign, end, ids);
+    }
+    const std::string channel = campaign ? campaign->channel : channel_at(u_channel, out.events.front().created_at);
+    for (Event& e : out.events) e.traffic_source = channel;
+    return out;
+}
+
+WalkedSession ShopperModel::walk_pages(Rng& rng, const Visitor& v, const Campaign* campaign, Micros end, IdFormat ids) const {
     WalkedSession out;
-    out.campaign = draw_campaign(rng, end);
-    const std::string channel = out.campaign ? out.campaign->channel : channel_for(rng, end);
+    out.campaign = campaign;
     const TransitionMatrix& m =
         s_.matrices.at(out.campaign && !out.campaign->matrix.empty() ? out.campaign->matrix : s_.matrix);
     struct Step {
@@ -346,7 +417,6 @@ WalkedSession ShopperModel::walk(Rng& rng, const Visitor& v, Micros end, IdForma
         e.state = v.place.state;
         e.postal_code = v.place.postal_code;
         e.browser = browser;
-        e.traffic_source = channel;
         e.uri = std::move(steps[k].uri);
         e.event_type = std::move(steps[k].event_type);
         e.created_at = at[k];
@@ -356,3 +426,5 @@ WalkedSession ShopperModel::walk(Rng& rng, const Visitor& v, Micros end, IdForma
 }
 
 }  // namespace thelook
+
+#include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

@@ -102,24 +102,41 @@ public:
     const Pricing& pricing() const { return pricing_; }
     const ShopperSection& section() const { return s_; }
 
-    // One session whose last page is at `end`: its campaign and channel, then a walk of the
-    // matrix (the campaign's, or the active one) from start until exit or purchase.
+    // One session whose last page is at `end`: a walk of the matrix (its campaign's, or the active
+    // one) from start until exit or purchase. A visit belongs to the campaign whose window holds
+    // its first page: the campaign is drawn (one uniform, kept) where the visit starts, which the
+    // walk decides; walks are redrawn until the two agree (kMaxCampaignWalks, then a visit of no
+    // campaign). Its channel is drawn where it starts too.
     WalkedSession walk(Rng& rng, const Visitor& visitor, Micros end, IdFormat ids) const;
     // The campaign in force at t that a new session comes from (by the campaigns' shares), or null.
     const Campaign* draw_campaign(Rng& rng, Micros t) const;
+    // The same with the uniform u in [0, 1) already drawn.
+    const Campaign* campaign_at(double u, Micros t) const;
 
 private:
     struct CampaignWindow {
         const Campaign* campaign;
         Micros start, end;
     };
-    std::string channel_for(Rng& rng, Micros t) const;
+    std::string channel_at(double u, Micros t) const;
+    WalkedSession walk_pages(Rng& rng, const Visitor& v, const Campaign* campaign, Micros end, IdFormat ids) const;
 
     ShopperSection s_;
     ProductPicker picker_;
     Pricing pricing_;
     std::vector<CampaignWindow> campaigns_;
 };
+
+// Walks redrawn at most this often for a visit at a campaign's edge (its campaign at its first
+// page differs from the one it was walked for); then it is a visit of no campaign.
+inline constexpr int kMaxCampaignWalks = 8;
+
+// Campaigns in force at the same time bring at most all sessions: throws 22023 at path (such as
+// "scenario.shoppers.campaigns") naming the campaigns whose shares add up to more than 1 at some
+// instant. Windows "after" a duration count from start; with start == kNoTime only the campaigns
+// of one kind are compared (those "at" a time among themselves, those "after" among themselves),
+// as the parser can: the two kinds meet only once the start is known (ShopperModel checks that).
+void check_campaign_shares(const std::vector<Campaign>& campaigns, Micros start, const std::string& path);
 
 // The landing page of a campaign session: the landing path with utm_source, utm_medium and
 // utm_campaign (RFC 3986 percent-encoding).

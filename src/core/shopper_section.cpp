@@ -7,6 +7,7 @@
 #include "distributions.hpp"
 #include "json_fields.hpp"
 #include "scenario.hpp"
+#include "shopper_model.hpp"
 
 namespace thelook {
 
@@ -231,6 +232,7 @@ ShopperSection parse_shoppers(const json& v, const std::string& path) {
             }
             s.campaigns.push_back(k);
         }
+        check_campaign_shares(s.campaigns, kNoTime, path + ".campaigns");
     }
     if (v.contains("popularity")) {
         const json& p = v["popularity"];

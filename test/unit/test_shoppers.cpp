@@ -248,7 +248,7 @@ struct Walked {
     std::vector<int> pages;
     int purchases = 0;
     const Campaign* campaign = nullptr;
-    Micros end = 0;
+    Micros end = 0, start = 0;  // the last page's time and the first's
     std::string first_uri, channel;
 };
 
@@ -385,6 +385,7 @@ Run walk_many(const ShopperModel& model, const std::vector<Product>& products, i
         }
         k.campaign = w.campaign;
         k.end = end;
+        k.start = w.events.empty() ? end : w.events[0].created_at;
         k.first_uri = w.events.empty() ? "" : w.events[0].uri;
         k.channel = w.events.empty() ? "" : w.events[0].traffic_source;
         run.sessions.push_back(std::move(k));
@@ -986,7 +987,8 @@ TEST_CASE("shoppers: campaigns bring their share of sessions within their window
     const int n = fixtures::kDraws;
     const Run run = walk_many(model, products, n, 16, [&](int i) { return kNow + (5 * kHour) * (2 * i + 1) / (2 * n); });
     check_coherent(run);
-    // By hour after the start: sessions, those attributed (from the landing URI alone) to A and B.
+    // By the hour of its first page (after the model's start): sessions, those attributed (from the
+    // landing URI alone) to A and B. A visit belongs to the campaign whose window holds its first page.
     double total[5] = {}, to_a[5] = {}, to_b[5] = {};
     std::map<std::string, double> plain_channels[5];
     std::map<std::string, std::set<std::pair<std::string, std::string>>> utm_by_channel;
@@ -994,11 +996,14 @@ TEST_CASE("shoppers: campaigns bring their share of sessions within their window
     double a_sessions = 0, a_purchased = 0, b_sessions = 0, b_direct = 0;
     int bad_utm = 0;
     std::string first_bad;
+    int outside_window = 0;
+    const Micros a0 = kNow + kHour, a1 = kNow + 3 * kHour, b0 = kNow + 2 * kHour, b1 = kNow + 4 * kHour;
     for (const Walked& w : run.sessions) {
-        const int hour = static_cast<int>((w.end - kNow) / kHour);
-        REQUIRE(hour >= 0);
+        if (w.start < kNow) continue;  // the first sessions began before the model's start
+        const int hour = static_cast<int>((w.start - kNow) / kHour);
         REQUIRE(hour < 5);
         total[hour] += 1;
+        outside_window += (w.campaign == &a && !(a0 <= w.start && w.start < a1)) || (w.campaign == &b && !(b0 <= w.start && w.start < b1));
         const Uri u = parse_uri(w.first_uri);
         const bool tagged = u.query.count("utm_campaign") == 1;
         const Campaign* from_data = nullptr;
@@ -1028,6 +1033,7 @@ TEST_CASE("shoppers: campaigns bring their share of sessions within their window
     }
     INFO("first bad landing: " << first_bad);
     CHECK(bad_utm == 0);
+    CHECK(outside_window == 0);
     // Shares within the windows, nothing outside.
     for (int h = 0; h < 5; ++h) {
         INFO("hour " << h);
@@ -1081,7 +1087,7 @@ TEST_CASE("shoppers: campaign windows start inclusive and end exclusive; draws f
     const Campaign* all = &model.section().campaigns[0];
     const Campaign* later = &model.section().campaigns[1];
     const Campaign* next = &model.section().campaigns[2];
-    int next_at_a1 = 0;
+    int next_at_a1 = 0, before_window = 0, late_all_started = 0;
     for (int i = 0; i < 100; ++i) {
         CHECK(model.draw_campaign(rng, a0 - 1) == nullptr);
         CHECK(model.draw_campaign(rng, a0) == all);
@@ -1095,16 +1101,32 @@ TEST_CASE("shoppers: campaign windows start inclusive and end exclusive; draws f
         CHECK(model.draw_campaign(rng, b0) == later);
         CHECK(model.draw_campaign(rng, b1 - 1) == later);
         CHECK(model.draw_campaign(rng, b1) == nullptr);
-        // A walk at the edge: its landing is the campaign's.
-        const WalkedSession w = model.walk(rng, visitor(i), a0, IdFormat::Uuid4);
-        CHECK(w.campaign == all);
-        CHECK(w.events[0].traffic_source == "YouTube");
-        CHECK(parse_uri(w.events[0].uri).query.at("utm_campaign") == "all");
+        // Walks at the edge: ending within a minute after the start of "all" (share 1), a visit is
+        // its campaign's exactly when its first page is in the window; a visit that began a moment
+        // before carries no UTM landing page.
+        const WalkedSession w = model.walk(rng, visitor(i), a0 + i * (kMicrosPerSecond * 6 / 10), IdFormat::Uuid4);
+        const bool began_inside = w.events[0].created_at >= a0;
+        before_window += !began_inside;
+        CHECK((w.campaign == all) == began_inside);
+        CHECK(w.events[0].traffic_source == (began_inside ? "YouTube" : w.events[0].traffic_source));
+        CHECK((w.events[0].uri.find("utm_campaign=all") != std::string::npos) == began_inside);
         for (size_t k = 1; k < w.events.size(); ++k) CHECK(w.events[k].uri.find("utm_") == std::string::npos);
-        const WalkedSession x = model.walk(rng, visitor(i), a1 + kHour, IdFormat::Uuid4);
+        // Ending after the window of "all" (within that of "next") but begun in it: still its.
+        const WalkedSession late = model.walk(rng, visitor(i), a1 + i * (kMicrosPerSecond * 6 / 10), IdFormat::Uuid4);
+        if (late.events[0].created_at < a1) {
+            ++late_all_started;
+            CHECK(late.campaign == all);
+        } else {
+            CHECK((late.campaign == nullptr || late.campaign == next));
+        }
+        const WalkedSession x = model.walk(rng, visitor(i), a1 + 3 * kHour, IdFormat::Uuid4);
         CHECK(x.campaign == nullptr);
         for (const Event& e : x.events) CHECK(e.uri.find("utm_") == std::string::npos);
     }
+    INFO("walks ending just after the window opened that began before it: " << before_window
+         << "; ending just after it closed that began in it: " << late_all_started);
+    CHECK(before_window > 20);
+    CHECK(late_all_started > 20);
     CHECK(next_at_a1 > 20);
     CHECK(next_at_a1 < 80);
     // Shares of three overlapping campaigns, by draw_campaign alone.
@@ -1118,6 +1140,41 @@ TEST_CASE("shoppers: campaign windows start inclusive and end exclusive; draws f
         counts[c ? static_cast<size_t>(c - &m3.section().campaigns[0]) : 3] += 1;
     }
     fixtures::check_fits(counts, {0.1, 0.25, 0.4, 0.25});
+}
+
+TEST_CASE("shoppers: overlapping campaigns whose shares add up to more than 1 are an error naming them", "[shoppers][campaigns]") {
+    const std::string path = "scenario.shoppers.campaigns";
+    auto c = [](const char* name, const char* when_key, const json& when, const char* duration, double share) {
+        return json{{"name", name}, {"channel", "Email"}, {when_key, when}, {"duration", duration}, {"share", share}};
+    };
+    // Two "after" windows (1 h to 3 h, 2 h to 4 h): 0.6 + 0.5 from 2 h to 3 h.
+    check_rejects({{"campaigns", json::array({c("a", "after", "1 hour", "2 hours", 0.6), c("b", "after", "2 hours", "2 hours", 0.5)})}},
+                  path, "campaigns \"a\" ([0]) and \"b\" ([1]) overlap with shares adding up to 0.6 + 0.5 = 1.1, more than 1");
+    // Two "at" windows, and a third that overlaps neither's worst instant.
+    check_rejects({{"campaigns", json::array({c("x", "at", "2024-11-29T00:00:00Z", "1 day", 0.7), c("y", "after", 0, "1 hour", 0.2),
+                                              c("z", "at", "2024-11-29T12:00:00Z", "1 day", 0.4)})}},
+                  path, "campaigns \"x\" ([0]) and \"z\" ([2]) overlap");
+    // Three at once name all three.
+    check_rejects({{"campaigns", json::array({c("p", "after", 0, "1 day", 0.4), c("q", "after", 0, "1 day", 0.4),
+                                              c("r", "after", "1 hour", "1 hour", 0.4)})}},
+                  path, "campaigns \"p\" ([0]), \"q\" ([1]) and \"r\" ([2]) overlap with shares adding up to 0.4 + 0.4 + 0.4 = 1.2");
+    // Exactly 1, or windows that touch (end exclusive): fine.
+    CHECK_NOTHROW(section_of({{"campaigns", json::array({c("a", "after", 0, "1 hour", 0.5), c("b", "after", 0, "1 hour", 0.5)})}}));
+    CHECK_NOTHROW(section_of({{"campaigns", json::array({c("a", "after", 0, "1 hour", 1), c("b", "after", "1 hour", "1 hour", 1)})}}));
+    // An "at" window and an "after" one meet only once the start is known: the model checks them.
+    const json mixed = {{"campaigns", json::array({c("fixed", "at", "2023-11-14T23:13:20Z", "1 hour", 0.8),  // kNow + 1 h
+                                                   c("relative", "after", "90 minutes", "1 hour", 0.3)})}};
+    const ShopperSection section = section_of(mixed);
+    const std::vector<Product> products = catalogue(20);
+    CHECK_NOTHROW(ShopperModel(section, products, kNow - 2 * kHour));  // "relative" from kNow - 30 min to + 30 min: apart
+    try {
+        ShopperModel m(section, products, kNow);
+        FAIL("accepted shares of 1.1");
+    } catch (const Error& e) {
+        CHECK(e.sqlstate() == "22023");
+        CHECK(std::string(e.what()) == path + ": campaigns \"fixed\" ([0]) and \"relative\" ([1]) overlap with shares adding up to 0.8 + 0.3 = 1.1, more than 1");
+        CHECK_FALSE(e.hint().empty());
+    }
 }
 
 TEST_CASE("shoppers: url_encode is RFC 3986 and campaign landing URIs decode back to the campaign", "[shoppers][campaigns]") {

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/location_filter.hpp"
 #include "core/progress.hpp"
+#include "core/shopper_model.hpp"
 #include "core/simulation_params.hpp"
 #include "pg/bridge/scenario_bridge.hpp"
 #include "pg/writers/schema_writer.hpp"
@@ -422,6 +423,10 @@ Datum start_simulation(FunctionCallInfo fcinfo) {
     }
     p.validate();
     check_scenario_fits(p);
+    // Campaigns "at" a time and "after" the start meet once the start is known: now or simulated_start.
+    check_campaign_shares(scenario.scenario.shoppers.campaigns,
+                          p.simulated_start == kNoTime ? from_timestamptz(GetCurrentTimestamp()) : p.simulated_start,
+                          "scenario.shoppers.campaigns");
     check_filter_fits(p.country, "country");
     check_filter_fits(p.state, "state");
     check_filter_fits(p.postal_code, "postal_code");
