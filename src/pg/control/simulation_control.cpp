@@ -752,37 +752,20 @@ void from_slot(const SimulationSlot& s, Micros now, StatusRow* r) {
     r->avg_qps = s.avg_qps;
     r->max_iter = s.max_iter;
     r->seed = static_cast<int64>(s.seed);
-    r->iterations = s.iterations;
+    r->iterations = s.live.iterations;
     const Micros until = is_active(s.state) ? now : from_timestamptz(s.ended_at);
     const double run = s.run_base_seconds +
                        (s.run_started_at ? static_cast<double>(until - from_timestamptz(s.run_started_at)) / 1e6
                                          : static_cast<double>(until - from_timestamptz(s.started_at)) / 1e6);
-    r->achieved_qps = run > 0 ? static_cast<double>(s.iterations) / run : 0.0;
-    r->c.scheduled = s.scheduled;
-    r->c.skipped = s.skipped;
-    r->c.users_inserted = s.inserted[kUsers];
-    r->c.users_updated = s.updated[kUsers];
-    r->c.orders_inserted = s.inserted[kOrders];
-    r->c.orders_updated = s.updated[kOrders];
-    r->c.order_items_inserted = s.inserted[kOrderItems];
-    r->c.order_items_updated = s.updated[kOrderItems];
-    r->c.events_inserted = s.inserted[kEvents];
-    r->c.heartbeats = s.updated[kHeartbeat];
-    r->c.orders_deleted = s.deleted[kOrders];
-    r->c.order_items_deleted = s.deleted[kOrderItems];
-    r->c.events_deleted = s.deleted[kEvents];
-    r->c.transactions = s.transactions;
-    r->c.max_rows_per_transaction = s.max_rows_per_transaction;
-    r->c.total_errors = s.total_errors;
-    r->c.incidents = s.incidents_recorded;
-    r->c.lost_sales = s.lost_sales;
-    r->consecutive_errors = s.consecutive_errors;
+    r->achieved_qps = run > 0 ? static_cast<double>(s.live.iterations) / run : 0.0;
+    r->c = s.live.counters;
+    r->consecutive_errors = static_cast<int32>(s.live.counters.consecutive_errors);
     r->has_last_error = s.last_error[0] != '\0';
     r->last_error = s.last_error;
     r->id_format = id_format_name(s.ids);
     r->scenario = NameStr(s.scenario_name);
     r->time_scale = s.time_scale;
-    r->simulated_time = s.simulated_now == 0 ? kNoTime : s.simulated_now;
+    r->simulated_time = s.live.simulated_now == 0 ? kNoTime : s.live.simulated_now;
     r->on_resume = on_resume_name(s.on_resume);
     r->keep_events = s.keep_events_seconds;
     r->keep_orders = s.keep_orders_seconds;
@@ -839,17 +822,7 @@ Datum simulation_status(FunctionCallInfo fcinfo) {
     const Micros now = from_timestamptz(GetCurrentTimestamp());
     std::vector<StatusRow> out;
     std::vector<int32> listed;
-    auto slot_copy = [&](int i, SimulationSlot* s) {
-        LWLockAcquire(st->lock, LW_SHARED);
-        memcpy(s, &st->slots[i], offsetof(SimulationSlot, mutex));
-        LWLockRelease(st->lock);
-        SimulationSlot* live = &st->slots[i];
-        SpinLockAcquire(&live->mutex);
-        memcpy(reinterpret_cast<char*>(s) + offsetof(SimulationSlot, iterations),
-               reinterpret_cast<char*>(live) + offsetof(SimulationSlot, iterations),
-               sizeof(SimulationSlot) - offsetof(SimulationSlot, iterations));
-        SpinLockRelease(&live->mutex);
-    };
+    auto slot_copy = [&](int i, SimulationSlot* s) { copy_slot(st, i, s); };
     // The slot of each (this database, id), by index.
     std::vector<std::pair<int32, int>> slots;
     if (st) {
