@@ -179,6 +179,14 @@ check_eq "other sessions are fine, the server did not restart" t "$(q -c "SELECT
 
 echo "# 6. retention keeps the tables bounded: 1 simulated hour per second, events kept 2 h, orders 3 h"
 q -q -c "SELECT thelook.setup('kept', init_num_users => 200, seed => 4)" >/dev/null
+# No hidden DDL: start_simulation makes no index; it says which call does.
+out=$(q -v VERBOSITY=verbose -c "SELECT thelook.start_simulation('kept', keep_events => '2 hours')" 2>&1 || true)
+check_eq "without its index, retention fails at the start with 55000, naming create_simulation_indexes" "55000 t" \
+  "$(sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' <<<"$out" | head -1) $(grep -q 'create_simulation_indexes' <<<"$out" && echo t || echo f)"
+check_eq "and nothing was started or made" "0 0" \
+  "$(q -c "SELECT (SELECT count(*) FROM thelook.simulation_runs WHERE schema = 'kept') || ' ' || (SELECT count(*) FROM pg_indexes WHERE schemaname = 'kept' AND indexname LIKE '%created_at%')")"
+check_eq "create_simulation_indexes makes the two retention needs" "events_created_at_idx,orders_created_at_idx" \
+  "$(q -c "SELECT string_agg(i, ',' ORDER BY i) FROM thelook.create_simulation_indexes('kept', keep_events => '2 hours', keep_orders => '3 hours') i")"
 keep=$(q -c "SELECT thelook.start_simulation('kept', avg_qps => 300, seed => 10, time_scale => 3600, simulated_start => '2026-01-01 00:00+00',
                                              keep_events => '2 hours', keep_orders => '3 hours', heartbeat_interval => '0')")
 sizes() { q -c "SELECT (SELECT count(*) FROM kept.events) || ' ' || (SELECT count(*) FROM kept.orders) || ' ' || (SELECT count(*) FROM kept.order_items)"; }
@@ -196,7 +204,7 @@ check_eq "nothing older than the windows, one hour of slack" t \
               AND (SELECT max(created_at) - min(created_at) FROM kept.orders) < interval '4 hours'")"
 check_eq "no item left without its order" 0 \
   "$(q -c "SELECT count(*) FROM kept.order_items i WHERE NOT EXISTS (SELECT FROM kept.orders o WHERE o.id = i.order_id)")"
-check_eq "the index retention needs was made" "2" \
+check_eq "the indexes retention needs are there" "2" \
   "$(q -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'kept' AND indexname IN ('events_created_at_idx', 'orders_created_at_idx')")"
 
 echo "# 7. DROP SCHEMA of a simulated schema, and DROP EXTENSION CASCADE, stop the workers cleanly"

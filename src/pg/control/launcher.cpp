@@ -9,6 +9,7 @@
 #include "pg/bridge/settings.hpp"
 #include "pg/control/shared_state.hpp"
 #include "pg/control/simulation_store.hpp"
+#include "pg/control/slot_protocol.hpp"
 
 extern "C" {
 #include "access/heapam.h"
@@ -137,8 +138,11 @@ TimestampTz supervise() {
         // The row counts attempts too, and fails the simulation after kMaxWorkerFailures; this
         // catches workers that die before they reach it (e.g. at connection).
         const int32 give_up = kMaxWorkerFailures + 1;
-        if (!settings::auto_resume || slot->failures >= give_up) {
-            if (slot->failures >= give_up && settings::auto_resume) {
+        // A committed start or resume runs whatever auto_resume says; a worker that died is
+        // restarted only under auto_resume.
+        const bool requested = slot->launch_requested;
+        if ((!settings::auto_resume && !requested) || slot->failures >= give_up) {
+            if (slot->failures >= give_up) {
                 char why[kErrorMax];
                 snprintf(why, sizeof why, "its worker ended %d times in a row without progress; last error: %s",
                          slot->failures, slot->last_error);
@@ -153,8 +157,11 @@ TimestampTz supervise() {
         }
         slot->state = SimState::Starting;
         slot->stop_requested = false;
-        slot->fresh = false;
-        slot->resume_requested = false;
+        if (!requested) {  // a restart: the worker resumes from the row
+            slot->fresh = false;
+            slot->resume_requested = false;
+        }
+        slot->launch_requested = false;
         slot->last_error[0] = '\0';
         LWLockRelease(st->lock);
 
@@ -179,13 +186,15 @@ TimestampTz supervise() {
         BackgroundWorkerHandle* handle = nullptr;
         if (register_simulation_worker(i, id, &handle)) {
             pfree(handle);
-            ereport(LOG, (errmsg("thelook launcher: restarting simulation %d of database %u", id, database)));
+            ereport(LOG, (errmsg("thelook launcher: %s simulation %d of database %u", requested ? "starting" : "restarting",
+                                 id, database)));
             continue;
         }
         LWLockAcquire(st->lock, LW_EXCLUSIVE);
         if (slot->id == id && slot->database_oid == database && slot->state == SimState::Starting) {
             slot->state = SimState::Restarting;
             slot->restart_at = now + 10 * USECS_PER_SEC;
+            slot->launch_requested = requested;
             strlcpy(slot->last_error, "no background worker slot free: raise max_worker_processes", kErrorMax);
         }
         LWLockRelease(st->lock);
@@ -219,29 +228,34 @@ int claim_simulations(Oid database) {
                             ("its role (" + row.owner_name + ") does not exist any more or cannot log in").c_str());
             continue;
         }
+        SlotFill fill;
+        fill.database = database;
+        fill.role = row.owner;
+        fill.database_name = database_name;
+        fill.role_name = row.owner_name;
+        fill.schema = row.schema;
+        fill.name = row.name;
+        fill.params = row.params;
+        if (row.started_at != kNoTime) fill.started_at = to_timestamptz(row.started_at);
+        // Never started (its start committed just before a crash): it starts now, as asked.
+        fill.fresh = row.incarnation == 0;
         LWLockAcquire(st->lock, LW_EXCLUSIVE);
         SimulationSlot* existing = find_slot_of(st, database, row.id);
         int index = -1;
-        if (!existing || !is_active(existing->state)) {
+        if (!existing || (!is_active(existing->state) && existing->state != SimState::Reserved)) {
             index = existing ? static_cast<int>(existing - st->slots) : free_slot(st);
             if (index >= 0) {
                 SimulationSlot* slot = &st->slots[index];
-                reset_slot(slot, database, row.id, row.owner);
-                set_params(slot, row.params);
-                strlcpy(NameStr(slot->database), database_name.c_str(), NAMEDATALEN);
-                strlcpy(NameStr(slot->role), row.owner_name.c_str(), NAMEDATALEN);
-                strlcpy(NameStr(slot->schema), row.schema.c_str(), NAMEDATALEN);
-                strlcpy(NameStr(slot->name), row.name.c_str(), NAMEDATALEN);
-                if (row.started_at != kNoTime) slot->started_at = to_timestamptz(row.started_at);
-                slot->persisted = true;
-                slot->fresh = false;
+                slot->id = row.id;
+                fill_slot(slot, fill);
                 slot->state = SimState::Restarting;
+                slot->launch_requested = fill.fresh;
                 slot->restart_at = GetCurrentTimestamp();
                 ++claimed;
             }
         }
         LWLockRelease(st->lock);
-        if (index < 0 && (!existing || !is_active(existing->state)))
+        if (index < 0 && !existing)
             pg_guard([&] {
                 ereport(WARNING, (errmsg("thelook: no slot free to resume simulation %d of database \"%s\"", row.id,
                                          database_name.c_str()),
@@ -277,15 +291,7 @@ void stop_dropped() {
         for (int k = 0; k < dropped_schema_count; ++k)
             if (strcmp(NameStr(dropped_schemas[k]), NameStr(slot->schema)) == 0) schema_gone = true;
         if (!extension_dropped && !schema_gone) continue;
-        slot->stop_reason = extension_dropped ? StopReason::ExtensionDropped : StopReason::SchemaDropped;
-        if (slot->state == SimState::Restarting) {  // no worker: the launcher must not start one
-            slot->state = SimState::Stopped;
-            slot->ended_at = GetCurrentTimestamp();
-            continue;
-        }
-        slot->stop_requested = true;
-        if (slot->state == SimState::Running) slot->state = SimState::Stopping;
-        if (slot->latch) SetLatch(slot->latch);
+        signal_stop_locked(slot, extension_dropped ? StopReason::ExtensionDropped : StopReason::SchemaDropped);
     }
     LWLockRelease(st->lock);
 }

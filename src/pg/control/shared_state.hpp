@@ -15,8 +15,10 @@
 
 namespace thelook::pg {
 
-// Restarting: the worker died (not stopped, not ended); the launcher starts another at restart_at.
-enum class SimState : int { Free = 0, Starting, Running, Stopping, Stopped, Finished, Failed, Restarting };
+// Restarting: no worker runs and the launcher starts one at restart_at (a start or resume that
+// committed, or a worker that died). Reserved: held for a start_simulation / resume_simulation
+// whose transaction is still open (reserved_by); its commit makes it Restarting, its rollback Free.
+enum class SimState : int { Free = 0, Starting, Running, Stopping, Stopped, Finished, Failed, Restarting, Reserved };
 const char* state_name(SimState s);
 inline bool is_active(SimState s) {
     return s == SimState::Starting || s == SimState::Running || s == SimState::Stopping || s == SimState::Restarting;
@@ -76,6 +78,8 @@ struct SimulationSlot {
     bool resume_requested;  // resume_simulation(): run even if the row says stopped or failed
     int32 failures;         // worker ends without progress in a row, this server run
     TimestampTz restart_at; // Restarting: when the launcher starts the next worker
+    bool launch_requested;  // Restarting after a committed start/resume: started whatever auto_resume says
+    int reserved_by;        // Reserved: the pid of the backend whose open transaction holds the slot
     bool stop_recorded;     // the worker wrote the stop into the row
     TimestampTz started_at, ended_at;
     TimestampTz resumed_at;       // when the current worker took the simulation on (0: a fresh start)
@@ -105,6 +109,8 @@ struct SimulationSlot {
     LiveCounters live;
 };
 
+static_assert(std::is_trivially_copyable_v<SimulationCounters>, "slot counters are copied with the spinlock held");
+
 struct SharedState {
     LWLock* lock;
     int32 next_id;              // ids of simulations started under the 1.0 SQL (no table)
@@ -122,7 +128,8 @@ SharedState* require_shared_state();
 
 // The slot of simulation `id` of database `db` (any state but Free), or null. Under the lock.
 SimulationSlot* find_slot_of(SharedState* st, Oid db, int32 id);
-// A free slot, or else the one whose simulation ended longest ago; -1 when all are active. Under
+// A free slot, or else the one whose simulation ended longest ago; -1 when all are active or
+// reserved. Under
 // the lock (exclusive).
 int free_slot(SharedState* st);
 // Wakes the launcher (no lock needed).
@@ -141,6 +148,8 @@ void set_last_error(SharedState* st, SimulationSlot* slot, const char* message);
 // A copy of the slot as status queries show it: the lock's fields under the lock (shared), the
 // live counters under the spinlock. Takes both itself.
 void copy_slot(SharedState* st, int index, SimulationSlot* out);
+// Only what alter_simulation changes (SimulationParams::adopt_alterable). No error, no allocation.
+void set_alterable_params(SimulationSlot* slot, const SimulationParams& p);
 // Clears a slot for simulation (db, id) and marks it Starting (under the lock, exclusive).
 void reset_slot(SimulationSlot* slot, Oid db, int32 id, Oid role);
 // Registers the worker of the slot at `index` (bgw_notify_pid = the caller). False when no

@@ -242,18 +242,20 @@ std::vector<RunRow> RunStore::load_all() {
     return out;
 }
 
-void RunStore::take_over(RunRow& row, bool reset_failures) {
+void RunStore::take_over(RunRow& row, bool reset_failures, bool fresh) {
     auto rows = run("UPDATE " + table_ +
                         " SET incarnation = incarnation + 1, state = 'running', desired_state = 'running', "
                         "failures = CASE WHEN $2::bool THEN 1 ELSE failures + 1 END, resumed_at = now(), "
+                        "started_at = CASE WHEN $3::bool THEN now() ELSE started_at END, "
                         "ended_at = NULL, updated_at = now() WHERE id = $1::int RETURNING incarnation, failures, "
-                        + to_micros_sql("resumed_at"),
-                    {num(int64{row.id}), std::string(reset_failures ? "t" : "f")}, false, ext_.owner,
-                    SPI_OK_UPDATE_RETURNING);
+                        + to_micros_sql("resumed_at") + ", " + to_micros_sql("started_at"),
+                    {num(int64{row.id}), std::string(reset_failures ? "t" : "f"), std::string(fresh ? "t" : "f")},
+                    false, ext_.owner, SPI_OK_UPDATE_RETURNING);
     if (rows.empty()) throw Error(sqlstate::kUndefinedObject, "simulation " + std::to_string(row.id) + " does not exist any more");
     row.incarnation = static_cast<int32>(to_int(rows[0][0]));
     row.failures = static_cast<int32>(to_int(rows[0][1]));
     row.resumed_at = to_micros(rows[0][2]);
+    row.started_at = to_micros(rows[0][3]);
     row.state = row.desired_state = "running";
 }
 
@@ -316,6 +318,24 @@ bool RunStore::set_state(int32 id, int32 incarnation, const char* state, const c
                      last_error ? std::optional<std::string>(last_error) : std::nullopt,
                      std::string(clear_error ? "t" : "f")},
                     false, ext_.owner, SPI_OK_UPDATE_RETURNING);
+    return !rows.empty();
+}
+
+bool RunStore::request_stop(int32 id, bool no_worker) {
+    auto rows = run("UPDATE " + table_ +
+                        " SET desired_state = 'stopped', state = CASE WHEN $2::bool AND state = 'running' THEN "
+                        "'stopped' ELSE state END, ended_at = CASE WHEN $2::bool AND state = 'running' THEN now() "
+                        "ELSE ended_at END, updated_at = now() WHERE id = $1::int RETURNING id",
+                    {num(int64{id}), std::string(no_worker ? "t" : "f")}, false, ext_.owner,
+                    SPI_OK_UPDATE_RETURNING);
+    return !rows.empty();
+}
+
+bool RunStore::request_resume(int32 id) {
+    auto rows = run("UPDATE " + table_ +
+                        " SET desired_state = 'running', failures = 0, updated_at = now() WHERE id = $1::int "
+                        "RETURNING id",
+                    {num(int64{id})}, false, ext_.owner, SPI_OK_UPDATE_RETURNING);
     return !rows.empty();
 }
 

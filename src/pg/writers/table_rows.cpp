@@ -169,10 +169,10 @@ void check_row_shape(int columns, int built, const char* what) {
              what, columns, built);
 }
 
-SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo) {
+SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo, bool scalar) {
     MemoryContext row_context = nullptr;
     pg_guard([&] {
-        InitMaterializedSRF(fcinfo, 0);
+        InitMaterializedSRF(fcinfo, scalar ? MAT_SRF_USE_EXPECTED_DESC : 0);
         row_context = AllocSetContextCreate(CurrentMemoryContext, "thelook SRF row", ALLOCSET_SMALL_SIZES);
     });
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
