@@ -82,7 +82,7 @@ test/unit/%.o: test/unit/%.cpp
 test/unit/unit_tests: test/unit/catch_main.o $(UNIT_OBJS) $(CORE_SRCS:.cpp=.o)
 	$(UNIT_CXX) -o $@ $^ $(CATCH2_LIBS)
 
-.PHONY: unit demo test deps regress lifecycle-tests bench charts deb dist test-matrix
+.PHONY: unit demo test deps regress lifecycle-tests bench charts deb dist test-matrix fuzz
 unit: test/unit/unit_tests
 	test/unit/unit_tests
 
@@ -103,6 +103,14 @@ test:
 	$(MAKE) WERROR=1 unit
 	test/run_regress.sh
 	test/run_scripts.sh
+
+# sqlsmith against a throwaway cluster for a bounded time (SQLSMITH_SECONDS, SQLSMITH_QUERIES);
+# not part of make test: it reports what it found rather than pass/fail on PostgreSQL's own errors.
+fuzz:
+	test/deps.sh sqlsmith
+	$(MAKE) all
+	$(MAKE) install
+	test/sqlsmith.sh
 
 # The manual's pictures: charts from real runs (python3-matplotlib) and diagrams (graphviz), Debian's.
 charts:

@@ -15,6 +15,7 @@
 #include "pg/writers/inventory_writer.hpp"
 #include "pg/bridge/scenario_bridge.hpp"
 #include "pg/writers/schema_writer.hpp"
+#include "pg/writers/table_rows.hpp"
 
 extern "C" {
 #include "nodes/parsenodes.h"
@@ -284,6 +285,7 @@ Datum backfill(FunctionCallInfo fcinfo) {
                            Int64GetDatum(t.items), Int64GetDatum(t.events), Int64GetDatum(t.rows()),
                            Float8GetDatum(secs), Float8GetDatum(secs > 0 ? t.rows() / secs : 0.0)};
         bool nulls[8] = {false, false, false, false, false, false, false, false};
+        check_row_shape(desc->natts, 8, "thelook.backfill's result");
         return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
     });
 }

@@ -152,10 +152,34 @@ void reset_slot(SimulationSlot* slot, Oid db, int32 id, Oid role) {
     slot->database_oid = db;
     slot->role_oid = role;
     slot->started_at = GetCurrentTimestamp();
+    publish_live(slot, LiveCounters{});
+}
+
+void publish_live(SimulationSlot* slot, const LiveCounters& live) {
     SpinLockAcquire(&slot->mutex);
-    memset(reinterpret_cast<char*>(slot) + offsetof(SimulationSlot, iterations), 0,
-           sizeof(SimulationSlot) - offsetof(SimulationSlot, iterations));
+    slot->live = live;
     SpinLockRelease(&slot->mutex);
+}
+
+LiveCounters read_live(SimulationSlot* slot) {
+    SpinLockAcquire(&slot->mutex);
+    const LiveCounters live = slot->live;
+    SpinLockRelease(&slot->mutex);
+    return live;
+}
+
+void set_last_error(SharedState* st, SimulationSlot* slot, const char* message) {
+    LWLockAcquire(st->lock, LW_EXCLUSIVE);
+    strlcpy(slot->last_error, message ? message : "", sizeof slot->last_error);
+    LWLockRelease(st->lock);
+}
+
+void copy_slot(SharedState* st, int index, SimulationSlot* out) {
+    SimulationSlot* slot = &st->slots[index];
+    LWLockAcquire(st->lock, LW_SHARED);
+    memcpy(static_cast<void*>(out), slot, offsetof(SimulationSlot, mutex));
+    LWLockRelease(st->lock);
+    out->live = read_live(slot);
 }
 
 bool register_simulation_worker(int index, int32 id, BackgroundWorkerHandle** handle) {

@@ -52,8 +52,19 @@ struct InjectedIncident {
     }
 };
 
+// What a worker publishes while it runs, for thelook.simulations: one plain struct, written and
+// read as a whole under SimulationSlot::mutex (a spinlock: nothing but this copy runs while it is
+// held, so nothing that can throw, allocate or ereport).
+struct LiveCounters {
+    SimulationCounters counters;  // the worker's own (core/progress.hpp); scheduled counts to now
+    int64 iterations;
+    int64 simulated_now;  // Unix microseconds; 0: not yet
+};
+static_assert(std::is_trivially_copyable_v<LiveCounters>, "shared memory holds plain data only");
+
 struct SimulationSlot {
-    // Written under SharedState::lock (exclusive): identity, parameters, lifecycle.
+    // Under SharedState::lock: written with it exclusive, read with it shared or exclusive.
+    // Identity, parameters, lifecycle, and last_error.
     SimState state;
     int32 id;
     Oid database_oid, role_oid;
@@ -91,15 +102,11 @@ struct SimulationSlot {
     InjectedIncident injected[kInjectedMax];
     int64 clock_wall, clock_sim;  // the simulated clock's anchor, published by the worker (0: not yet)
     char scenario_json[kScenarioMax];
+    char last_error[kErrorMax];  // why the simulation last failed or its worker died; "" for none
 
-    // Live counters: written by the worker under mutex, read by status queries.
+    // Under mutex only (not the LWLock): the worker's counters (publish_live, read_live).
     slock_t mutex;
-    int64 iterations;
-    // The worker's counters as one struct, copied whole (publish): what thelook.simulations shows
-    // and what the row keeps. counters.scheduled alone is the pacing loop's (arrivals due by now).
-    SimulationCounters counters;
-    int64 simulated_now;       // Unix microseconds
-    char last_error[kErrorMax];
+    LiveCounters live;
 };
 
 static_assert(std::is_trivially_copyable_v<SimulationCounters>, "slot counters are copied with the spinlock held");
@@ -132,6 +139,15 @@ void wake_launcher();
 // kScenarioMax - 1: callers check the sizes first). Under the lock.
 SimulationParams params_of(const SimulationSlot* slot);
 void set_params(SimulationSlot* slot, const SimulationParams& p);
+// The live counters: a worker publishes its own, status queries read a copy. Each takes the
+// slot's spinlock for one struct copy; neither may be called with it held.
+void publish_live(SimulationSlot* slot, const LiveCounters& live);
+LiveCounters read_live(SimulationSlot* slot);
+// Sets last_error, taking the lock (exclusive): not for callers that hold it (they write the field).
+void set_last_error(SharedState* st, SimulationSlot* slot, const char* message);
+// A copy of the slot as status queries show it: the lock's fields under the lock (shared), the
+// live counters under the spinlock. Takes both itself.
+void copy_slot(SharedState* st, int index, SimulationSlot* out);
 // Only what alter_simulation changes (SimulationParams::adopt_alterable). No error, no allocation.
 void set_alterable_params(SimulationSlot* slot, const SimulationParams& p);
 // Clears a slot for simulation (db, id) and marks it Starting (under the lock, exclusive).

@@ -1,6 +1,8 @@
 #include "pg/control/simulation_store.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/error.hpp"
@@ -56,9 +58,29 @@ std::optional<std::string> seconds_or_null(double s) {
     return num(s);
 }
 
-double to_double(const std::optional<std::string>& s, double if_null = 0) { return s ? std::stod(*s) : if_null; }
-int64 to_int(const std::optional<std::string>& s, int64 if_null = 0) { return s ? std::stoll(*s) : if_null; }
-Micros to_micros(const std::optional<std::string>& s) { return s ? std::stoll(*s) : kNoTime; }
+// A column's text as PostgreSQL prints it. Not std::stod/stoll: they throw std::out_of_range for a
+// denormal such as 1e-320 (a valid float8 a user may pass as a probability), which would make every
+// later read of the row fail.
+Error unreadable(const std::string& text) {
+    return Error(sqlstate::kDataCorrupted, "thelook.simulation_runs holds \"" + text + "\" where a number belongs",
+                 "The row was changed by hand, or by another version.");
+}
+double to_double(const std::optional<std::string>& s, double if_null = 0) {
+    if (!s) return if_null;
+    char* end = nullptr;
+    const double v = std::strtod(s->c_str(), &end);  // ERANGE on underflow: v is still the value
+    if (end == s->c_str() || *end != '\0') throw unreadable(*s);
+    return v;
+}
+int64 to_int(const std::optional<std::string>& s, int64 if_null = 0) {
+    if (!s) return if_null;
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(s->c_str(), &end, 10);
+    if (end == s->c_str() || *end != '\0' || errno == ERANGE) throw unreadable(*s);
+    return v;
+}
+Micros to_micros(const std::optional<std::string>& s) { return s ? to_int(s) : kNoTime; }
 
 // Microseconds since the Unix epoch in SQL, exactly.
 std::string from_micros(const std::string& param) {

@@ -18,6 +18,10 @@ namespace thelook::pg {
 
 namespace {
 
+// The columns of thelook.simulation_status (1.1 and 1.2; 1.0's are a prefix): the row below builds
+// exactly these, and a result descriptor with more is refused (check_row_shape).
+constexpr int kStatusColumns = 44;
+
 // One row of thelook.simulations, in plain values.
 struct StatusRow {
     int32 id = 0;
@@ -46,20 +50,20 @@ void from_slot(const SimulationSlot& s, Micros now, StatusRow* r) {
     r->avg_qps = s.avg_qps;
     r->max_iter = s.max_iter;
     r->seed = static_cast<int64>(s.seed);
-    r->iterations = s.iterations;
+    r->iterations = s.live.iterations;
     const Micros until = is_active(s.state) ? now : from_timestamptz(s.ended_at);
     const double run = s.run_base_seconds +
                        (s.run_started_at ? static_cast<double>(until - from_timestamptz(s.run_started_at)) / 1e6
                                          : static_cast<double>(until - from_timestamptz(s.started_at)) / 1e6);
-    r->achieved_qps = run > 0 ? static_cast<double>(s.iterations) / run : 0.0;
-    r->c = s.counters;
-    r->consecutive_errors = static_cast<int32>(s.counters.consecutive_errors);
+    r->achieved_qps = run > 0 ? static_cast<double>(s.live.iterations) / run : 0.0;
+    r->c = s.live.counters;
+    r->consecutive_errors = static_cast<int32>(s.live.counters.consecutive_errors);
     r->has_last_error = s.last_error[0] != '\0';
     r->last_error = s.last_error;
     r->id_format = id_format_name(s.ids);
     r->scenario = NameStr(s.scenario_name);
     r->time_scale = s.time_scale;
-    r->simulated_time = s.simulated_now == 0 ? kNoTime : s.simulated_now;
+    r->simulated_time = s.live.simulated_now == 0 ? kNoTime : s.live.simulated_now;
     r->on_resume = on_resume_name(s.on_resume);
     r->keep_events = s.keep_events_seconds;
     r->keep_orders = s.keep_orders_seconds;
@@ -116,17 +120,7 @@ Datum simulation_status(FunctionCallInfo fcinfo) {
     const Micros now = from_timestamptz(GetCurrentTimestamp());
     std::vector<StatusRow> out;
     std::vector<int32> listed;
-    auto slot_copy = [&](int i, SimulationSlot* s) {
-        LWLockAcquire(st->lock, LW_SHARED);
-        memcpy(static_cast<void*>(s), &st->slots[i], offsetof(SimulationSlot, mutex));
-        LWLockRelease(st->lock);
-        SimulationSlot* live = &st->slots[i];
-        SpinLockAcquire(&live->mutex);
-        memcpy(reinterpret_cast<char*>(s) + offsetof(SimulationSlot, iterations),
-               reinterpret_cast<char*>(live) + offsetof(SimulationSlot, iterations),
-               sizeof(SimulationSlot) - offsetof(SimulationSlot, iterations));
-        SpinLockRelease(&live->mutex);
-    };
+    auto slot_copy = [&](int i, SimulationSlot* s) { copy_slot(st, i, s); };
     // The slot of each (this database, id), by index.
     std::vector<std::pair<int32, int>> slots;
     if (st) {
@@ -190,61 +184,61 @@ Datum simulation_status(FunctionCallInfo fcinfo) {
     SrfOutput srf = begin_materialized_srf(fcinfo);
     pg_guard([&] {
         MemoryContext caller = MemoryContextSwitchTo(srf.row_context);
+        // The descriptor may have fewer columns (an older SQL version's prefix), never more.
+        check_row_shape(srf.desc->natts, kStatusColumns, "thelook.simulation_status's result");
         for (const StatusRow& r : out) {
-            Datum v[44];
-            bool n[44] = {};
+            Datum v[kStatusColumns];
+            bool n[kStatusColumns] = {};
             int c = 0;
-            auto text = [&](const std::string& s, bool null = false) {
+            // Every column goes through here: one more than kStatusColumns is an error, not a
+            // write past the arrays.
+            auto put = [&](Datum d, bool null = false) {
+                if (c >= kStatusColumns) elog(ERROR, "thelook: simulation_status builds more than %d columns", kStatusColumns);
                 n[c] = null;
-                v[c++] = null ? 0 : text_datum(s);
+                v[c++] = null ? 0 : d;
             };
-            auto time = [&](Micros t) {
-                n[c] = t == kNoTime;
-                v[c++] = t == kNoTime ? 0 : TimestampTzGetDatum(to_timestamptz(t));
-            };
-            v[c++] = Int32GetDatum(r.id);
+            auto text = [&](const std::string& s, bool null = false) { put(null ? 0 : text_datum(s), null); };
+            auto time = [&](Micros t) { put(t == kNoTime ? 0 : TimestampTzGetDatum(to_timestamptz(t)), t == kNoTime); };
+            put(Int32GetDatum(r.id));
             text(r.name, r.name.empty());
             text(r.database);
             text(r.schema);
             text(r.role);
-            n[c] = r.pid == 0;
-            v[c++] = Int32GetDatum(r.pid);
+            put(Int32GetDatum(r.pid), r.pid == 0);
             text(r.state);
             time(r.started_at);
             time(r.ended_at);
-            v[c++] = Float8GetDatum(r.avg_qps);
-            n[c] = r.max_iter < 0;
-            v[c++] = Int64GetDatum(r.max_iter);
-            v[c++] = Int64GetDatum(r.seed);
-            v[c++] = Int64GetDatum(r.c.scheduled);
-            v[c++] = Int64GetDatum(r.iterations);
-            v[c++] = Float8GetDatum(r.achieved_qps);
+            put(Float8GetDatum(r.avg_qps));
+            put(Int64GetDatum(r.max_iter), r.max_iter < 0);
+            put(Int64GetDatum(r.seed));
+            put(Int64GetDatum(r.c.scheduled));
+            put(Int64GetDatum(r.iterations));
+            put(Float8GetDatum(r.achieved_qps));
             for (int64 x : {r.c.users_inserted, r.c.users_updated, r.c.orders_inserted, r.c.orders_updated,
                             r.c.order_items_inserted, r.c.order_items_updated, r.c.events_inserted, r.c.heartbeats,
                             r.c.transactions, r.c.max_rows_per_transaction})
-                v[c++] = Int64GetDatum(x);
-            v[c++] = Int32GetDatum(r.consecutive_errors);
-            v[c++] = Int64GetDatum(r.c.total_errors);
+                put(Int64GetDatum(x));
+            put(Int32GetDatum(r.consecutive_errors));
+            put(Int64GetDatum(r.c.total_errors));
             text(r.last_error, !r.has_last_error);
             text(r.id_format);
             text(r.scenario);
-            v[c++] = Float8GetDatum(r.time_scale);
+            put(Float8GetDatum(r.time_scale));
             time(r.simulated_time);
-            v[c++] = Int64GetDatum(r.c.incidents);
+            put(Int64GetDatum(r.c.incidents));
             text(r.desired_state);
-            v[c++] = Int32GetDatum(r.failures);
+            put(Int32GetDatum(r.failures));
             time(r.resumed_at);
-            v[c++] = Int64GetDatum(r.c.skipped);
+            put(Int64GetDatum(r.c.skipped));
             text(r.on_resume);
             for (double keep : {r.keep_events, r.keep_orders}) {
-                n[c] = !(keep > 0);
-                v[c] = keep > 0 ? interval_datum(keep) : 0;
-                ++c;
+                put(keep > 0 ? interval_datum(keep) : 0, !(keep > 0));
             }
-            v[c++] = Int64GetDatum(r.c.orders_deleted);
-            v[c++] = Int64GetDatum(r.c.order_items_deleted);
-            v[c++] = Int64GetDatum(r.c.events_deleted);
-            v[c++] = Int64GetDatum(r.c.lost_sales);
+            put(Int64GetDatum(r.c.orders_deleted));
+            put(Int64GetDatum(r.c.order_items_deleted));
+            put(Int64GetDatum(r.c.events_deleted));
+            put(Int64GetDatum(r.c.lost_sales));
+            if (c != kStatusColumns) elog(ERROR, "thelook: simulation_status built %d of its %d columns", c, kStatusColumns);
             tuplestore_putvalues(srf.store, srf.desc, v, n);
             MemoryContextReset(srf.row_context);
         }

@@ -54,6 +54,18 @@ void set_state(SimulationSlot* slot, SimState state, const char* error = nullptr
     LWLockRelease(shared_state()->lock);
 }
 
+// The slot's stop request, read under the lock as its fields' comment requires.
+struct StopRequest {
+    bool requested;
+    StopReason reason;
+};
+StopRequest read_stop(SimulationSlot* slot) {
+    LWLockAcquire(shared_state()->lock, LW_SHARED);
+    const StopRequest r{slot->stop_requested, slot->stop_reason};
+    LWLockRelease(shared_state()->lock);
+    return r;
+}
+
 // Runs at worker exit however it ends (stop, SIGTERM, shutdown, FATAL error). A simulation still
 // marked active was not ended by its worker: unless a stop was asked for, the worker died, and
 // the launcher starts another after a back-off that grows while workers end without progress.
@@ -162,6 +174,8 @@ private:
 
     Micros next_retention_ = 0;
     int64 inserted_since_retention_[kTableCount] = {};
+    int64 live_scheduled_ = 0;       // published: arrivals due by the last wake-up
+    Micros live_simulated_now_ = 0;  // published: the simulated time then
 };
 
 void Simulation::begin_transaction(const char* activity) {
@@ -541,24 +555,19 @@ void Simulation::heartbeat(Micros now) {
     }
 }
 
-// The counters into the slot, for thelook.simulations.
+// The counters into the slot, for thelook.simulations: one struct copy under its spinlock.
 void Simulation::publish() {
     counters_.consecutive_errors = consecutive_errors_;
-    SimulationCounters c = counters_;
-    SpinLockAcquire(&slot_->mutex);
-    c.scheduled = slot_->counters.scheduled;  // the pacing loop's
-    slot_->counters = c;
-    slot_->iterations = done_;
-    SpinLockRelease(&slot_->mutex);
+    LiveCounters live{counters_, done_, live_simulated_now_};
+    live.counters.scheduled = live_scheduled_;  // arrivals due by now, not those taken
+    publish_live(slot_, live);
 }
 
 bool Simulation::publish_failure(const char* message) {
     const int consecutive = ++consecutive_errors_;
     counters_.total_errors += 1;
     publish();
-    SpinLockAcquire(&slot_->mutex);
-    strlcpy(slot_->last_error, message, sizeof slot_->last_error);
-    SpinLockRelease(&slot_->mutex);
+    set_last_error(shared_state(), slot_, message);
     return consecutive >= dist::kMaxConsecutiveFailures;
 }
 
@@ -568,7 +577,7 @@ bool Simulation::stop_requested() {
         ConfigReloadPending = false;
         pg_guard([] { ProcessConfigFile(PGC_SIGHUP); });
     }
-    return slot_->stop_requested;
+    return read_stop(slot_).requested;
 }
 
 void Simulation::wait_until(Micros deadline) {
@@ -706,7 +715,7 @@ void Simulation::loop() {
                 // Back to what the last commit left: the retry writes what an uninterrupted run would.
                 restore_safe();
                 pending.clear();
-                if (slot_->stop_requested) break;  // e.g. its schema or the extension was dropped
+                if (read_stop(slot_).requested) break;  // e.g. its schema or the extension was dropped
                 pg_guard([&] { ereport(LOG, (errmsg("thelook simulation %d: iteration failed: %s", id_, failure.c_str()))); });
                 if (publish_failure(failure.c_str())) {
                     end(SimState::Failed, "stopped", failure);
@@ -719,13 +728,12 @@ void Simulation::loop() {
             }
         }
         now = wall_now();
-        SpinLockAcquire(&slot_->mutex);
-        slot_->counters.scheduled = static_cast<int64>(schedule_->scheduled_by(clock_.sim(now))) + counters_.skipped;
-        slot_->simulated_now = clock_.sim(now);
-        SpinLockRelease(&slot_->mutex);
+        live_simulated_now_ = clock_.sim(now);
+        live_scheduled_ = static_cast<int64>(schedule_->scheduled_by(live_simulated_now_)) + counters_.skipped;
+        publish();
         wait_until(next_wake(clock_.wall(schedule_->next_arrival()), next_heartbeat, end_, next_retention_, catch_up_wait));
     }
-    switch (slot_->stop_reason) {
+    switch (read_stop(slot_).reason) {
         case StopReason::ExtensionDropped:
             persisted_ = false;  // its table is gone
             end(SimState::Stopped, "stopped", "the extension thelook_datagen was dropped");
@@ -757,7 +765,11 @@ void simulate(SimulationSlot* slot, int32 simulation_id, char (&failure)[kErrorM
     } catch (const std::exception& e) {
         strlcpy(failure, e.what(), sizeof failure);
     }
-    if (failure[0]) *died = slot->persisted && !slot->fresh;
+    if (failure[0]) {
+        LWLockAcquire(shared_state()->lock, LW_SHARED);
+        *died = slot->persisted && !slot->fresh;
+        LWLockRelease(shared_state()->lock);
+    }
 }
 
 }  // namespace
@@ -770,6 +782,7 @@ void run_worker(int slot_index, int32 simulation_id) {
     // Claim the slot, or leave if it was given to another simulation meanwhile.
     LWLockAcquire(state->lock, LW_EXCLUSIVE);
     bool ours = slot->id == simulation_id && slot->state == SimState::Starting;
+    const Oid database = slot->database_oid, role = slot->role_oid;
     if (ours) {
         slot->pid = MyProcPid;
         slot->latch = MyLatch;
@@ -780,7 +793,7 @@ void run_worker(int slot_index, int32 simulation_id) {
 
     // Connect as the role that started the simulation: its privileges are the worker's. No C++
     // object is alive here, so these calls may raise errors freely.
-    BackgroundWorkerInitializeConnectionByOid(slot->database_oid, slot->role_oid, 0);
+    BackgroundWorkerInitializeConnectionByOid(database, role, 0);
     char appname[64];
     snprintf(appname, sizeof appname, "thelook simulation %d", simulation_id);
     SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
@@ -795,9 +808,7 @@ void run_worker(int slot_index, int32 simulation_id) {
         AbortCurrentTransaction();
         if (died) {
             // The launcher starts another worker (on_worker_exit, as for any worker that dies).
-            SpinLockAcquire(&slot->mutex);
-            strlcpy(slot->last_error, failure, sizeof slot->last_error);
-            SpinLockRelease(&slot->mutex);
+            set_last_error(state, slot, failure);
             ereport(LOG, (errmsg("thelook simulation %d: its worker ends and will be restarted: %s", simulation_id, failure)));
             return;
         }

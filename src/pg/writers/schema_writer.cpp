@@ -49,20 +49,23 @@ std::vector<Oid> array_types(const TableSpec& t) {
     return types;
 }
 
-// Transposes rows into one array per column and runs the upsert. Inside pg_guard.
+// Transposes rows into one array per column and runs the upsert. Inside pg_guard. The arrays are
+// sized from the row type's column count, which the table's spec must match.
 template <typename T, typename RowFn>
 void execute_upsert(_SPI_plan* plan, const std::vector<T>& rows, RowFn row_fn, const TableSpec& t) {
+    constexpr int kColumns = RowColumns<T>::value;
     const ColumnSpec* cols = t.columns;
     const int ncols = t.ncolumns;
+    if (ncols != kColumns) elog(ERROR, "thelook: table spec %s has %d columns, its rows %d", t.name, ncols, kColumns);
     const int nrows = static_cast<int>(rows.size());
-    Datum* columns[16];
-    bool* column_nulls[16];
+    Datum* columns[kColumns];
+    bool* column_nulls[kColumns];
     for (int c = 0; c < ncols; ++c) {
         columns[c] = static_cast<Datum*>(palloc(sizeof(Datum) * nrows));
         column_nulls[c] = static_cast<bool*>(palloc(sizeof(bool) * nrows));
     }
-    Datum values[16];
-    bool nulls[16];
+    Datum values[kColumns];
+    bool nulls[kColumns];
     for (int r = 0; r < nrows; ++r) {
         row_fn(rows[r], values, nulls);
         for (int c = 0; c < ncols; ++c) {
@@ -70,7 +73,7 @@ void execute_upsert(_SPI_plan* plan, const std::vector<T>& rows, RowFn row_fn, c
             column_nulls[c][r] = nulls[c];
         }
     }
-    Datum params[16];
+    Datum params[kColumns];
     int dims[1] = {nrows}, lbs[1] = {1};
     for (int c = 0; c < ncols; ++c) {
         int16 typlen;

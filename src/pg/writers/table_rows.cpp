@@ -163,6 +163,12 @@ void location_row(const Location& l, Datum* v, bool* n) {
     v[6] = Float8GetDatum(l.population);
 }
 
+void check_row_shape(int columns, int built, const char* what) {
+    if (columns > built)
+        elog(ERROR, "thelook: %s has %d columns, the library builds %d: the extension's SQL and library versions differ",
+             what, columns, built);
+}
+
 SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo, bool scalar) {
     MemoryContext row_context = nullptr;
     pg_guard([&] {

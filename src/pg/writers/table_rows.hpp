@@ -11,6 +11,24 @@ namespace thelook::pg {
 constexpr int kUserColumns = 16, kOrderColumns = 10, kOrderItemColumns = 12, kEventColumns = 13,
               kProductColumns = 9, kDistCenterColumns = 4, kLocationColumns = 7;
 
+// How many columns the row function of an entity fills: the size of every Datum array built
+// for it, and what a result descriptor is checked against.
+template <typename T>
+struct RowColumns;
+template <> struct RowColumns<User> { static constexpr int value = kUserColumns; };
+template <> struct RowColumns<Order> { static constexpr int value = kOrderColumns; };
+template <> struct RowColumns<OrderItem> { static constexpr int value = kOrderItemColumns; };
+template <> struct RowColumns<Event> { static constexpr int value = kEventColumns; };
+template <> struct RowColumns<Product> { static constexpr int value = kProductColumns; };
+template <> struct RowColumns<DistCenter> { static constexpr int value = kDistCenterColumns; };
+template <> struct RowColumns<Location> { static constexpr int value = kLocationColumns; };
+
+// Raises an internal error when a result or statement has more columns than the row function of
+// T fills: the SQL declares another shape than this code builds (tuplestore_putvalues and the
+// upserts would read Datums that were never set). Fewer is allowed: an older SQL version's type
+// is a prefix. Inside pg_guard.
+void check_row_shape(int columns, int built, const char* what);
+
 // The columns of the tables the generators write, in the reference order: the one definition
 // that the simulation's upserts and the back-fill's bulk insert both use.
 struct ColumnSpec {
@@ -48,8 +66,11 @@ SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo, bool scalar = false);
 
 template <typename T, typename RowFn>
 void put_rows(const SrfOutput& out, const std::vector<T>& rows, RowFn row_fn) {
-    Datum values[16];
-    bool nulls[16];
+    constexpr int kColumns = RowColumns<T>::value;
+    if (rows.empty()) return;
+    check_row_shape(out.desc->natts, kColumns, "the function's result");
+    Datum values[kColumns];
+    bool nulls[kColumns];
     MemoryContext caller = MemoryContextSwitchTo(out.row_context);
     for (const T& r : rows) {
         row_fn(r, values, nulls);

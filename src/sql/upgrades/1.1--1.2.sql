@@ -18,3 +18,6 @@
 --#include simulation/resume_simulation
 --#include simulation/forget_simulation
 --#include simulation/simulation_status
+
+-- A NULL schema is 22004 with a hint (evolve_schema, large_transaction, truncate_table call this first).
+--#include cdc_faults/injected_faults_table
