@@ -6,6 +6,7 @@
 #include "pg/bridge/datum.hpp"
 #include "pg/bridge/guard.hpp"
 #include "pg/control/shared_state.hpp"
+#include "pg/bridge/transaction.hpp"
 #include "pg/control/simulation_store.hpp"
 #include "pg/control/slot_protocol.hpp"
 
@@ -87,26 +88,15 @@ void run_resumer(Oid database) {
     SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
     char failure[kErrorMax] = "";
     int claimed = 0;
+    // Every C++ object lives inside this block: the warning below is raised after they are gone.
     try {
-        pg_guard([] {
-            SetCurrentStatementStartTimestamp();
-            StartTransactionCommand();
-            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            PushActiveSnapshot(GetTransactionSnapshot());
-            pgstat_report_activity(STATE_RUNNING, "thelook resumer: reading thelook.simulation_runs");
-        });
+        Transaction tx("thelook resumer: reading thelook.simulation_runs");
         claimed = claim_simulations(database);
-        pg_guard([] {
-            SPI_finish();
-            PopActiveSnapshot();
-            CommitTransactionCommand();
-            pgstat_report_activity(STATE_IDLE, nullptr);
-        });
-    } catch (const std::exception& e) {
+        tx.commit();
+    } catch (const std::exception& e) {  // the transaction was aborted as tx went
         strlcpy(failure, e.what(), sizeof failure);
     }
     if (failure[0]) {
-        AbortCurrentTransaction();
         ereport(WARNING, (errmsg("thelook resumer: could not resume the simulations of database %u: %s", database, failure)));
         return;
     }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -22,6 +23,7 @@
 #include "core/simulation_params.hpp"
 #include "pg/bridge/catalog_files.hpp"
 #include "pg/bridge/datum.hpp"
+#include "pg/bridge/transaction.hpp"
 #include "pg/bridge/scenario_bridge.hpp"
 #include "pg/writers/schema_writer.hpp"
 #include "pg/bridge/settings.hpp"
@@ -142,6 +144,7 @@ private:
 
     SimulationSlot* slot_;
     int32 id_;
+    std::optional<Transaction> tx_;  // the unit of work in progress, if any
     SimulationParams p_;
     std::string schema_;
     bool fresh_ = true, persisted_ = false;
@@ -178,32 +181,17 @@ private:
     Micros live_simulated_now_ = 0;  // published: the simulated time then
 };
 
-void Simulation::begin_transaction(const char* activity) {
-    pg_guard([&] {
-        SetCurrentStatementStartTimestamp();
-        StartTransactionCommand();
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        PushActiveSnapshot(GetTransactionSnapshot());
-        pgstat_report_activity(STATE_RUNNING, activity);
-    });
-}
+void Simulation::begin_transaction(const char* activity) { tx_.emplace(activity); }
 
 void Simulation::commit_transaction() {
-    pg_guard([&] {
-        SPI_finish();
-        PopActiveSnapshot();
-        CommitTransactionCommand();
-        pgstat_report_stat(false);
-        pgstat_report_activity(STATE_IDLE, nullptr);
-    });
+    tx_->commit();
+    tx_.reset();
 }
 
 void Simulation::abort_transaction() {
     if (writer_) writer_->discard();
-    pg_guard([] {
-        AbortCurrentTransaction();
-        pgstat_report_activity(STATE_IDLE, nullptr);
-    });
+    if (tx_) tx_->abort();
+    tx_.reset();
 }
 
 // The first transactions: the simulation's row (inserted, or taken over with its progress), then
