@@ -124,3 +124,26 @@ bench:
 	$(MAKE) all
 	$(MAKE) install
 	BENCH_OUT=bench/results/latest.txt bench/run.sh
+
+# Debian packages in the style of Debian's own postgresql-NN-<extension> (debian/: pg_buildext,
+# debian/pgversions): one binary package postgresql-NN-thelook-datagen per PostgreSQL version
+# installed and supported here. dpkg-buildpackage writes the .deb files into the parent directory.
+deb:
+	test/deps.sh debhelper dpkg-dev postgresql-all
+	pg_buildext updatecontrol
+	DEB_BUILD_OPTIONS="parallel=$$(nproc) $$DEB_BUILD_OPTIONS" dpkg-buildpackage -us -uc -b
+	@ls ../postgresql-*-thelook-datagen_*.deb
+
+# The release archive for PGXN (a zip, as pgvector's; META.json at its top): what HEAD holds (or
+# DIST_TREE, any commit), under thelook_datagen-<version>/. test/matrix.sh builds everything from it.
+DISTVERSION = $(shell sed -n 's/^ *"version": "\(.*\)",/\1/p' META.json | head -n 1)
+DIST_TREE  ?= HEAD
+dist:
+	mkdir -p dist
+	git archive --format zip --prefix=$(EXTENSION)-$(DISTVERSION)/ --output dist/$(EXTENSION)-$(DISTVERSION).zip $(DIST_TREE)
+	@echo dist/$(EXTENSION)-$(DISTVERSION).zip
+
+# The suite on each Debian release in a fresh debootstrapped root (test/matrix.sh; docs/install.md).
+MATRIX_SUITES ?= bookworm trixie sid
+test-matrix:
+	test/matrix.sh $(MATRIX_SUITES)
