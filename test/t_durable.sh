@@ -93,7 +93,9 @@ echo "#     incident: killed mid-run, it writes exactly the rows and the ground 
 FSCEN='{"base": "pipeline_faults", "faults": {"late_events": {"share": 0.05, "median": "2 seconds", "min": "1 second", "max": "6 seconds"}, "cdc": {"account_deletions_per_hour": 3600, "purge_anonymous_sessions_after": "3 seconds",
         "pk_update_rate": 0.01, "large_transaction": {"every": "4 seconds", "orders": 40}}},
         "incidents": [{"kind": "spike", "magnitude": 2, "after": "3 seconds", "duration": "2 seconds"}]}'
-for s in fref fcrash; do q -q -c "SELECT thelook.setup('$s', init_num_users => 300, seed => 3)" >/dev/null; done
+for s in fref fcrash; do
+  q -q -c "SELECT thelook.setup('$s', init_num_users => 300, seed => 3)" -c "SELECT thelook.create_simulation_indexes('$s', scenario => '$FSCEN')" >/dev/null
+done
 FN=${DURABLE_FAULT_ITERATIONS:-3000}
 FPARAMS="avg_qps => 300, max_iter => $FN, seed => 43, id_format => 'uuid4', heartbeat_interval => '0', on_resume => 'catch_up',
          simulated_start => '2026-01-01 00:00+00', scenario => '$FSCEN'"
