@@ -115,6 +115,8 @@ SELECT count(DISTINCT session_id) AS visits, bool_or(event_type = 'search') AS s
   FROM thelook.generate_sessions(3000, seed => 4, start_at => '2026-11-02 00:00+00', end_at => '2026-11-16 00:00+00',
                                  scenario => '{"shoppers": {"model": "sessions"}}');
 
+-- Back-fills print a progress NOTICE every few seconds: how many depends on the machine's speed.
+SET client_min_messages = warning;
 -- A back-fill with opening hours: two weeks of business hours (UTC), nothing while closed.
 SELECT orders > 1000 AS many_orders FROM thelook.backfill('scen', now() - interval '14 days', now(),
     avg_qps => 0.01, seed => 5, scenario => 'business_hours');
@@ -128,6 +130,7 @@ SELECT orders > 0 AS some_orders FROM thelook.backfill('scen', now() - interval 
 SELECT kind, magnitude, ended_at - started_at AS lasts, origin, simulation_id FROM scen.incidents ORDER BY started_at, kind;
 SELECT count(*) AS orders_in_outage FROM scen.orders o JOIN scen.incidents i ON i.kind = 'outage'
  WHERE o.created_at >= i.started_at AND o.created_at < i.ended_at;
+RESET client_min_messages;
 -- A schema set up before incidents existed: a clear error, with the way out.
 DROP TABLE scen.incidents;
 SELECT * FROM pg_temp.error_of($$SELECT thelook.backfill('scen', now() - interval '1 day', scenario => 'retail_incidents')$$);
