@@ -79,7 +79,7 @@ s=$(q -c "SELECT thelook.start_simulation('sup', avg_qps => 200, seed => 3, time
            order_update_prob => 0, scenario => '{\"shoppers\": {\"popularity\": {\"zipf_exponent\": 1}},
              \"inventory\": {\"minimum\": 20, \"restock\": 60, \"lead_time\": \"5 minutes\"},
              \"incidents\": [{\"kind\": \"supply_problem\", \"category\": \"$cat\", \"after\": \"1 hour\", \"duration\": \"2 hours\"}]}')")
-wait_for "SELECT simulated_time > '$start+00'::timestamptz + interval '4 hours' FROM thelook.simulations WHERE id = $s" 40
+wait_for "SELECT simulated_time > '$start+00'::timestamptz + interval '4 hours' FROM thelook.simulations WHERE id = $s" 120
 q -c "SELECT thelook.stop_simulation($s)" >/dev/null
 check_eq "the incident is recorded with its target" "supply_problem|category=$cat|01:00:00|02:00:00" "$(q -c "
   SELECT kind, target, started_at - '$start', ended_at - started_at FROM sup.incidents WHERE simulation_id = $s")"
