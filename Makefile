@@ -23,7 +23,7 @@ $(error versions/ holds a script that src/sql/ builds ($(filter $(addprefix vers
 endif
 DATA_FILES  = $(wildcard data/*.tsv data/*.txt)
 # Install scripts built here (also those of earlier default_versions); versions/ is never cleaned.
-EXTRA_CLEAN = $(DATA_built) $(wildcard $(EXTENSION)--*.sql) test/unit/unit_tests test/unit/catch_main.o \
+EXTRA_CLEAN = $(DATA_built) $(wildcard $(EXTENSION)--*.sql) test/unit/unit_tests test/unit/*.o test/unit/*.d \
               results regression.diffs regression.out
 
 REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
@@ -31,6 +31,8 @@ REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 # The server to build for: PG_CONFIG=... on the command line, else the pg_config on the PATH, else
 # the newest /usr/lib/postgresql/*/bin/pg_config (test/find_pg_config.sh; test/lib.sh agrees).
 PG_CONFIG  ?= $(or $(shell test/find_pg_config.sh),pg_config)
+# The test scripts (test/lib.sh) take the server from it too.
+export PG_CONFIG
 PGXS       := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
 WARNINGS    = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register \
@@ -63,16 +65,24 @@ install-thelook-data:
 	$(MKDIR_P) '$(DESTDIR)$(datadir)/extension/$(EXTENSION)'
 	$(INSTALL_DATA) $(DATA_FILES) '$(DESTDIR)$(datadir)/extension/$(EXTENSION)/'
 
-# Unit tests of the pure C++ core: Catch2 v2, no server.
+# Unit tests of the pure C++ core, no server: Catch2 v2 (bookworm: one header) or v3 (trixie,
+# sid: headers and libCatch2.a), whichever is installed (test/unit/catch.hpp).
+# (\043 is '#', which make would take for a comment.)
+CATCH2_LIBS := $(shell printf '\043include <catch2/catch_session.hpp>\n' | $(or $(CXX),c++) -std=c++17 -E -x c++ - >/dev/null 2>&1 && echo -lCatch2)
 UNIT_SRCS = $(sort $(wildcard test/unit/*.cpp))
-# Catch2's main is compiled once; the rest rebuilds in seconds.
+UNIT_OBJS = $(patsubst %.cpp,%.o,$(filter-out test/unit/main.cpp,$(UNIT_SRCS)))
+# One object per test file (make -j, and an edit rebuilds one); the core's objects are the
+# extension's own (built once, with the same warnings): src/core never includes postgres.h.
 UNIT_CXX = $(CXX) -std=c++17 -O2 $(WARNINGS) $(if $(WERROR),-Werror) -Isrc -DTHELOOK_DATA_DIR='"$(CURDIR)/data"'
 test/unit/catch_main.o: test/unit/main.cpp
 	$(UNIT_CXX) -c -o $@ $<
-test/unit/unit_tests: test/unit/catch_main.o $(filter-out test/unit/main.cpp,$(UNIT_SRCS)) $(CORE_SRCS) $(wildcard src/core/*.hpp src/core/*/*.hpp test/unit/*.hpp)
-	$(UNIT_CXX) -o $@ test/unit/catch_main.o $(filter-out test/unit/main.cpp,$(UNIT_SRCS)) $(CORE_SRCS)
+test/unit/%.o: test/unit/%.cpp
+	$(UNIT_CXX) -MMD -MP -c -o $@ $<
+-include $(wildcard test/unit/*.d)
+test/unit/unit_tests: test/unit/catch_main.o $(UNIT_OBJS) $(CORE_SRCS:.cpp=.o)
+	$(UNIT_CXX) -o $@ $^ $(CATCH2_LIBS)
 
-.PHONY: unit demo test deps regress lifecycle-tests bench charts
+.PHONY: unit demo test deps regress lifecycle-tests bench charts deb dist test-matrix
 unit: test/unit/unit_tests
 	test/unit/unit_tests
 

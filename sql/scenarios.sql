@@ -135,3 +135,35 @@ SELECT thelook.setup('scen', init_num_users => 0) IS NOT NULL AS setup_again;
 SELECT to_regclass('scen.incidents') IS NOT NULL AS incidents_back;
 SET client_min_messages = warning;
 DROP SCHEMA scen CASCADE;
+
+-- The data set functions apply each section of a scenario or refuse it (0A000), never ignore it.
+SELECT * FROM pg_temp.error_of($$SELECT count(*) FROM thelook.generate_orders(10, scenario => '{"inventory": {}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT count(*) FROM thelook.generate_order_items(10, scenario => '{"faults": {"cdc": {"pk_update_rate": 0.1}}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT count(*) FROM thelook.generate_events(10, scenario => '{"faults": {"late_events": {"share": 0.1}}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT count(*) FROM thelook.generate_sessions(10, scenario => '{"faults": {"files": {"truncated_line_rate": 0.1}}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT count(*) FROM thelook.generate_sessions(10, scenario => '{"inventory": {}}')$$);
+SELECT * FROM pg_temp.error_of($$SELECT count(*) FROM thelook.generate_orders(10, scenario => '{"shoppers": {"campaigns": [{"name": "bf", "channel": "Email", "duration": "1 day"}]}}')$$);
+-- generate_sessions walks campaign visits: accepted.
+SELECT count(*) > 0 AS campaign_sessions FROM thelook.generate_sessions(200, seed => 1, start_at => '2026-11-02 00:00+00', end_at => '2026-11-03 00:00+00',
+    scenario => '{"shoppers": {"model": "sessions", "campaigns": [{"name": "bf", "channel": "Email", "after": 0, "duration": "1 day"}]}}')
+ WHERE uri LIKE '%utm_campaign=bf%';
+-- A checkout failure applies: half of the purchases of its window (1000 of 2000 orders, 4 sigma = 89)
+-- fail, no order and no item; their visits end at the cart (generate_events); the other orders are
+-- the same rows as without the incident.
+SELECT abs(count(*) - 1000) < 89 AS half_failed
+  FROM thelook.generate_orders(2000, seed => 4, users => 50, start_at => '2026-11-02 00:00+00', end_at => '2026-11-03 00:00+00',
+                               scenario => '{"incidents": [{"kind": "checkout_failure", "magnitude": 0.5, "at": "2026-11-01T00:00:00Z", "duration": "3 days"}]}');
+SELECT (SELECT count(*) FROM thelook.generate_order_items(2000, seed => 4, users => 50, start_at => '2026-11-02 00:00+00', end_at => '2026-11-03 00:00+00',
+                               scenario => '{"incidents": [{"kind": "checkout_failure", "magnitude": 0.5, "at": "2026-11-01T00:00:00Z", "duration": "3 days"}]}') i
+         WHERE i.order_id NOT IN (SELECT id FROM thelook.generate_orders(2000, seed => 4, users => 50, start_at => '2026-11-02 00:00+00', end_at => '2026-11-03 00:00+00',
+                               scenario => '{"incidents": [{"kind": "checkout_failure", "magnitude": 0.5, "at": "2026-11-01T00:00:00Z", "duration": "3 days"}]}'))) AS items_without_order,
+       (SELECT count(*) FILTER (WHERE event_type = 'purchase') = (SELECT count(*) FROM thelook.generate_order_items(2000, seed => 4, users => 50,
+                               start_at => '2026-11-02 00:00+00', end_at => '2026-11-03 00:00+00',
+                               scenario => '{"incidents": [{"kind": "checkout_failure", "magnitude": 0.5, "at": "2026-11-01T00:00:00Z", "duration": "3 days"}]}'))
+          FROM thelook.generate_events(2000, seed => 4, users => 50, start_at => '2026-11-02 00:00+00', end_at => '2026-11-03 00:00+00',
+                               scenario => '{"incidents": [{"kind": "checkout_failure", "magnitude": 0.5, "at": "2026-11-01T00:00:00Z", "duration": "3 days"}]}')) AS one_purchase_event_per_item;
+SELECT count(*) AS kept_orders_changed FROM (
+    SELECT * FROM thelook.generate_orders(2000, seed => 4, users => 50, start_at => '2026-11-02 00:00+00', end_at => '2026-11-03 00:00+00',
+                               scenario => '{"incidents": [{"kind": "checkout_failure", "magnitude": 0.5, "at": "2026-11-01T00:00:00Z", "duration": "3 days"}]}')
+    EXCEPT SELECT * FROM thelook.generate_orders(2000, seed => 4, users => 50, start_at => '2026-11-02 00:00+00', end_at => '2026-11-03 00:00+00',
+                               scenario => '{"incidents": [{"kind": "checkout_failure", "magnitude": 0.5, "at": "2020-01-01T00:00:00Z", "duration": "3 days"}]}')) x;

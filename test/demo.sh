@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SECONDS_TO_RUN=${DEMO_SECONDS:-15}
 start_cluster demo "${DEMO_PORT:-54329}"
-echo "PostgreSQL 15 running on socket $PGHOST, port $PGPORT (stopped again at the end)"
+echo "$("$PG_CONFIG" --version) running on socket $PGHOST, port $PGPORT (stopped again at the end)"
 q <<'SQL'
 CREATE EXTENSION thelook_datagen;
 SELECT thelook.setup('demo');

@@ -125,6 +125,33 @@ check_eq "back-fill: sold items were stocked 1 to 3 days before they were sold; 
   SELECT bool_and(sold_at - created_at BETWEEN interval '1 day' AND interval '3 days') FILTER (WHERE sold_at IS NOT NULL),
          bool_and(created_at <= '2026-01-01 06:00') FILTER (WHERE sold_at IS NULL) FROM bf.inventory_items")"
 
+# Returns back to stock (inventory.returns_to_stock, default 0): a month's back-fill puts 60 % of
+# its returned items back, each an unsold item of its product from the return's time (4 sigma).
+q >/dev/null <<'SQL'
+SELECT thelook.setup('ret', init_num_users => 300, seed => 1, inventory => true);
+SELECT * FROM thelook.backfill('ret', '2026-01-01', '2026-02-01', avg_qps => 0.01, seed => 5,
+                               scenario => '{"inventory": {"returns_to_stock": 0.6}}');
+SQL
+read -r returned back matched <<<"$(q -c "
+  SELECT (SELECT count(*) FROM ret.order_items WHERE status = 'Returned'),
+         (SELECT count(*) FROM ret.inventory_items WHERE sold_at IS NULL AND created_at > '2026-01-01'),
+         (SELECT count(*) FROM ret.inventory_items i WHERE sold_at IS NULL AND created_at > '2026-01-01' AND EXISTS
+            (SELECT FROM ret.order_items o WHERE o.status = 'Returned' AND o.product_id = i.product_id AND o.returned_at = i.created_at))" | tr '|' ' ')"
+echo "# back-fill: $back of $returned returned items back in stock ($matched match a return)"
+check "back-fill: the share of returned items back in stock is 0.6 within 4 sigma" \
+  /usr/bin/python3 -c "import math, sys; n, k = $returned, $back; sys.exit(not (n > 300 and abs(k - 0.6 * n) < 4 * math.sqrt(n * 0.24)))"
+check_eq "back-fill: each is its returned item's product, stocked at the return" "$back" "$matched"
+# The same in a live run (every returned item back): one unsold item per returned order item.
+live=$(q -c "SELECT thelook.start_simulation('ret', avg_qps => 200, seed => 6, time_scale => 86400, order_update_prob => 1,
+               duration => '8 seconds', scenario => '{\"inventory\": {\"returns_to_stock\": 1}}')")
+wait_for "SELECT state = 'finished' FROM thelook.simulations WHERE id = $live" 30 >/dev/null || true
+read -r live_returned live_back <<<"$(q -c "
+  SELECT (SELECT count(*) FROM ret.order_items WHERE status = 'Returned' AND returned_at >= '2026-02-01'),
+         (SELECT count(*) FROM ret.order_items o WHERE o.status = 'Returned' AND o.returned_at >= '2026-02-01' AND EXISTS
+            (SELECT FROM ret.inventory_items i WHERE i.sold_at IS NULL AND i.product_id = o.product_id AND i.created_at = o.returned_at))" | tr '|' ' ')"
+check "live: every returned item is back in stock from its return ($live_back of $live_returned)" \
+  test "$live_returned" -gt 5 -a "$live_back" = "$live_returned"
+
 # The README's example, verbatim.
 readme_out=$(q <<'SQL'
 SELECT thelook.setup('stock', init_num_users => 200, seed => 1, inventory => true);

@@ -39,6 +39,27 @@ OrderSet::OrderSet(const NameLists& names, const std::vector<Product>& products,
                     "Pass an as_of at or after the last order's creation time, or leave it NULL.");
 }
 
+void check_data_set_scenario(const Scenario& scenario, DataSet set, const std::string& function) {
+    auto refuse = [&](const std::string& path, const std::string& why, const std::string& hint) {
+        throw Error(sqlstate::kFeatureNotSupported, function + " cannot apply " + path, why, hint);
+    };
+    if (scenario.inventory.given)
+        refuse("scenario.inventory", "A data set has no stock to sell from: stock-outs, lost sales and restocks need the schema's inventory tables.",
+               "Leave the section out for " + function + ", or run thelook.start_simulation on a schema set up with inventory => true.");
+    if (scenario.faults.cdc.any())
+        refuse("scenario.faults.cdc", "The CDC faults change rows written earlier (deletions, purges, re-keys, a large transaction); a data set only returns rows.",
+               "Leave the section out for " + function + ", or run thelook.start_simulation, which applies it.");
+    if (scenario.faults.late_events.share > 0)
+        refuse("scenario.faults.late_events", "A late event is written after its created_at; the rows of a data set have no order of arrival.",
+               "Leave the section out for " + function + ", or run thelook.start_simulation, which applies it.");
+    if (scenario.faults.files.any())
+        refuse("scenario.faults.files", "File faults damage the records of a file feed; a data set returns rows.",
+               "Pass the section to thelook.write_feed instead.");
+    if (set == DataSet::Orders && !scenario.shoppers.campaigns.empty())
+        refuse("scenario.shoppers.campaigns", "A campaign's order comes from a visit that it brought; order i of a data set has no walked visit.",
+               "Leave the campaigns out for " + function + " (generate_sessions applies them), or use thelook.backfill.");
+}
+
 Purchase& OrderSet::order(int64_t i, bool with_events) {
     Rng& rng = order_gen_.rng();
     rng.reseed(Rng::derive_seed(order_seed_, static_cast<uint64_t>(i)));
@@ -61,6 +82,19 @@ Purchase& OrderSet::order(int64_t i, bool with_events) {
     if (!shape_) created = signed_up + static_cast<Micros>(rng.uniform() * static_cast<double>(window_.end - signed_up));
     created = std::max(created, signed_up);
     const Place place = place_of(*buyer.location);
+    // From a stream of its own: the orders that do not fail are those of the data set without the
+    // incident.
+    const double failing = incidents_ ? intensity_.checkout_failure(created) : 0.0;
+    if (failing > 0 && Rng(Rng::derive_seed(Rng::derive_seed(seed_, kCheckoutFailureStream), static_cast<uint64_t>(i))).bernoulli(failing)) {
+        purchase_ = Purchase{};
+        if (with_events) purchase_.events = order_gen_.failed_checkout(buyer.id, place, created);
+        if (faults_ && with_events) {
+            faults_->reseed(Rng::derive_seed(Rng::derive_seed(seed_, kFaultStream), static_cast<uint64_t>(i)));
+            truth_.clear();
+            purchase_.events = faults_->deliver(std::move(purchase_.events), created, &truth_, false);
+        }
+        return purchase_;
+    }
     purchase_ = order_gen_.new_purchase(buyer.id, place, created, with_events, buyer.gender);
     const OrderTimeline timeline = draw_timeline(created, rng);
     play_out(purchase_, timeline, as_of_);
@@ -118,6 +152,12 @@ std::unique_ptr<const CumulativeIntensity> shape_of(const Scenario& scenario, co
 
 void OrderSet::set_scenario(const Scenario& scenario, const ZoneRules& zone) {
     shape_ = shape_of(scenario, zone, seed_, window_);
+    // The same plan as shape_of's (same stream): its checkout failures.
+    incidents_ = std::make_unique<IncidentPlan>(scenario, window_.start, Rng::derive_seed(seed_, kHistoryIncidentStream));
+    if (incidents_->empty())
+        incidents_.reset();
+    else
+        intensity_ = Intensity(WeeklyProfile(scenario.traffic, zone), incidents_.get());
     model_ = std::make_unique<const ShopperModel>(scenario.shoppers, products_, window_.start);
     order_gen_.set_model(model_.get());  // popular products and prices; the orders' sessions stay scripted
     faults_.reset();

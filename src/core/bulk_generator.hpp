@@ -29,6 +29,16 @@ inline constexpr uint64_t kSessionStream = 0x5E55ULL;
 inline constexpr uint64_t kHistoryScheduleStream = 0xBAC0ULL;
 inline constexpr uint64_t kHistoryStream = 0xBAC1ULL;
 inline constexpr uint64_t kHistoryIncidentStream = 0xBAC2ULL;
+inline constexpr uint64_t kCheckoutFailureStream = 0xC0F1ULL;  // OrderSet: whether order i's checkout fails
+
+// What a data set function (generate_orders / _order_items / _events, generate_sessions) makes of
+// a scenario: every section applies, or the function refuses it here (0A000 feature_not_supported,
+// naming the function and the JSON path, with a hint), never ignores it. Refused: inventory (a data
+// set has no stock to sell from), faults.cdc (changes to rows written before, not rows),
+// faults.late_events (a data set has no arrival order), faults.files (write_feed's), and, for the
+// order functions, shoppers.campaigns (a campaign's order comes from a walked visit).
+enum class DataSet { Orders, Sessions };
+void check_data_set_scenario(const Scenario& scenario, DataSet set, const std::string& function);
 
 struct TimeWindow {
     Micros start = 0, end = 0;
@@ -50,11 +60,15 @@ public:
     // Orders come by the scenario's traffic shape and incidents (as a back-fill with this seed
     // over the window would place them) instead of uniformly after their buyer signed up. Its
     // bad records and duplicate events apply (order i's from a stream of its own, so that
-    // generate_orders and generate_order_items agree); nothing is late in a data set.
+    // generate_orders and generate_order_items agree); nothing is late in a data set. In a
+    // checkout failure, that share of the purchases fail: order i is then no order (order().order.id
+    // is empty, no items) and its events the visit that ended at the cart.
     void set_scenario(const Scenario& scenario, const ZoneRules& zone);
 
 private:
     uint64_t seed_, order_seed_;
+    std::unique_ptr<IncidentPlan> incidents_;  // the scenario's (checkout failures); null: none
+    Intensity intensity_;
     std::unique_ptr<const CumulativeIntensity> shape_;
     std::unique_ptr<const ShopperModel> model_;
     std::unique_ptr<FaultInjector> faults_;  // the scenario's bad records and duplicates; null: none

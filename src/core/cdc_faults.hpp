@@ -77,6 +77,16 @@ public:
     CdcDecision decide(Micros t, Rng& rng, IdFormat ids);
     // How often (simulated) the purge runs: a sixtieth of the age, at least one second.
     Micros purge_every() const;
+    // The three clocks, for the saved progress (a resumed simulation continues them).
+    struct Clocks {
+        Micros previous = kNoTime, last_purge = kNoTime, last_large = kNoTime;
+    };
+    Clocks clocks() const { return Clocks{previous_, last_purge_, last_large_}; }
+    void set_clocks(const Clocks& c) {
+        previous_ = c.previous;
+        last_purge_ = c.last_purge;
+        last_large_ = c.last_large;
+    }
 
 private:
     CdcFaults f_;

@@ -62,6 +62,7 @@ inline constexpr SqlState kOutOfMemory = make_sqlstate("53200");
 inline constexpr SqlState kConfigurationLimitExceeded = make_sqlstate("53400");
 inline constexpr SqlState kProgramLimitExceeded = make_sqlstate("54000");
 inline constexpr SqlState kObjectNotInPrerequisiteState = make_sqlstate("55000");
+inline constexpr SqlState kObjectInUse = make_sqlstate("55006");
 inline constexpr SqlState kUndefinedFile = make_sqlstate("58P01");
 inline constexpr SqlState kInternal = make_sqlstate("XX000");
 inline constexpr SqlState kDataCorrupted = make_sqlstate("XX001");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "error.hpp"
 #include "json_fields.hpp"
 
 namespace thelook {
@@ -313,7 +314,7 @@ std::vector<Event> FaultInjector::deliver(std::vector<Event> events, Micros now,
             const double lag = std::clamp(l.median_seconds * std::exp(l.sigma * z), l.min_seconds, l.max_seconds);
             rows.push_back({"events", e.id, "late_event", show_number(lag)});
             const Micros due = now + static_cast<Micros>(lag * kMicrosPerSecond);
-            held_.emplace(due, Held{std::move(e), std::move(rows)});
+            held_.emplace(due, Held{due, next_seq_++, std::move(e), std::move(rows)});
             return;
         }
         out.push_back(std::move(e));
@@ -350,11 +351,96 @@ std::vector<Event> FaultInjector::release(Micros now, std::vector<FaultRecord>* 
     std::vector<Event> out;
     auto end = held_.upper_bound(now);
     for (auto it = held_.begin(); it != end; ++it) {
+        // Kept until the commit: a rolled back transaction holds them again.
+        if (it->second.seq <= committed_seq_) released_.push_back(it->second);
         out.push_back(std::move(it->second.event));
         truth->insert(truth->end(), it->second.truth.begin(), it->second.truth.end());
     }
     held_.erase(held_.begin(), end);
     return out;
+}
+
+std::vector<const FaultInjector::HeldEvent*> FaultInjector::held_since_commit() const {
+    std::vector<const HeldEvent*> out;
+    for (const auto& kv : held_)
+        if (kv.second.seq > committed_seq_) out.push_back(&kv.second);
+    return out;
+}
+
+std::vector<uint64_t> FaultInjector::released_since_commit() const {
+    std::vector<uint64_t> out;
+    for (const Held& h : released_) out.push_back(h.seq);
+    return out;
+}
+
+void FaultInjector::committed() {
+    committed_seq_ = next_seq_ - 1;
+    released_.clear();
+}
+
+namespace {
+// Held events by due time, those due at the same time in the order they were held (seq).
+std::multimap<Micros, FaultInjector::HeldEvent> in_order(std::vector<FaultInjector::HeldEvent> held) {
+    std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) { return a.due != b.due ? a.due < b.due : a.seq < b.seq; });
+    std::multimap<Micros, FaultInjector::HeldEvent> out;
+    for (auto& h : held) out.emplace_hint(out.end(), h.due, std::move(h));
+    return out;
+}
+}  // namespace
+
+void FaultInjector::roll_back(const State& state) {
+    std::vector<Held> kept;
+    for (auto& kv : held_)
+        if (kv.second.seq <= committed_seq_) kept.push_back(std::move(kv.second));
+    for (Held& h : released_) kept.push_back(std::move(h));
+    held_ = in_order(std::move(kept));
+    released_.clear();
+    rng_.restore(state.rng);
+    next_seq_ = state.next_seq;
+}
+
+void FaultInjector::restore(const State& state, std::vector<HeldEvent> held) {
+    held_ = in_order(std::move(held));
+    released_.clear();
+    rng_.restore(state.rng);
+    next_seq_ = state.next_seq;
+    committed_seq_ = next_seq_ - 1;
+}
+
+std::string held_event_to_json(const FaultInjector::HeldEvent& h) {
+    const Event& e = h.event;
+    json truth = json::array();
+    for (const FaultRecord& r : h.truth) truth.push_back(json::array({r.table, r.row_id, r.kind, r.detail}));
+    const json j = {{"due", h.due}, {"seq", h.seq},
+                    {"event", {e.id, e.user_id, e.sequence_number, e.session_id, e.ip_address, e.city, e.state, e.postal_code,
+                               e.browser, e.traffic_source, e.uri, e.event_type, e.created_at, e.nulls}},
+                    {"truth", truth}};
+    return j.dump();
+}
+
+FaultInjector::HeldEvent held_event_from_json(const std::string& text) {
+    try {
+        const json j = json::parse(text);
+        FaultInjector::HeldEvent h;
+        h.due = j.at("due").get<Micros>();
+        h.seq = j.at("seq").get<uint64_t>();
+        const json& v = j.at("event");
+        Event& e = h.event;
+        e.id = v.at(0).get<std::string>();
+        e.user_id = v.at(1).get<std::string>();
+        e.sequence_number = v.at(2).get<int>();
+        std::string* texts[] = {&e.session_id, &e.ip_address, &e.city, &e.state, &e.postal_code, &e.browser, &e.traffic_source, &e.uri, &e.event_type};
+        for (size_t i = 0; i < 9; ++i) *texts[i] = v.at(3 + i).get<std::string>();
+        e.created_at = v.at(12).get<Micros>();
+        e.nulls = v.at(13).get<NullColumns>();
+        for (const json& r : j.at("truth"))
+            h.truth.push_back(FaultRecord{r.at(0).get<std::string>(), r.at(1).get<std::string>(), r.at(2).get<std::string>(),
+                                          r.at(3).get<std::string>()});
+        return h;
+    } catch (const std::exception& ex) {
+        throw Error(sqlstate::kDataCorrupted, "a held late event of a simulation cannot be read", ex.what(),
+                    "The row of thelook.held_events was changed by hand, or by another version.");
+    }
 }
 
 }  // namespace thelook

@@ -124,11 +124,32 @@ public:
     std::vector<Event> release(Micros now, std::vector<FaultRecord>* truth);
     size_t held() const { return held_.size(); }
 
-private:
-    struct Held {
+    // Exactly once: a live simulation commits, with each transaction's rows, the injector's random
+    // state and the changes to the late events it holds (a table of the extension), and on a
+    // failed transaction goes back to the last commit. Held events are numbered (seq) in the order
+    // they were held, which keeps the order of those due at the same time.
+    struct HeldEvent {
+        Micros due = 0;
+        uint64_t seq = 0;
         Event event;
         std::vector<FaultRecord> truth;
     };
+    struct State {
+        Rng::State rng{};
+        uint64_t next_seq = 1;
+    };
+    State state() const { return State{rng_.state(), next_seq_}; }
+    // Since the last commit: events held and still held (to insert), and the seqs of committed ones
+    // released (to delete).
+    std::vector<const HeldEvent*> held_since_commit() const;
+    std::vector<uint64_t> released_since_commit() const;
+    void committed();                     // the changes are in the committed transaction
+    void roll_back(const State& state);   // back to the last commit (and to state)
+    // A resumed simulation: its state and the held events read back, in (due, seq) order.
+    void restore(const State& state, std::vector<HeldEvent> held);
+
+private:
+    using Held = HeldEvent;
     std::string new_id(Micros t);
     template <typename Row>
     void corrupt_row(FaultTable table, Row& row, const std::string& id, std::vector<FaultRecord>* truth);
@@ -144,7 +165,13 @@ private:
     FaultsSection s_;
     Rng rng_;
     IdFormat ids_;
-    std::multimap<Micros, Held> held_;  // by arrival time
+    std::multimap<Micros, Held> held_;  // by arrival time, then seq
+    uint64_t next_seq_ = 1, committed_seq_ = 0;  // seqs up to committed_seq_ are in the table
+    std::vector<Held> released_;                 // released since the last commit
 };
+
+// A held event (with its ground truth) as JSON, and back (thelook.held_events.held).
+std::string held_event_to_json(const FaultInjector::HeldEvent& h);
+FaultInjector::HeldEvent held_event_from_json(const std::string& json);
 
 }  // namespace thelook

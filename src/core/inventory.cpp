@@ -18,6 +18,10 @@ Micros Inventory::arrival(Rng& rng, Micros t) const {
     return t + static_cast<Micros>(std::llround(seconds * 1e6));
 }
 
+bool Inventory::returns_to_stock(const std::string& order_item_id) const {
+    return s_.returns_to_stock > 0 && text_share("returned " + order_item_id) < s_.returns_to_stock;
+}
+
 Micros Inventory::held_until(const Product& p, Micros t) const {
     if (!incidents_) return kNoTime;
     const Micros end = incidents_->supply_blocked_until(p, t);

@@ -3,7 +3,8 @@
 //
 //   "inventory": {"minimum": 3,                        restock when the level falls below this
 //                 "restock": 20,                       items per restock
-//                 "lead_time": ["1 day", "7 days"]}    uniform; or one duration
+//                 "lead_time": ["1 day", "7 days"],    uniform; or one duration
+//                 "returns_to_stock": 0.8}             share of returned items back in stock (default 0)
 //
 // The initial stock is setup()'s (thelook.generate_inventory_items: uniform in [5, 30] per product).
 // A supply problem (an incident of kind "supply_problem" with a category, brand or
@@ -26,6 +27,9 @@ struct InventorySection {
     bool given = false;  // the scenario has the section (the schema must then have the tables)
     int minimum, restock;
     double lead_time_min_seconds, lead_time_max_seconds;
+    // Share of returned order items that go back to stock, as an unsold item of their product at
+    // its centre from the return's time (0, the default: a return never restocks).
+    double returns_to_stock = 0;
     InventorySection();
 };
 
@@ -52,6 +56,9 @@ public:
     // a restock one lead time earlier (uniform in the range, a hash of the order item's id, so a
     // re-run writes the same history).
     Micros backfill_stocked_at(const std::string& order_item_id, Micros sold_at) const;
+    // Whether a returned order item goes back to stock: a hash of its id below returns_to_stock,
+    // so that the live run and the back-fill decide alike and no random stream changes.
+    bool returns_to_stock(const std::string& order_item_id) const;
 
 private:
     InventorySection s_;

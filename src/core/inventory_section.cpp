@@ -20,11 +20,12 @@ int count(const json& v, const std::string& path, int lo) {
 
 InventorySection parse_inventory(const json& v, const std::string& path) {
     if (!v.is_object()) fail(path, "must be an object such as {\"minimum\": 3, \"restock\": 20}");
-    only_keys(v, path, {"minimum", "restock", "lead_time"});
+    only_keys(v, path, {"minimum", "restock", "lead_time", "returns_to_stock"});
     InventorySection s;
     s.given = true;
     if (v.contains("minimum")) s.minimum = count(v["minimum"], path + ".minimum", 0);
     if (v.contains("restock")) s.restock = count(v["restock"], path + ".restock", 1);
+    if (v.contains("returns_to_stock")) s.returns_to_stock = share(v["returns_to_stock"], path + ".returns_to_stock");
     if (v.contains("lead_time")) {
         const json& l = v["lead_time"];
         const std::string lp = path + ".lead_time";

@@ -218,6 +218,12 @@ void LiveLoop::side_tasks(Micros t, bool ghost, ShopStore& store) {
             OrderTimes changed;
             if (advance(status, changed, t, rng)) {
                 std::vector<ItemRef> items = store.update_order(order.id, order.status, status, changed);
+                if (status == OrderStatus::Returned && inventory_ && store.has_inventory())
+                    for (const ItemRef& item : items)
+                        if (inventory_->returns_to_stock(item.id)) {
+                            const Product& product = gen_.product_by_id(item.product_id);
+                            if (product.distribution_center_id != 0) store.return_to_stock(product, t);  // 0: no such product
+                        }
                 if (status == OrderStatus::Cancelled || status == OrderStatus::Returned)
                     write(store, gen_.exit_sessions(items, order.user_id, order.place, status == OrderStatus::Returned, t), t);
             }

@@ -71,6 +71,8 @@ public:
     virtual void deliver_restock(const DueRestock& r, const Product& p, Micros at) {}
     // Postpones a due restock to `until` (a supply problem holds it back).
     virtual void hold_restock(const DueRestock& r, Micros until) {}
+    // A returned item back in stock: one unsold item of the product at its centre from `at`.
+    virtual void return_to_stock(const Product& p, Micros at) {}
 };
 
 class LiveLoop {
@@ -90,6 +92,7 @@ public:
 
     // The scenario's faults.cdc (off by default); the planner's clocks carry over a change.
     void set_cdc_faults(const CdcFaults& faults) { cdc_.set_faults(faults); }
+    CdcFaultPlanner& cdc_planner() { return cdc_; }
 
     // Before a transaction's iterations (uuid7 only): the millisecond of the oldest open order's
     // version-7 id, or -1.

@@ -84,6 +84,8 @@ std::string progress_to_json(const SimulationProgress& p) {
                             {"recovery_seconds", real(in.effect.recovery_seconds)}, {"start", in.start},
                             {"duration_seconds", real(in.duration_seconds)}});
     j["injected"] = injected;
+    if (p.has_faults) j["faults"] = {{"rng", words(p.faults.rng)}, {"next_seq", p.faults.next_seq}};
+    j["cdc"] = {{"previous", p.cdc.previous}, {"last_purge", p.cdc.last_purge}, {"last_large", p.cdc.last_large}};
     return j.dump();
 }
 
@@ -134,6 +136,17 @@ SimulationProgress progress_from_json(const std::string& text) {
             spec.start = in.at("start").get<Micros>();
             spec.duration_seconds = real_of(in.at("duration_seconds"));
             p.injected.push_back(spec);
+        }
+        // Absent from the progress of earlier versions: no injector, fresh clocks.
+        if (j.contains("faults")) {
+            p.has_faults = true;
+            p.faults.rng = words_of(j.at("faults").at("rng"));
+            p.faults.next_seq = j.at("faults").at("next_seq").get<uint64_t>();
+        }
+        if (j.contains("cdc")) {
+            const json& c = j.at("cdc");
+            p.cdc = CdcFaultPlanner::Clocks{c.at("previous").get<Micros>(), c.at("last_purge").get<Micros>(),
+                                            c.at("last_large").get<Micros>()};
         }
         return p;
     });

@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "cdc_faults.hpp"
 #include "entities.hpp"
+#include "faults.hpp"
 #include "incidents.hpp"
 #include "random.hpp"
 #include "rate_schedule.hpp"
@@ -32,6 +34,11 @@ struct SimulationProgress {
     // The simulated clock: sim = clock_sim + (wall - clock_wall) * time_scale.
     Micros clock_wall = 0, clock_sim = 0;
     std::vector<InjectedIncidentSpec> injected;
+    // The fault injector's stream and numbering (has_faults: it exists; its held late events are
+    // rows of thelook.held_events, committed in the same transactions) and the CDC faults' clocks.
+    bool has_faults = false;
+    FaultInjector::State faults;
+    CdcFaultPlanner::Clocks cdc;
 };
 
 // Running totals, shown by thelook.simulations; they count across restarts.

@@ -82,6 +82,17 @@ void SimulationParams::validate() const {
                         std::string("Pass NULL to keep every row, or an interval such as ") + name + " => '7 days'.");
 }
 
+void SimulationParams::adopt_alterable(const SimulationParams& from) {
+    avg_qps = from.avg_qps;
+    user_create_prob = from.user_create_prob;
+    user_update_prob = from.user_update_prob;
+    order_update_prob = from.order_update_prob;
+    ghost_create_prob = from.ghost_create_prob;
+    time_scale = from.time_scale;
+    scenario_name = from.scenario_name;
+    scenario_json = from.scenario_json;
+}
+
 }  // namespace thelook
 
 #include "cpp_only.hpp"  // last: proves this file saw no PostgreSQL header

@@ -41,6 +41,9 @@ struct SimulationParams {
 
     // Throws thelook::Error (22023) naming the first invalid parameter.
     void validate() const;
+    // What alter_simulation may change of a running simulation (rate, probabilities, time scale,
+    // scenario), taken from `from`; the rest stays.
+    void adopt_alterable(const SimulationParams& from);
 };
 
 // The id_format parameter: 'uuid4' or 'uuid7'; throws 22023 otherwise. id_format_name is the inverse.

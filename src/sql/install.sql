@@ -34,7 +34,9 @@
 
 -- Live simulations: background workers writing theLook traffic at a Poisson rate.
 --#include simulation/simulation_runs
+--#include simulation/held_events
 --#include simulation/start_simulation
+--#include simulation/create_simulation_indexes
 --#include simulation/alter_simulation
 --#include simulation/inject_incident
 --#include simulation/stop_simulation

@@ -2,7 +2,7 @@
 // depends on data/), a chi-square goodness-of-fit check, and format checks.
 #pragma once
 
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // Checks shared by the unit tests of the scenario's sections.
 #pragma once
 
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include <string>
 

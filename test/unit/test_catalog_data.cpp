@@ -1,4 +1,5 @@
 // The real catalogue in data/ (THELOOK_DATA_DIR): the only test that reads the data files.
+#include <algorithm>
 #include <set>
 
 #include "fixtures.hpp"

@@ -301,3 +301,70 @@ TEST_CASE("inventory: with the scenario's faults on, stock is taken and lost sal
     CHECK(faulted.restocked == plain.restocked);
     CHECK(faulted.purchases.size() == plain.purchases.size());
 }
+
+TEST_CASE("inventory: returns_to_stock is a documented share, 0 by default", "[inventory][returns]") {
+    CHECK(parse_scenario(R"({"inventory": {}})").inventory.returns_to_stock == 0);
+    CHECK(parse_scenario(R"({"inventory": {"returns_to_stock": 0.8}})").inventory.returns_to_stock == 0.8);
+    rejects(R"({"inventory": {"returns_to_stock": 1.5}})", "scenario.inventory.returns_to_stock", "");
+    rejects(R"({"inventory": {"returns_to_stock": "all"}})", "scenario.inventory.returns_to_stock", "");
+    const Inventory none(parse_scenario(R"({"inventory": {}})").inventory, nullptr);
+    const Inventory most(parse_scenario(R"({"inventory": {"returns_to_stock": 0.8}})").inventory, nullptr);
+    Rng rng(5);
+    const int n = fixtures::kDraws;
+    int back = 0;
+    for (int i = 0; i < n; ++i) {
+        const std::string id = uuid_v4(rng);
+        CHECK_FALSE(none.returns_to_stock(id));
+        back += most.returns_to_stock(id);
+        CHECK(most.returns_to_stock(id) == most.returns_to_stock(id));  // a hash of the id: the same every time
+    }
+    CHECK(std::abs(back - 0.8 * n) < 4 * std::sqrt(n * 0.8 * 0.2));
+}
+
+namespace {
+// Every order picked is Delivered with two items; the loop may return it.
+struct ReturningStore : StockStore {
+    int returned_orders = 0;
+    std::vector<std::string> returned_items;
+    std::vector<std::pair<int64_t, Micros>> back_in_stock;
+    int64_t product_a = 0, product_b = 0;
+    int next = 0;
+    bool pick_open_order(const std::string&, PickedOrder* out) override {
+        *out = PickedOrder{"o" + std::to_string(next++), "u1", OrderStatus::Delivered, Place{"C", "S", "P"}};
+        return true;
+    }
+    std::vector<ItemRef> update_order(const std::string& id, OrderStatus, OrderStatus to, const OrderTimes&) override {
+        if (to != OrderStatus::Returned) return {};
+        ++returned_orders;
+        std::vector<ItemRef> items = {{id + "-1", product_a}, {id + "-2", product_b}};
+        for (const ItemRef& i : items) returned_items.push_back(i.id);
+        return items;
+    }
+    void return_to_stock(const Product& p, Micros at) override { back_in_stock.push_back({p.id, at}); }
+};
+}  // namespace
+
+TEST_CASE("inventory: the live loop puts the scenario's share of returned items back in stock", "[inventory][returns][live]") {
+    fixtures::World w;
+    for (const char* doc : {R"({"inventory": {}})", R"({"inventory": {"returns_to_stock": 0.5}})"}) {
+        EntityGenerator gen(w.names, w.products, w.sampler, 23);
+        SimulationParams p = quiet();
+        p.order_update_prob = 1;
+        LiveLoop loop(gen, p);
+        const Inventory inv(parse_scenario(doc).inventory, nullptr);
+        loop.set_inventory(&inv);
+        ReturningStore store;
+        store.product_a = w.products[0].id;
+        store.product_b = w.products[1].id;
+        for (const Product& pr : w.products) store.stock[pr.id] = 1000000;
+        for (int i = 0; i < 20000; ++i) loop.iteration(kNow + i, 0, store);
+        INFO(doc << ": " << store.returned_orders << " returns, " << store.back_in_stock.size() << " items back");
+        REQUIRE(store.returned_orders > 200);
+        size_t expected = 0;
+        for (const std::string& id : store.returned_items) expected += inv.returns_to_stock(id);
+        CHECK(store.back_in_stock.size() == expected);  // exactly the items the rule picks
+        for (const auto& b : store.back_in_stock) CHECK((b.first == store.product_a || b.first == store.product_b));
+        const double n = static_cast<double>(store.returned_items.size()), share = inv.section().returns_to_stock;
+        CHECK(std::abs(static_cast<double>(expected) - share * n) <= 4 * std::sqrt(n * share * (1 - share)));
+    }
+}

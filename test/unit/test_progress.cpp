@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include <nlohmann/json.hpp>
+
 #include "core/entity_generator.hpp"
 #include "core/progress.hpp"
 #include "core/rate_schedule.hpp"
@@ -250,4 +252,52 @@ TEST_CASE("counters JSON: round trip, and missing keys count 0", "[progress]") {
     const SimulationCounters e = counters_from_json("{\"iterations_unknown\": 4, \"orders_inserted\": 9}");
     CHECK(e.orders_inserted == 9);
     CHECK(e.users_inserted == 0);
+}
+
+TEST_CASE("progress JSON: the fault injector's state and the CDC clocks round-trip; older progress has neither", "[progress]") {
+    SimulationProgress p;
+    p.has_faults = true;
+    p.faults.rng = {1, 2, 3, ~0ULL};
+    p.faults.next_seq = 99;
+    p.cdc = CdcFaultPlanner::Clocks{5, kNoTime, 7};
+    const SimulationProgress back = progress_from_json(progress_to_json(p));
+    CHECK(back.has_faults);
+    CHECK(back.faults.rng == p.faults.rng);
+    CHECK(back.faults.next_seq == 99);
+    CHECK(back.cdc.previous == 5);
+    CHECK(back.cdc.last_purge == kNoTime);
+    CHECK(back.cdc.last_large == 7);
+    nlohmann::json old = nlohmann::json::parse(progress_to_json(SimulationProgress{}));
+    old.erase("faults");
+    old.erase("cdc");
+    const SimulationProgress before = progress_from_json(old.dump());
+    CHECK_FALSE(before.has_faults);
+    CHECK(before.cdc.previous == kNoTime);
+}
+
+TEST_CASE("CdcFaultPlanner: restored clocks decide as the uninterrupted planner", "[progress][cdc]") {
+    CdcFaults f;
+    f.account_deletions_per_hour = 3600;
+    f.purge_anonymous_sessions_after_seconds = 10;
+    f.large_transaction_every_seconds = 5;
+    f.pk_update_rate = 0.1;
+    CdcFaultPlanner a(f), b(f);
+    Rng ra(3), rb(3);
+    auto same = [](const CdcDecision& x, const CdcDecision& y) {
+        return x.user_probes == y.user_probes && x.purge == y.purge && x.purge_cutoff == y.purge_cutoff &&
+               x.rekey_event == y.rekey_event && x.event_probe == y.event_probe && x.large_transaction_orders == y.large_transaction_orders;
+    };
+    int differ = 0;
+    for (int i = 0; i < 5000; ++i) {
+        const Micros t = kNow + i * 300000;
+        if (i % 500 == 0) {  // b is a new planner restored from a's saved clocks (via JSON)
+            SimulationProgress p;
+            p.cdc = b.clocks();
+            CdcFaultPlanner fresh(f);
+            fresh.set_clocks(progress_from_json(progress_to_json(p)).cdc);
+            b = fresh;
+        }
+        differ += !same(a.decide(t, ra, IdFormat::Uuid4), b.decide(t, rb, IdFormat::Uuid4));
+    }
+    CHECK(differ == 0);
 }

@@ -1,4 +1,5 @@
 // PoissonSchedule: arrival counts, take_due's limits, ordering, scheduled_by and gaps.
+#include <algorithm>
 #include <limits>
 
 #include "core/rate_schedule.hpp"

@@ -8,6 +8,7 @@
 #include "pg/bridge/settings.hpp"
 #include "pg/control/shared_state.hpp"
 #include "pg/control/simulation.hpp"
+#include "pg/control/simulation_indexes.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -50,9 +51,12 @@ void thelook_resumer_main(Datum arg) {
 }
 
 THELOOK_SQL_FUNCTION(thelook_start_simulation, start_simulation)
+THELOOK_SQL_FUNCTION(thelook_start_simulation_1_2, start_simulation_1_2)
+THELOOK_SQL_FUNCTION(thelook_create_simulation_indexes, create_simulation_indexes)
 THELOOK_SQL_FUNCTION(thelook_stop_simulation, stop_simulation)
 THELOOK_SQL_FUNCTION(thelook_stop_all_simulations, stop_all_simulations)
-THELOOK_SQL_FUNCTION(thelook_simulation_status, simulation_status)
+THELOOK_SQL_FUNCTION(thelook_simulation_status, simulation_status)  // SQL 1.0 and 1.1
+THELOOK_SQL_FUNCTION(thelook_simulation_status_1_2, simulation_status)
 THELOOK_SQL_FUNCTION(thelook_alter_simulation, alter_simulation)
 THELOOK_SQL_FUNCTION(thelook_resolve_scenario, resolve_scenario_sql)
 THELOOK_SQL_FUNCTION(thelook_traffic_intensity, traffic_intensity)

@@ -37,3 +37,5 @@ extern "C" {
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 }
+
+#include "pg/bridge/compat.hpp"

@@ -217,13 +217,17 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
         // Ground truth with the chunk holding the first rows each incident affects, and of the
         // chunk's faults.
         if (inventory) {
-            // Sold from stock replenished in time (the core decides when each item was stocked).
-            std::vector<Micros> stocked_at;
-            stocked_at.reserve(chunk.items.size());
-            for (const OrderItem& item : chunk.items)
-                stocked_at.push_back(inventory->backfill_stocked_at(item.id, item.times.created_at));
-            writer.inventory()->add_sold_items(chunk.items, stocked_at);
-            totals.inventory_items += static_cast<int64>(chunk.items.size());
+            // Sold from stock replenished in time (the core decides when each item was stocked);
+            // returned items back in stock from their return, where the scenario says so.
+            std::vector<InventoryWriter::StockItem> stock;
+            stock.reserve(chunk.items.size());
+            for (const OrderItem& item : chunk.items) {
+                stock.push_back({item.product_id, inventory->backfill_stocked_at(item.id, item.times.created_at), item.times.created_at});
+                if (item.status == OrderStatus::Returned && item.times.returned_at != kNoTime && inventory->returns_to_stock(item.id))
+                    stock.push_back({item.product_id, item.times.returned_at, kNoTime});
+            }
+            writer.inventory()->add_items(stock);
+            totals.inventory_items += static_cast<int64>(stock.size());
         }
         writer.record_incidents(history.take_incidents(), 0);
         if (!chunk.faults.empty()) {

@@ -62,10 +62,12 @@ int64 arg_count(FunctionCallInfo fcinfo, int n) {
 }
 
 // The scenario argument n (absent from a 1.0 definition): shapes when orders and sessions come.
+// Each section applies or is refused (check_data_set_scenario), never ignored.
 template <typename Set>
-void apply_scenario(FunctionCallInfo fcinfo, int n, Set& set) {
+void apply_scenario(FunctionCallInfo fcinfo, int n, Set& set, DataSet kind, const char* function) {
     if (PG_NARGS() <= n || PG_ARGISNULL(n)) return;
     const ResolvedScenario r = resolve_scenario_argument(arg_text(fcinfo, n, "reference"));
+    check_data_set_scenario(r.scenario, kind, function);
     set.set_scenario(r.scenario, r.zone);
 }
 
@@ -152,7 +154,8 @@ Datum generate_order_part(FunctionCallInfo fcinfo, OrderPart part) {
     LocationSampler sampler(catalog.locations, country, state, postal_code);
     OrderSet set(catalog.names, catalog.products, sampler, seed, users, TimeWindow{window.start, window.end}, as_of);
     set.set_id_format(parse_id_format(arg_text(fcinfo, 11, "uuid4")));
-    apply_scenario(fcinfo, 12, set);
+    apply_scenario(fcinfo, 12, set, DataSet::Orders,
+                   part == OrderPart::Orders ? "generate_orders" : part == OrderPart::Items ? "generate_order_items" : "generate_events");
 
     SrfOutput out = begin_materialized_srf(fcinfo);
     std::vector<Order> orders;
@@ -173,7 +176,9 @@ Datum generate_order_part(FunctionCallInfo fcinfo, OrderPart part) {
     for (int64 i = sharding.shard; i < n; i += sharding.shards) {
         Purchase& p = set.order(i, part == OrderPart::Events);
         switch (part) {
-            case OrderPart::Orders: orders.push_back(std::move(p.order)); break;
+            case OrderPart::Orders:
+                if (!p.order.id.empty()) orders.push_back(std::move(p.order));  // empty: its checkout failed
+                break;
             case OrderPart::Items:
                 items.insert(items.end(), std::make_move_iterator(p.items.begin()), std::make_move_iterator(p.items.end()));
                 break;
@@ -207,7 +212,7 @@ Datum generate_sessions(FunctionCallInfo fcinfo) {
     const Catalog& catalog = installed_catalog();
     LocationSampler sampler(catalog.locations, a.country, a.state, a.postal_code);
     SessionSet set(catalog.names, catalog.products, sampler, seed, n, TimeWindow{window.start, window.end});
-    apply_scenario(fcinfo, 9, set);
+    apply_scenario(fcinfo, 9, set, DataSet::Sessions, "generate_sessions");
 
     SrfOutput out = begin_materialized_srf(fcinfo);
     std::vector<Event> events;

@@ -146,7 +146,7 @@ void TableAppender::append_rows(const std::vector<T>& rows, RowFn row_fn) {
             if (rri_->ri_NumIndices > 0) {
                 for (int k = 0; k < n; ++k) {
                     ResetPerTupleExprContext(estate_);
-                    List* recheck = ExecInsertIndexTuples(rri_, slots_[k], estate_, false, false, nullptr, NIL);
+                    List* recheck = insert_index_tuples(rri_, slots_[k], estate_);
                     list_free(recheck);
                 }
             }

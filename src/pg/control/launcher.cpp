@@ -9,6 +9,7 @@
 #include "pg/bridge/settings.hpp"
 #include "pg/control/shared_state.hpp"
 #include "pg/control/simulation_store.hpp"
+#include "pg/control/slot_protocol.hpp"
 
 extern "C" {
 #include "access/heapam.h"
@@ -137,8 +138,11 @@ TimestampTz supervise() {
         // The row counts attempts too, and fails the simulation after kMaxWorkerFailures; this
         // catches workers that die before they reach it (e.g. at connection).
         const int32 give_up = kMaxWorkerFailures + 1;
-        if (!settings::auto_resume || slot->failures >= give_up) {
-            if (slot->failures >= give_up && settings::auto_resume) {
+        // A committed start or resume runs whatever auto_resume says; a worker that died is
+        // restarted only under auto_resume.
+        const bool requested = slot->launch_requested;
+        if ((!settings::auto_resume && !requested) || slot->failures >= give_up) {
+            if (slot->failures >= give_up) {
                 char why[kErrorMax];
                 snprintf(why, sizeof why, "its worker ended %d times in a row without progress; last error: %s",
                          slot->failures, slot->last_error);
@@ -153,8 +157,11 @@ TimestampTz supervise() {
         }
         slot->state = SimState::Starting;
         slot->stop_requested = false;
-        slot->fresh = false;
-        slot->resume_requested = false;
+        if (!requested) {  // a restart: the worker resumes from the row
+            slot->fresh = false;
+            slot->resume_requested = false;
+        }
+        slot->launch_requested = false;
         slot->last_error[0] = '\0';
         LWLockRelease(st->lock);
 
@@ -179,167 +186,20 @@ TimestampTz supervise() {
         BackgroundWorkerHandle* handle = nullptr;
         if (register_simulation_worker(i, id, &handle)) {
             pfree(handle);
-            ereport(LOG, (errmsg("thelook launcher: restarting simulation %d of database %u", id, database)));
+            ereport(LOG, (errmsg("thelook launcher: %s simulation %d of database %u", requested ? "starting" : "restarting",
+                                 id, database)));
             continue;
         }
         LWLockAcquire(st->lock, LW_EXCLUSIVE);
         if (slot->id == id && slot->database_oid == database && slot->state == SimState::Starting) {
             slot->state = SimState::Restarting;
             slot->restart_at = now + 10 * USECS_PER_SEC;
+            slot->launch_requested = requested;
             strlcpy(slot->last_error, "no background worker slot free: raise max_worker_processes", kErrorMax);
         }
         LWLockRelease(st->lock);
     }
     return next;
-}
-
-// ---- the resumer -----------------------------------------------------------------------------
-
-// Claims slots for the simulations of this database that should run; returns how many.
-int claim_simulations(Oid database) {
-    SharedState* st = shared_state();
-    const ExtensionInfo ext = extension_info();
-    if (ext.ext == InvalidOid || !ext.has_runs_table) return 0;
-    RunStore store(ext);
-    const std::vector<RunRow> rows = store.load_all();
-    const std::string database_name = pg_guard([&] { return static_cast<const char*>(get_database_name(database)); });
-    int claimed = 0;
-    for (const RunRow& row : rows) {
-        if (row.desired_state != "running") continue;
-        const bool can_login = pg_guard([&] {
-            HeapTuple tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(row.owner));
-            if (!HeapTupleIsValid(tuple)) return false;
-            const bool login = ((Form_pg_authid)GETSTRUCT(tuple))->rolcanlogin;
-            ReleaseSysCache(tuple);
-            return login;
-        });
-        if (!can_login) {
-            // Never resumed as anyone else: it fails, and says why.
-            store.set_state(row.id, -1, "failed", "stopped",
-                            ("its role (" + row.owner_name + ") does not exist any more or cannot log in").c_str());
-            continue;
-        }
-        LWLockAcquire(st->lock, LW_EXCLUSIVE);
-        SimulationSlot* existing = find_slot_of(st, database, row.id);
-        int index = -1;
-        if (!existing || !is_active(existing->state)) {
-            index = existing ? static_cast<int>(existing - st->slots) : free_slot(st);
-            if (index >= 0) {
-                SimulationSlot* slot = &st->slots[index];
-                reset_slot(slot, database, row.id, row.owner);
-                set_params(slot, row.params);
-                strlcpy(NameStr(slot->database), database_name.c_str(), NAMEDATALEN);
-                strlcpy(NameStr(slot->role), row.owner_name.c_str(), NAMEDATALEN);
-                strlcpy(NameStr(slot->schema), row.schema.c_str(), NAMEDATALEN);
-                strlcpy(NameStr(slot->name), row.name.c_str(), NAMEDATALEN);
-                if (row.started_at != kNoTime) slot->started_at = to_timestamptz(row.started_at);
-                slot->persisted = true;
-                slot->fresh = false;
-                slot->state = SimState::Restarting;
-                slot->restart_at = GetCurrentTimestamp();
-                ++claimed;
-            }
-        }
-        LWLockRelease(st->lock);
-        if (index < 0 && (!existing || !is_active(existing->state)))
-            pg_guard([&] {
-                ereport(WARNING, (errmsg("thelook: no slot free to resume simulation %d of database \"%s\"", row.id,
-                                         database_name.c_str()),
-                                  errhint("Raise thelook.max_simulations (and restart).")));
-            });
-    }
-    return claimed;
-}
-
-// ---- the drop watch --------------------------------------------------------------------------
-
-object_access_hook_type prev_object_access_hook = nullptr;
-bool xact_callback_registered = false;
-// Drops of the current transaction, applied when it commits.
-bool extension_dropped = false;
-constexpr int kMaxDroppedSchemas = 16;
-int dropped_schema_count = 0;
-NameData dropped_schemas[kMaxDroppedSchemas];
-
-void forget_drops() {
-    extension_dropped = false;
-    dropped_schema_count = 0;
-}
-
-void stop_dropped() {
-    SharedState* st = shared_state();
-    if (!st || (!extension_dropped && dropped_schema_count == 0)) return;
-    LWLockAcquire(st->lock, LW_EXCLUSIVE);
-    for (int i = 0; i < st->slot_count; ++i) {
-        SimulationSlot* slot = &st->slots[i];
-        if (slot->database_oid != MyDatabaseId || !is_active(slot->state)) continue;
-        bool schema_gone = false;
-        for (int k = 0; k < dropped_schema_count; ++k)
-            if (strcmp(NameStr(dropped_schemas[k]), NameStr(slot->schema)) == 0) schema_gone = true;
-        if (!extension_dropped && !schema_gone) continue;
-        slot->stop_reason = extension_dropped ? StopReason::ExtensionDropped : StopReason::SchemaDropped;
-        if (slot->state == SimState::Restarting) {  // no worker: the launcher must not start one
-            slot->state = SimState::Stopped;
-            slot->ended_at = GetCurrentTimestamp();
-            continue;
-        }
-        slot->stop_requested = true;
-        if (slot->state == SimState::Running) slot->state = SimState::Stopping;
-        if (slot->latch) SetLatch(slot->latch);
-    }
-    LWLockRelease(st->lock);
-}
-
-void on_xact_event(XactEvent event, void* arg) {
-    switch (event) {
-        case XACT_EVENT_COMMIT:
-        case XACT_EVENT_PARALLEL_COMMIT:
-            stop_dropped();
-            forget_drops();
-            break;
-        case XACT_EVENT_ABORT:
-        case XACT_EVENT_PARALLEL_ABORT:
-            forget_drops();
-            break;
-        default:
-            break;
-    }
-}
-
-void note_drop() {
-    if (!xact_callback_registered) {
-        RegisterXactCallback(on_xact_event, nullptr);
-        xact_callback_registered = true;
-    }
-}
-
-// Notes, as they are dropped, the extension and the schemas that simulations of this database
-// write. (A drop rolled back to a savepoint still counts: the simulation is stopped, cleanly.)
-void on_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int sub_id, void* arg) {
-    if (prev_object_access_hook) prev_object_access_hook(access, class_id, object_id, sub_id, arg);
-    if (access != OAT_DROP || !shared_state() || sub_id != 0) return;
-    if (class_id == ExtensionRelationId) {
-        if (object_id == get_extension_oid("thelook_datagen", true)) {
-            extension_dropped = true;
-            note_drop();
-        }
-    } else if (class_id == NamespaceRelationId) {
-        char* name = get_namespace_name(object_id);
-        if (!name) return;
-        SharedState* st = shared_state();
-        bool simulated = false;
-        LWLockAcquire(st->lock, LW_SHARED);
-        for (int i = 0; i < st->slot_count; ++i) {
-            const SimulationSlot& s = st->slots[i];
-            if (s.database_oid == MyDatabaseId && is_active(s.state) && strcmp(NameStr(s.schema), name) == 0)
-                simulated = true;
-        }
-        LWLockRelease(st->lock);
-        if (simulated && dropped_schema_count < kMaxDroppedSchemas) {
-            namestrcpy(&dropped_schemas[dropped_schema_count++], name);
-            note_drop();
-        }
-    }
 }
 
 }  // namespace
@@ -356,11 +216,6 @@ void register_launcher() {
     strlcpy(worker.bgw_name, "thelook launcher", BGW_MAXLEN);
     strlcpy(worker.bgw_type, "thelook launcher", BGW_MAXLEN);
     RegisterBackgroundWorker(&worker);
-}
-
-void install_drop_watch() {
-    prev_object_access_hook = object_access_hook;
-    object_access_hook = on_object_access;
 }
 
 void run_launcher() {
@@ -393,42 +248,6 @@ void run_launcher() {
         }
     }
     proc_exit(0);
-}
-
-void run_resumer(Oid database) {
-    BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
-    pgstat_report_appname("thelook resumer");
-    // It runs as the bootstrap superuser: nothing in the database may choose what it calls.
-    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
-    char failure[kErrorMax] = "";
-    int claimed = 0;
-    try {
-        pg_guard([] {
-            SetCurrentStatementStartTimestamp();
-            StartTransactionCommand();
-            if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-            PushActiveSnapshot(GetTransactionSnapshot());
-            pgstat_report_activity(STATE_RUNNING, "thelook resumer: reading thelook.simulation_runs");
-        });
-        claimed = claim_simulations(database);
-        pg_guard([] {
-            SPI_finish();
-            PopActiveSnapshot();
-            CommitTransactionCommand();
-            pgstat_report_activity(STATE_IDLE, nullptr);
-        });
-    } catch (const std::exception& e) {
-        strlcpy(failure, e.what(), sizeof failure);
-    }
-    if (failure[0]) {
-        AbortCurrentTransaction();
-        ereport(WARNING, (errmsg("thelook resumer: could not resume the simulations of database %u: %s", database, failure)));
-        return;
-    }
-    if (claimed > 0) {
-        ereport(LOG, (errmsg("thelook resumer: %d simulation(s) of database %u to resume", claimed, database)));
-        wake_launcher();
-    }
 }
 
 }  // namespace thelook::pg

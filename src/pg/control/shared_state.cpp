@@ -34,7 +34,7 @@ void startup_shmem() {
         g_state->launcher_latch = nullptr;
         for (int i = 0; i < g_state->slot_count; ++i) {
             SimulationSlot* slot = &g_state->slots[i];
-            memset(slot, 0, sizeof(*slot));
+            memset(static_cast<void*>(slot), 0, sizeof(*slot));  // all plain data
             slot->state = SimState::Free;
             SpinLockInit(&slot->mutex);
         }
@@ -53,6 +53,7 @@ const char* state_name(SimState s) {
         case SimState::Finished: return "finished";
         case SimState::Failed: return "failed";
         case SimState::Restarting: return "restarting";
+        case SimState::Reserved: return "starting";  // seen only by the transaction that holds it
     }
     return "unknown";
 }
@@ -79,7 +80,7 @@ int free_slot(SharedState* st) {
     for (int i = 0; i < st->slot_count; ++i) {
         const SimulationSlot& s = st->slots[i];
         if (s.state == SimState::Free) return i;
-        if (!is_active(s.state) && (best < 0 || s.ended_at < st->slots[best].ended_at)) best = i;
+        if (!is_active(s.state) && s.state != SimState::Reserved && (best < 0 || s.ended_at < st->slots[best].ended_at)) best = i;
     }
     return best;
 }
@@ -118,12 +119,8 @@ SimulationParams params_of(const SimulationSlot* slot) {
 }
 
 void set_params(SimulationSlot* slot, const SimulationParams& p) {
-    slot->avg_qps = p.avg_qps;
+    set_alterable_params(slot, p);
     slot->max_iter = p.max_iter;
-    slot->user_create_prob = p.user_create_prob;
-    slot->user_update_prob = p.user_update_prob;
-    slot->order_update_prob = p.order_update_prob;
-    slot->ghost_create_prob = p.ghost_create_prob;
     strlcpy(slot->country, p.country.c_str(), kFilterMax);
     strlcpy(slot->state_filter, p.state.c_str(), kFilterMax);
     strlcpy(slot->postal_code, p.postal_code.c_str(), kFilterMax);
@@ -131,13 +128,21 @@ void set_params(SimulationSlot* slot, const SimulationParams& p) {
     slot->duration_seconds = p.duration_seconds;
     slot->heartbeat_seconds = p.heartbeat_interval_seconds;
     slot->ids = p.ids;
-    strlcpy(NameStr(slot->scenario_name), p.scenario_name.c_str(), NAMEDATALEN);
-    strlcpy(slot->scenario_json, p.scenario_json.c_str(), kScenarioMax);
-    slot->time_scale = p.time_scale;
     slot->simulated_start = p.simulated_start;
     slot->on_resume = p.on_resume;
     slot->keep_events_seconds = p.keep_events_seconds;
     slot->keep_orders_seconds = p.keep_orders_seconds;
+}
+
+void set_alterable_params(SimulationSlot* slot, const SimulationParams& p) {
+    slot->avg_qps = p.avg_qps;
+    slot->user_create_prob = p.user_create_prob;
+    slot->user_update_prob = p.user_update_prob;
+    slot->order_update_prob = p.order_update_prob;
+    slot->ghost_create_prob = p.ghost_create_prob;
+    slot->time_scale = p.time_scale;
+    strlcpy(NameStr(slot->scenario_name), p.scenario_name.c_str(), NAMEDATALEN);
+    strlcpy(slot->scenario_json, p.scenario_json.c_str(), kScenarioMax);
 }
 
 void reset_slot(SimulationSlot* slot, Oid db, int32 id, Oid role) {

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
+#include "core/progress.hpp"
 #include "core/random.hpp"
 #include "core/scenario.hpp"
 #include "core/simulation_params.hpp"
@@ -13,8 +15,10 @@
 
 namespace thelook::pg {
 
-// Restarting: the worker died (not stopped, not ended); the launcher starts another at restart_at.
-enum class SimState : int { Free = 0, Starting, Running, Stopping, Stopped, Finished, Failed, Restarting };
+// Restarting: no worker runs and the launcher starts one at restart_at (a start or resume that
+// committed, or a worker that died). Reserved: held for a start_simulation / resume_simulation
+// whose transaction is still open (reserved_by); its commit makes it Restarting, its rollback Free.
+enum class SimState : int { Free = 0, Starting, Running, Stopping, Stopped, Finished, Failed, Restarting, Reserved };
 const char* state_name(SimState s);
 inline bool is_active(SimState s) {
     return s == SimState::Starting || s == SimState::Running || s == SimState::Stopping || s == SimState::Restarting;
@@ -63,6 +67,8 @@ struct SimulationSlot {
     bool resume_requested;  // resume_simulation(): run even if the row says stopped or failed
     int32 failures;         // worker ends without progress in a row, this server run
     TimestampTz restart_at; // Restarting: when the launcher starts the next worker
+    bool launch_requested;  // Restarting after a committed start/resume: started whatever auto_resume says
+    int reserved_by;        // Reserved: the pid of the backend whose open transaction holds the slot
     bool stop_recorded;     // the worker wrote the stop into the row
     TimestampTz started_at, ended_at;
     TimestampTz resumed_at;       // when the current worker took the simulation on (0: a fresh start)
@@ -88,16 +94,15 @@ struct SimulationSlot {
 
     // Live counters: written by the worker under mutex, read by status queries.
     slock_t mutex;
-    int64 iterations, scheduled, transactions, max_rows_per_transaction;
-    int64 inserted[kTableCount], updated[kTableCount], deleted[kTableCount];
-    int64 skipped;
-    int32 consecutive_errors;
-    int64 total_errors;
+    int64 iterations;
+    // The worker's counters as one struct, copied whole (publish): what thelook.simulations shows
+    // and what the row keeps. counters.scheduled alone is the pacing loop's (arrivals due by now).
+    SimulationCounters counters;
     int64 simulated_now;       // Unix microseconds
-    int64 incidents_recorded;
-    int64 lost_sales;
     char last_error[kErrorMax];
 };
+
+static_assert(std::is_trivially_copyable_v<SimulationCounters>, "slot counters are copied with the spinlock held");
 
 struct SharedState {
     LWLock* lock;
@@ -116,7 +121,8 @@ SharedState* require_shared_state();
 
 // The slot of simulation `id` of database `db` (any state but Free), or null. Under the lock.
 SimulationSlot* find_slot_of(SharedState* st, Oid db, int32 id);
-// A free slot, or else the one whose simulation ended longest ago; -1 when all are active. Under
+// A free slot, or else the one whose simulation ended longest ago; -1 when all are active or
+// reserved. Under
 // the lock (exclusive).
 int free_slot(SharedState* st);
 // Wakes the launcher (no lock needed).
@@ -126,6 +132,8 @@ void wake_launcher();
 // kScenarioMax - 1: callers check the sizes first). Under the lock.
 SimulationParams params_of(const SimulationSlot* slot);
 void set_params(SimulationSlot* slot, const SimulationParams& p);
+// Only what alter_simulation changes (SimulationParams::adopt_alterable). No error, no allocation.
+void set_alterable_params(SimulationSlot* slot, const SimulationParams& p);
 // Clears a slot for simulation (db, id) and marks it Starting (under the lock, exclusive).
 void reset_slot(SimulationSlot* slot, Oid db, int32 id, Oid role);
 // Registers the worker of the slot at `index` (bgw_notify_pid = the caller). False when no

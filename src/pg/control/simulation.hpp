@@ -5,7 +5,8 @@
 
 namespace thelook::pg {
 
-Datum start_simulation(FunctionCallInfo fcinfo);
+Datum start_simulation(FunctionCallInfo fcinfo);      // SQL 1.0 and 1.1
+Datum start_simulation_1_2(FunctionCallInfo fcinfo);
 Datum stop_simulation(FunctionCallInfo fcinfo);
 Datum stop_all_simulations(FunctionCallInfo fcinfo);
 Datum simulation_status(FunctionCallInfo fcinfo);

@@ -153,7 +153,9 @@ ExtensionInfo extension_info() {
     ExtensionInfo info;
     auto rows = run("SELECT e.oid, e.extnamespace, e.extowner, n.nspname, "
                     "EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.relnamespace = e.extnamespace "
-                    "AND c.relname = 'simulation_runs' AND c.relkind = 'r') "
+                    "AND c.relname = 'simulation_runs' AND c.relkind = 'r'), "
+                    "EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.relnamespace = e.extnamespace "
+                    "AND c.relname = 'held_events' AND c.relkind = 'r') "
                     "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
                     "WHERE e.extname = 'thelook_datagen'",
                     {}, true, InvalidOid, SPI_OK_SELECT);
@@ -163,6 +165,7 @@ ExtensionInfo extension_info() {
     info.owner = static_cast<Oid>(to_int(rows[0][2]));
     info.schema_name = rows[0][3].value_or("");
     info.has_runs_table = rows[0][4] && *rows[0][4] == "t";
+    info.has_held_table = rows[0][5] && *rows[0][5] == "t";
     return info;
 }
 
@@ -220,18 +223,20 @@ std::vector<RunRow> RunStore::load_all() {
     return out;
 }
 
-void RunStore::take_over(RunRow& row, bool reset_failures) {
+void RunStore::take_over(RunRow& row, bool reset_failures, bool fresh) {
     auto rows = run("UPDATE " + table_ +
                         " SET incarnation = incarnation + 1, state = 'running', desired_state = 'running', "
                         "failures = CASE WHEN $2::bool THEN 1 ELSE failures + 1 END, resumed_at = now(), "
+                        "started_at = CASE WHEN $3::bool THEN now() ELSE started_at END, "
                         "ended_at = NULL, updated_at = now() WHERE id = $1::int RETURNING incarnation, failures, "
-                        + to_micros_sql("resumed_at"),
-                    {num(int64{row.id}), std::string(reset_failures ? "t" : "f")}, false, ext_.owner,
-                    SPI_OK_UPDATE_RETURNING);
+                        + to_micros_sql("resumed_at") + ", " + to_micros_sql("started_at"),
+                    {num(int64{row.id}), std::string(reset_failures ? "t" : "f"), std::string(fresh ? "t" : "f")},
+                    false, ext_.owner, SPI_OK_UPDATE_RETURNING);
     if (rows.empty()) throw Error(sqlstate::kUndefinedObject, "simulation " + std::to_string(row.id) + " does not exist any more");
     row.incarnation = static_cast<int32>(to_int(rows[0][0]));
     row.failures = static_cast<int32>(to_int(rows[0][1]));
     row.resumed_at = to_micros(rows[0][2]);
+    row.started_at = to_micros(rows[0][3]);
     row.state = row.desired_state = "running";
 }
 
@@ -271,6 +276,26 @@ bool RunStore::save_progress(int32 id, int32 incarnation, int64 iterations, doub
     return n == 1;
 }
 
+void RunStore::save_held(int32 id, const std::string& added, const std::string& released) {
+    const std::string held = pg_guard([&] { return quote_identifier(ext_.schema_name.c_str()); }) + std::string(".held_events");
+    if (released != "{}")
+        run("DELETE FROM " + held + " WHERE simulation_id = $1::int AND seq = ANY ($2::bigint[])",
+            {num(int64{id}), released}, false, ext_.owner, SPI_OK_DELETE);
+    if (added != "[]")
+        run("INSERT INTO " + held + " (simulation_id, seq, due_at, held) SELECT $1::int, (e->>'seq')::bigint, "
+            "pg_catalog.to_timestamp((e->>'due')::float8 / 1e6), e FROM pg_catalog.jsonb_array_elements($2::jsonb) e",
+            {num(int64{id}), added}, false, ext_.owner, SPI_OK_INSERT);
+}
+
+std::vector<std::string> RunStore::load_held(int32 id) {
+    const std::string held = pg_guard([&] { return quote_identifier(ext_.schema_name.c_str()); }) + std::string(".held_events");
+    std::vector<std::string> out;
+    for (const Cells& row : run("SELECT held::text FROM " + held + " WHERE simulation_id = $1::int ORDER BY seq",
+                                {num(int64{id})}, true, ext_.owner, SPI_OK_SELECT))
+        out.push_back(row.at(0).value_or("{}"));
+    return out;
+}
+
 bool RunStore::save_params(int32 id, int32 incarnation, const SimulationParams& p) {
     auto rows = run("UPDATE " + table_ +
                         " SET avg_qps = $3::float8, user_create_prob = $4::float8, user_update_prob = $5::float8, "
@@ -294,6 +319,24 @@ bool RunStore::set_state(int32 id, int32 incarnation, const char* state, const c
                      last_error ? std::optional<std::string>(last_error) : std::nullopt,
                      std::string(clear_error ? "t" : "f")},
                     false, ext_.owner, SPI_OK_UPDATE_RETURNING);
+    return !rows.empty();
+}
+
+bool RunStore::request_stop(int32 id, bool no_worker) {
+    auto rows = run("UPDATE " + table_ +
+                        " SET desired_state = 'stopped', state = CASE WHEN $2::bool AND state = 'running' THEN "
+                        "'stopped' ELSE state END, ended_at = CASE WHEN $2::bool AND state = 'running' THEN now() "
+                        "ELSE ended_at END, updated_at = now() WHERE id = $1::int RETURNING id",
+                    {num(int64{id}), std::string(no_worker ? "t" : "f")}, false, ext_.owner,
+                    SPI_OK_UPDATE_RETURNING);
+    return !rows.empty();
+}
+
+bool RunStore::request_resume(int32 id) {
+    auto rows = run("UPDATE " + table_ +
+                        " SET desired_state = 'running', failures = 0, updated_at = now() WHERE id = $1::int "
+                        "RETURNING id",
+                    {num(int64{id})}, false, ext_.owner, SPI_OK_UPDATE_RETURNING);
     return !rows.empty();
 }
 

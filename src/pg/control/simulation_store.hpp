@@ -3,21 +3,24 @@
 // the extension's owner (users get SELECT): the SQL functions check who may change what first,
 // and a worker writes only its own row, and only while it is the row's latest incarnation.
 //
-// Who writes a row: the worker of a simulation while it has one (its first transaction inserts the
-// row or takes it over, every batch commits its progress, its last transaction records how it
-// ended); the SQL functions only when no worker exists (stop_simulation of an interrupted
-// simulation, forget_simulation). Never both at once: a caller updating the row while the worker
-// waits for it would stall the simulation until the caller's transaction ends.
+// Who writes a row: start_simulation inserts it (in the caller's transaction: no worker exists
+// before it commits); the worker of a simulation while it has one (its first transaction takes the
+// row over, every batch commits its progress, its last transaction records how it ended); the
+// control functions' desired states, written just before their transaction commits
+// (pending_actions.hpp), never while the caller's transaction is open: a caller holding the row
+// would stall the worker until the caller's transaction ends.
 //
 // Everything here needs a transaction and an SPI connection.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/entities.hpp"
 #include "core/simulation_params.hpp"
+#include "pg/bridge/guard.hpp"
 #include "pg/bridge/postgres.hpp"
 
 struct _SPI_plan;
@@ -30,6 +33,7 @@ struct ExtensionInfo {
     Oid ext = InvalidOid, schema = InvalidOid, owner = InvalidOid;
     std::string schema_name;
     bool has_runs_table = false;
+    bool has_held_table = false;  // thelook.held_events (1.2)
 };
 ExtensionInfo extension_info();
 
@@ -67,13 +71,18 @@ public:
     std::vector<RunRow> load_all();
 
     // A worker takes the simulation on: incarnation + 1, state and desired state 'running',
-    // resumed_at now; failures + 1 (reset to 1 when reset_failures), set back to 0 by its first
-    // batch. Updates row to match.
-    void take_over(RunRow& row, bool reset_failures);
+    // resumed_at now (and started_at, for the first worker of a fresh start); failures + 1 (reset
+    // to 1 when reset_failures), set back to 0 by its first batch. Updates row to match.
+    void take_over(RunRow& row, bool reset_failures, bool fresh = false);
     // With a batch's rows: false when the row is gone or another worker took it over (then the
     // caller must roll the batch back).
     bool save_progress(int32 id, int32 incarnation, int64 iterations, double run_seconds, Micros simulated_time,
                        const std::string& counters, const std::string& progress);
+    // Late events held back by the faults: with a batch's rows, those newly held (a JSON array of
+    // held_event_to_json objects) and the seqs of those released (a bigint[] literal).
+    bool has_held_table() const { return ext_.has_held_table; }
+    void save_held(int32 id, const std::string& added, const std::string& released);
+    std::vector<std::string> load_held(int32 id);  // the held objects, JSON text
     // After alter_simulation: the parameters it changes.
     bool save_params(int32 id, int32 incarnation, const SimulationParams& p);
     // How a simulation ended (or was stopped): state, desired state, last error (null keeps it),
@@ -81,12 +90,32 @@ public:
     bool set_state(int32 id, int32 incarnation, const char* state, const char* desired_state,
                    const char* last_error, bool clear_error = false);
     bool remove(int32 id);
+    // A committed stop_simulation: desired state stopped; with no worker, the state too (a
+    // worker records its own end).
+    bool request_stop(int32 id, bool no_worker);
+    // A committed resume_simulation: desired state running, failures forgiven.
+    bool request_resume(int32 id);
 
 private:
     ExtensionInfo ext_;
     std::string table_;
     _SPI_plan* save_ = nullptr;
 };
+
+// Runs f(store, ext) inside an SPI connection of its own; store is null under the 1.0 SQL (no table).
+template <typename F>
+auto with_store(F f) -> decltype(f(static_cast<RunStore*>(nullptr), ExtensionInfo{})) {
+    pg_guard([] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    });
+    const ExtensionInfo ext = extension_info();
+    std::unique_ptr<RunStore> store;
+    if (ext.has_runs_table) store = std::make_unique<RunStore>(ext);
+    auto result = f(store.get(), ext);
+    store.reset();
+    pg_guard([] { SPI_finish(); });
+    return result;
+}
 
 // While alive, the session has the privileges of `role` and search_path pg_catalog, pg_temp, as
 // a SECURITY DEFINER function with SET search_path would: the caller's search_path must not choose

@@ -18,6 +18,7 @@
 #include "core/order_lifecycle.hpp"
 #include "core/progress.hpp"
 #include "core/rate_schedule.hpp"
+#include "core/run/pacing.hpp"
 #include "core/simulation_params.hpp"
 #include "pg/bridge/catalog_files.hpp"
 #include "pg/bridge/datum.hpp"
@@ -53,13 +54,6 @@ void set_state(SimulationSlot* slot, SimState state, const char* error = nullptr
     LWLockRelease(shared_state()->lock);
 }
 
-// 0.25 s after a worker that made progress, then doubling: a simulation that cannot get going
-// fails after kMaxWorkerFailures attempts, about 8 s.
-Micros restart_delay(int32 failures) {
-    const int32 doublings = std::min<int32>(std::max<int32>(failures, 0), 7);
-    return std::min<Micros>(30 * kMicrosPerSecond, (kMicrosPerSecond / 4) << doublings);
-}
-
 // Runs at worker exit however it ends (stop, SIGTERM, shutdown, FATAL error). A simulation still
 // marked active was not ended by its worker: unless a stop was asked for, the worker died, and
 // the launcher starts another after a back-off that grows while workers end without progress.
@@ -86,17 +80,6 @@ void on_worker_exit(int code, Datum arg) {
     }
     LWLockRelease(st->lock);
 }
-
-// The simulated clock: sim = sim0 + (wall - wall0) * scale.
-struct SimClock {
-    Micros wall0 = 0, sim0 = 0;
-    double scale = 1;
-    Micros sim(Micros wall) const { return sim0 + static_cast<Micros>(static_cast<double>(wall - wall0) * scale); }
-    Micros wall(Micros sim_t) const {
-        if (sim_t == kNever) return kNever;
-        return wall0 + static_cast<Micros>(std::ceil(static_cast<double>(sim_t - sim0) / scale));
-    }
-};
 
 // What a scenario turns into while running: the weekly profile and the incidents.
 struct Traffic {
@@ -129,6 +112,7 @@ private:
     void commit_transaction();
     void abort_transaction();
     void run_batch(const std::vector<Micros>& arrivals);
+    void save_held_events();
     void run_retention(Micros now);
     void heartbeat(Micros now);
     void publish();
@@ -174,9 +158,7 @@ private:
     int32 consecutive_errors_ = 0;
     bool progressed_ = false;
 
-    bool catching_up_ = false;     // on_resume 'catch_up': arrivals before catch_up_until_ are paced
-    Micros catch_up_until_ = 0, catch_up_refilled_ = 0;
-    double catch_up_budget_ = 0;
+    CatchUp catch_up_;             // on_resume 'catch_up'
 
     Micros next_retention_ = 0;
     int64 inserted_since_retention_[kTableCount] = {};
@@ -220,8 +202,6 @@ bool Simulation::take_on() {
     const bool resume_requested = slot_->resume_requested;
     p_ = params_of(slot_);
     schema_ = NameStr(slot_->schema);
-    const std::string name = NameStr(slot_->name);
-    const Oid role = slot_->role_oid;
     LWLockRelease(shared_state()->lock);
 
     begin_transaction("thelook simulation: starting");
@@ -232,44 +212,39 @@ bool Simulation::take_on() {
             throw Error(sqlstate::kObjectNotInPrerequisiteState, "thelook.simulation_runs does not exist", "",
                         "Run ALTER EXTENSION thelook_datagen UPDATE.");
         store_ = std::make_unique<RunStore>(ext_);
-        if (fresh_) {
-            row_.id = id_;
-            row_.name = name;
-            row_.schema = schema_;
-            row_.owner = role;
-            row_.params = p_;
-            row_.incarnation = 1;
-            row_.started_at = wall_now();
-            store_->insert(row_);
-        } else {
-            std::optional<RunRow> r = store_->load(id_, true);
-            if (!r) throw Superseded("its row in thelook.simulation_runs was deleted");
-            row_ = *r;
-            if (row_.desired_state != "running" && !resume_requested) {
-                commit_transaction();
-                set_state(slot_, row_.state == "failed" ? SimState::Failed : SimState::Stopped);
-                return false;
-            }
-            if (row_.failures >= kMaxWorkerFailures && !resume_requested) {
-                const std::string why = "its worker ended " + std::to_string(row_.failures) +
-                                        " times in a row without progress; last error: " +
-                                        row_.last_error.value_or("none");
-                store_->set_state(id_, -1, "failed", "stopped", why.c_str());
-                commit_transaction();
-                set_state(slot_, SimState::Failed, why.c_str());
-                return false;
-            }
-            store_->take_over(row_, resume_requested);
+        // The row was committed by start_simulation (fresh: it has never run) or by an earlier
+        // worker; the worker only ever takes it over.
+        std::optional<RunRow> r = store_->load(id_, true);
+        if (!r) throw Superseded("its row in thelook.simulation_runs was deleted");
+        row_ = *r;
+        if (row_.desired_state != "running" && !resume_requested) {
+            commit_transaction();
+            set_state(slot_, row_.state == "failed" ? SimState::Failed : SimState::Stopped);
+            return false;
+        }
+        if (!fresh_ && row_.failures >= kMaxWorkerFailures && !resume_requested) {
+            const std::string why = "its worker ended " + std::to_string(row_.failures) +
+                                    " times in a row without progress; last error: " +
+                                    row_.last_error.value_or("none");
+            store_->set_state(id_, -1, "failed", "stopped", why.c_str());
+            commit_transaction();
+            set_state(slot_, SimState::Failed, why.c_str());
+            return false;
+        }
+        store_->take_over(row_, resume_requested || fresh_, fresh_ && row_.incarnation == 0);
+        // A fresh start keeps the slot's parameters: an alter_simulation committed since the
+        // start is in them (and applied by the first follow_changes()).
+        if (!fresh_) {
             p_ = row_.params;
             schema_ = row_.schema;
-            LWLockAcquire(shared_state()->lock, LW_EXCLUSIVE);
-            set_params(slot_, p_);
-            strlcpy(NameStr(slot_->schema), schema_.c_str(), NAMEDATALEN);
-            strlcpy(NameStr(slot_->name), row_.name.c_str(), NAMEDATALEN);
-            if (row_.started_at != kNoTime) slot_->started_at = to_timestamptz(row_.started_at);
-            slot_->resumed_at = to_timestamptz(row_.resumed_at);
-            LWLockRelease(shared_state()->lock);
         }
+        LWLockAcquire(shared_state()->lock, LW_EXCLUSIVE);
+        if (!fresh_) set_params(slot_, p_);
+        strlcpy(NameStr(slot_->schema), schema_.c_str(), NAMEDATALEN);
+        strlcpy(NameStr(slot_->name), row_.name.c_str(), NAMEDATALEN);
+        if (row_.started_at != kNoTime) slot_->started_at = to_timestamptz(row_.started_at);
+        if (!fresh_) slot_->resumed_at = to_timestamptz(row_.resumed_at);
+        LWLockRelease(shared_state()->lock);
     }
     // Committed on its own: a set-up that then fails still counts as an attempt (failures).
     commit_transaction();
@@ -336,11 +311,18 @@ SimulationProgress Simulation::capture() const {
     p.clock_wall = clock_.wall0;
     p.clock_sim = clock_.sim0;
     p.injected = injected_;
+    if (traffic_->faults) {
+        p.has_faults = true;
+        p.faults = traffic_->faults->state();
+    }
+    p.cdc = loop_->cdc_planner().clocks();
     return p;
 }
 
 void Simulation::restore_safe() {
     gen_->rng().restore(safe_.entity_rng);
+    if (traffic_->faults && safe_.has_faults) traffic_->faults->roll_back(safe_.faults);
+    loop_->cdc_planner().set_clocks(safe_.cdc);
     traffic_->incidents.restore(safe_.incidents);
     schedule_->restore(safe_.schedule, &traffic_->intensity);
 }
@@ -376,16 +358,28 @@ void Simulation::restore(const SimulationProgress& progress, Micros now) {
     traffic_builds_ = progress.traffic_builds;
     traffic_->incidents.restore(progress.incidents);
     gen_->rng().restore(progress.entity_rng);
+    loop_->cdc_planner().set_clocks(progress.cdc);
+    if (progress.has_faults) {
+        // The injector goes on with its stream and the late events it held at the last commit.
+        if (!traffic_->faults) {
+            traffic_->faults = std::make_unique<FaultInjector>(FaultsSection{}, Rng::derive_seed(p_.seed, kFaultStream), p_.ids);
+            loop_->set_faults(traffic_->faults.get());
+        }
+        std::vector<FaultInjector::HeldEvent> held;
+        if (store_ && store_->has_held_table()) {
+            begin_transaction("thelook simulation: loading held events");
+            for (const std::string& text : store_->load_held(id_)) held.push_back(held_event_from_json(text));
+            commit_transaction();
+        }
+        traffic_->faults->restore(progress.faults, std::move(held));
+    }
     schedule_ = std::make_unique<PoissonSchedule>(1.0, 0, 0, &traffic_->intensity);
     schedule_->restore(progress.schedule, &traffic_->intensity);
     const Micros sim_now = clock_.sim(now);
     if (p_.on_resume == OnResume::Skip) {
         counters_.skipped += static_cast<int64>(schedule_->skip_to(sim_now));
     } else if (schedule_->next_arrival() <= sim_now) {
-        catching_up_ = true;
-        catch_up_until_ = sim_now;
-        catch_up_refilled_ = now;
-        catch_up_budget_ = 1;
+        catch_up_.begin(sim_now, now);
     }
 }
 
@@ -403,18 +397,11 @@ void Simulation::follow_changes(Micros wall_now) {
     const SimulationParams in_slot = params_of(slot_);
     for (int32 i = injected_seen_; i < slot_->injected_count; ++i) injected.push_back(slot_->injected[i]);
     LWLockRelease(shared_state()->lock);
-    next.avg_qps = in_slot.avg_qps;
-    next.user_create_prob = in_slot.user_create_prob;
-    next.user_update_prob = in_slot.user_update_prob;
-    next.order_update_prob = in_slot.order_update_prob;
-    next.ghost_create_prob = in_slot.ghost_create_prob;
-    next.time_scale = in_slot.time_scale;
-    next.scenario_name = in_slot.scenario_name;
-    next.scenario_json = in_slot.scenario_json;
+    next.adopt_alterable(in_slot);
 
     const Micros sim_now = clock_.sim(wall_now);
     if (next.time_scale != clock_.scale) {
-        clock_ = SimClock{wall_now, sim_now, next.time_scale};
+        clock_ = clock_.rescaled(wall_now, next.time_scale);
         publish_clock();
     }
     const bool new_scenario = next.scenario_json != p_.scenario_json;
@@ -430,6 +417,16 @@ void Simulation::follow_changes(Micros wall_now) {
     schedule_->retune(sim_now, p_.avg_qps / p_.time_scale, &traffic_->intensity);
     // The decisions are made; a failed batch must not undo them.
     safe_ = capture();
+}
+
+// The late events held and released since the last commit, in this transaction.
+void Simulation::save_held_events() {
+    std::string added = "[", released = "{";
+    for (const FaultInjector::HeldEvent* h : traffic_->faults->held_since_commit())
+        added += (added.size() > 1 ? "," : "") + held_event_to_json(*h);
+    for (uint64_t seq : traffic_->faults->released_since_commit())
+        released += (released.size() > 1 ? "," : "") + std::to_string(seq);
+    store_->save_held(id_, added + "]", released + "}");
 }
 
 void Simulation::run_batch(const std::vector<Micros>& arrivals) {
@@ -461,6 +458,7 @@ void Simulation::run_batch(const std::vector<Micros>& arrivals) {
     next.scheduled = static_cast<int64>(schedule_->taken()) + next.skipped;
     SimulationProgress snapshot = capture();
     if (persisted_ && settings::persist_progress) {
+        if (traffic_->faults && store_->has_held_table()) save_held_events();
         const Micros now = wall_now();
         if (!store_->save_progress(id_, row_.incarnation, done, run_seconds(now), clock_.sim(now),
                                    counters_to_json(next), progress_to_json(snapshot)))
@@ -470,6 +468,7 @@ void Simulation::run_batch(const std::vector<Micros>& arrivals) {
             throw Superseded("simulation " + std::to_string(id_) + " was taken over");
     }
     commit_transaction();
+    if (traffic_->faults) traffic_->faults->committed();
     params_dirty_ = false;
     for (int t = 0; t < kTableCount; ++t) inserted_since_retention_[t] += w.inserted[t];
     writer_->reset_counts();
@@ -545,26 +544,11 @@ void Simulation::heartbeat(Micros now) {
 // The counters into the slot, for thelook.simulations.
 void Simulation::publish() {
     counters_.consecutive_errors = consecutive_errors_;
+    SimulationCounters c = counters_;
     SpinLockAcquire(&slot_->mutex);
+    c.scheduled = slot_->counters.scheduled;  // the pacing loop's
+    slot_->counters = c;
     slot_->iterations = done_;
-    slot_->transactions = counters_.transactions;
-    slot_->max_rows_per_transaction = counters_.max_rows_per_transaction;
-    slot_->inserted[kUsers] = counters_.users_inserted;
-    slot_->updated[kUsers] = counters_.users_updated;
-    slot_->inserted[kOrders] = counters_.orders_inserted;
-    slot_->updated[kOrders] = counters_.orders_updated;
-    slot_->inserted[kOrderItems] = counters_.order_items_inserted;
-    slot_->updated[kOrderItems] = counters_.order_items_updated;
-    slot_->inserted[kEvents] = counters_.events_inserted;
-    slot_->updated[kHeartbeat] = counters_.heartbeats;
-    slot_->deleted[kOrders] = counters_.orders_deleted;
-    slot_->deleted[kOrderItems] = counters_.order_items_deleted;
-    slot_->deleted[kEvents] = counters_.events_deleted;
-    slot_->skipped = counters_.skipped;
-    slot_->incidents_recorded = counters_.incidents;
-    slot_->lost_sales = counters_.lost_sales;
-    slot_->total_errors = counters_.total_errors;
-    slot_->consecutive_errors = consecutive_errors_;
     SpinLockRelease(&slot_->mutex);
 }
 
@@ -693,23 +677,19 @@ void Simulation::loop() {
             next_heartbeat = now + heartbeat_every;
         }
         if (now >= next_retention_) run_retention(now);
-        Micros catch_up_wait = INT64_MAX;
+        Micros catch_up_wait = kNever;
         if (pending.empty()) {
             size_t cap = static_cast<size_t>(settings::max_iterations_per_transaction);
             if (p_.max_iter > 0) cap = std::min<size_t>(cap, static_cast<size_t>(p_.max_iter - done_));
-            if (catching_up_ && schedule_->next_arrival() > catch_up_until_) catching_up_ = false;
-            if (catching_up_) {
+            catch_up_.note_next_arrival(schedule_->next_arrival());
+            if (catch_up_.active()) {
                 // The arrivals missed while down, at most catch_up_speed times avg_qps.
-                const double rate = settings::catch_up_speed * p_.avg_qps;
-                catch_up_budget_ = std::min<double>(static_cast<double>(cap),
-                                                    catch_up_budget_ + rate * static_cast<double>(now - catch_up_refilled_) / 1e6);
-                catch_up_refilled_ = now;
-                cap = std::min<size_t>(cap, static_cast<size_t>(catch_up_budget_));
-                if (cap == 0) catch_up_wait = now + static_cast<Micros>((1 - catch_up_budget_) / rate * 1e6) + 1;
+                cap = catch_up_.allowance(now, settings::catch_up_speed * p_.avg_qps, cap);
+                catch_up_wait = catch_up_.wait_until();
             }
             const Micros span = static_cast<Micros>(static_cast<double>(settings::max_transaction_span_ms) * 1000 * clock_.scale);
             if (cap > 0) pending = schedule_->take_due(clock_.sim(now), cap, span);
-            if (catching_up_) catch_up_budget_ -= static_cast<double>(pending.size());
+            if (catch_up_.active()) catch_up_.spend(pending.size());
         }
         if (!pending.empty()) {
             std::string failure;
@@ -740,12 +720,10 @@ void Simulation::loop() {
         }
         now = wall_now();
         SpinLockAcquire(&slot_->mutex);
-        slot_->scheduled = static_cast<int64>(schedule_->scheduled_by(clock_.sim(now))) + counters_.skipped;
+        slot_->counters.scheduled = static_cast<int64>(schedule_->scheduled_by(clock_.sim(now))) + counters_.skipped;
         slot_->simulated_now = clock_.sim(now);
         SpinLockRelease(&slot_->mutex);
-        Micros wake = std::min<Micros>({clock_.wall(schedule_->next_arrival()), next_heartbeat, end_, next_retention_});
-        if (catch_up_wait != INT64_MAX) wake = std::max<Micros>(wake, std::min(catch_up_wait, next_heartbeat));
-        wait_until(wake);
+        wait_until(next_wake(clock_.wall(schedule_->next_arrival()), next_heartbeat, end_, next_retention_, catch_up_wait));
     }
     switch (slot_->stop_reason) {
         case StopReason::ExtensionDropped:

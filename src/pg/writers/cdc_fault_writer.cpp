@@ -31,23 +31,15 @@ std::vector<FaultIndex> fault_indexes(const CdcFaults& faults) {
 }
 
 void SchemaWriter::require_fault_support(const CdcFaults& faults) {
-    const std::string schema = schema_;
     if (!has_faults_table_) {
         require_table("injected_faults", "The scenario has faults.cdc, whose ground truth is recorded there.");
         has_faults_table_ = true;
     }
-    for (const FaultIndex& ix : fault_indexes(faults)) {
-        const bool has_index = pg_guard([&] {
-            return OidIsValid(get_relname_relid(ix.name, get_namespace_oid(schema.c_str(), false)));
-        });
-        if (has_index) continue;
-        const std::string sql = "CREATE INDEX IF NOT EXISTS " + std::string(ix.name) + " ON " + qualified(schema, ix.table) +
-                                " " + ix.columns;
-        pg_guard([&] {
-            int rc = SPI_execute(sql.c_str(), false, 0);
-            if (rc != SPI_OK_UTILITY) elog(ERROR, "thelook: creating index %s failed: %s", ix.name, SPI_result_code_string(rc));
-        });
-    }
+    // Its look-up indexes (fault_indexes) are made by thelook.create_simulation_indexes(), checked
+    // by start_simulation / alter_simulation: never a CREATE INDEX here, which would lock the
+    // table against everybody's writes for the worker's transaction. Without them (dropped since),
+    // the look-ups are slower, not wrong.
+    (void)faults;
 }
 
 int64 SchemaWriter::run_fault_plan(_SPI_plan* plan, Datum* args, const char* nulls, const char* what) {
@@ -117,6 +109,9 @@ int64_t SchemaWriter::purge_anonymous_events(Micros cutoff, int64_t limit) {
                                            " RETURNING id, session_id",
                                        "events", kFaultSessionPurged, "id", "'session ' || session_id"),
                                 {TIMESTAMPOID, INT8OID, INT4OID});
+    // This transaction's rows first: which events go must not depend on how the iterations were
+    // grouped into transactions (a resumed simulation purges what the uninterrupted one did).
+    flush();
     Datum args[3];
     const char nulls[3] = {' ', ' ', simulation_id_ == 0 ? 'n' : ' '};
     pg_guard([&] {
@@ -143,6 +138,7 @@ bool SchemaWriter::rekey_event(const std::string& probe, const std::string& new_
                                           " WHERE id = $2) RETURNING old.id",
                                       "events", kFaultPkUpdate, "$2", "'from ' || d.id"),
                                {TEXTOID, TEXTOID, INT4OID});
+    flush();  // as purge_anonymous_events: the event probed for is the same however iterations were grouped
     Datum args[3];
     const char nulls[3] = {' ', ' ', simulation_id_ == 0 ? 'n' : ' '};
     pg_guard([&] {

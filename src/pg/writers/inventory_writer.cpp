@@ -145,7 +145,7 @@ void InventoryWriter::hold_restock(const DueRestock& r, Micros until) {
 
 namespace thelook::pg {
 
-void InventoryWriter::add_sold_items(const std::vector<OrderItem>& items, const std::vector<Micros>& stocked_at) {
+void InventoryWriter::add_items(const std::vector<StockItem>& items) {
     if (items.empty()) return;
     if (!sold_) {
         const std::string s = pg_guard([&] { return quote_identifier(schema_.c_str()); });
@@ -162,15 +162,18 @@ void InventoryWriter::add_sold_items(const std::vector<OrderItem>& items, const 
         Datum* products = static_cast<Datum*>(palloc(sizeof(Datum) * n));
         Datum* created = static_cast<Datum*>(palloc(sizeof(Datum) * n));
         Datum* sold = static_cast<Datum*>(palloc(sizeof(Datum) * n));
+        bool* unsold = static_cast<bool*>(palloc(sizeof(bool) * n));
         for (int i = 0; i < n; ++i) {
             products[i] = Int64GetDatum(items[i].product_id);
-            created[i] = local_timestamp_datum(stocked_at[i]);
-            sold[i] = local_timestamp_datum(items[i].times.created_at);
+            created[i] = local_timestamp_datum(items[i].stocked_at);
+            unsold[i] = items[i].sold_at == kNoTime;
+            sold[i] = unsold[i] ? 0 : local_timestamp_datum(items[i].sold_at);
         }
+        int dims[1] = {n}, lbs[1] = {1};
         Datum args[3] = {PointerGetDatum(construct_array(products, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
                          PointerGetDatum(construct_array(created, n, TIMESTAMPOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)),
-                         PointerGetDatum(construct_array(sold, n, TIMESTAMPOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
-        run(sold_, args, nullptr, SPI_OK_INSERT, "back-filling inventory items");
+                         PointerGetDatum(construct_md_array(sold, unsold, 1, dims, lbs, TIMESTAMPOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE))};
+        run(sold_, args, nullptr, SPI_OK_INSERT, "adding inventory items");
     });
 }
 

@@ -29,9 +29,13 @@ public:
     std::vector<DueRestock> due_restocks(Micros t);
     void deliver_restock(const DueRestock& r, Micros at);
     void hold_restock(const DueRestock& r, Micros until);
-    // Back-fill: one sold inventory item per order item (stocked at stocked_at[i], sold at the
-    // item's created_at), product columns from the schema's products table; one statement.
-    void add_sold_items(const std::vector<OrderItem>& items, const std::vector<Micros>& stocked_at);
+    // Items of products (columns from the schema's products table) stocked at stocked_at, sold at
+    // sold_at (kNoTime: unsold); one statement. The back-fill's sold items, returns back in stock.
+    struct StockItem {
+        int64_t product_id;
+        Micros stocked_at, sold_at;
+    };
+    void add_items(const std::vector<StockItem>& items);
 
 private:
     explicit InventoryWriter(const std::string& schema);

@@ -503,6 +503,7 @@ void SchemaWriter::record_lost_sale(const Product& p, const std::string& user_id
 std::vector<DueRestock> SchemaWriter::due_restocks(Micros t) { return inventory_->due_restocks(t); }
 void SchemaWriter::deliver_restock(const DueRestock& r, const Product&, Micros at) { inventory_->deliver_restock(r, at); }
 void SchemaWriter::hold_restock(const DueRestock& r, Micros until) { inventory_->hold_restock(r, until); }
+void SchemaWriter::return_to_stock(const Product& p, Micros at) { inventory_->add_items({{p.id, at, kNoTime}}); }
 
 void SchemaWriter::add(const Purchase& p) {
     orders_.push_back(p.order);

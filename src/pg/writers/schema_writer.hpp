@@ -103,6 +103,7 @@ public:
     std::vector<DueRestock> due_restocks(Micros t) override;
     void deliver_restock(const DueRestock& r, const Product& p, Micros at) override;
     void hold_restock(const DueRestock& r, Micros until) override;
+    void return_to_stock(const Product& p, Micros at) override;
 
     void add(const User& u) override {
         users_.push_back(u);

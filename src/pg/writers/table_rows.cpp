@@ -163,10 +163,10 @@ void location_row(const Location& l, Datum* v, bool* n) {
     v[6] = Float8GetDatum(l.population);
 }
 
-SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo) {
+SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo, bool scalar) {
     MemoryContext row_context = nullptr;
     pg_guard([&] {
-        InitMaterializedSRF(fcinfo, 0);
+        InitMaterializedSRF(fcinfo, scalar ? MAT_SRF_USE_EXPECTED_DESC : 0);
         row_context = AllocSetContextCreate(CurrentMemoryContext, "thelook SRF row", ALLOCSET_SMALL_SIZES);
     });
     auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);

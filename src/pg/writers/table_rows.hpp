@@ -43,7 +43,8 @@ struct SrfOutput {
     TupleDesc desc;
     MemoryContext row_context;
 };
-SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo);
+// scalar: a SETOF of a base type (one column, the caller's expected descriptor).
+SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo, bool scalar = false);
 
 template <typename T, typename RowFn>
 void put_rows(const SrfOutput& out, const std::vector<T>& rows, RowFn row_fn) {

@@ -4,3 +4,17 @@
 -- has a 1.2.sql beside its 1.1.sql and is included here (after a DROP when its signature or
 -- return type changed); t_upgrade.sh compares the result with a fresh 1.2 install.
 -- Recipe: src/sql/README.md.
+--#include simulation/held_events
+
+-- Transactional control (docs/transactions.md): start_simulation 1.2 has its own C symbol (the
+-- 1.1 one counted its arguments); the control functions' comments say what happens at commit;
+-- the indexes of retention and faults.cdc come from an explicit call, never from a start.
+--#include simulation/start_simulation
+--#include simulation/create_simulation_indexes
+--#include simulation/alter_simulation
+--#include simulation/inject_incident
+--#include simulation/stop_simulation
+--#include simulation/stop_all_simulations
+--#include simulation/resume_simulation
+--#include simulation/forget_simulation
+--#include simulation/simulation_status

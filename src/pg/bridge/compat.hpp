@@ -1,0 +1,39 @@
+// What differs between the PostgreSQL releases this extension builds for (15, 16, 17, 18), in one
+// place. Each shim is named for what it does, has the newest release's shape, and says which
+// release changed the API; the code calls the shim, never an #if of its own. Included by
+// postgres.hpp, after PostgreSQL's headers.
+#pragma once
+
+extern "C" {
+#include "catalog/pg_namespace.h"
+#include "executor/executor.h"
+}
+
+#if PG_VERSION_NUM < 150000
+#error "thelook_datagen needs PostgreSQL 15 or later (shmem_request_hook, MarkGUCPrefixReserved)"
+#endif
+
+namespace thelook::pg {
+
+// PostgreSQL 16 replaced the per-kind pg_namespace_aclcheck() & co. by object_aclcheck(), which
+// takes the catalog of the object.
+inline AclResult namespace_aclcheck(Oid namespace_oid, Oid role, AclMode mode) {
+#if PG_VERSION_NUM >= 160000
+    return object_aclcheck(NamespaceRelationId, namespace_oid, role, mode);
+#else
+    return pg_namespace_aclcheck(namespace_oid, role, mode);
+#endif
+}
+
+// Index entries for a tuple just inserted (not an UPDATE, no ON CONFLICT). PostgreSQL 16 added
+// the last argument, onlySummarizing (for HOT updates that touch only BRIN-like indexes): false
+// for an insert, which must update every index.
+inline List* insert_index_tuples(ResultRelInfo* rri, TupleTableSlot* slot, EState* estate) {
+#if PG_VERSION_NUM >= 160000
+    return ExecInsertIndexTuples(rri, slot, estate, false, false, nullptr, NIL, false);
+#else
+    return ExecInsertIndexTuples(rri, slot, estate, false, false, nullptr, NIL);
+#endif
+}
+
+}  // namespace thelook::pg

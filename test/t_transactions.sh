@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# The control functions follow transactions (docs/transactions.md): inside BEGIN ... ROLLBACK
+# nothing happens (no row, no worker, no rows written, counters unchanged); inside BEGIN ... COMMIT
+# the change happens after the commit, within about a second; a rolled-back savepoint undoes its
+# part; concurrent ensure_simulation calls with one name give one simulation.
+source "$(dirname "$0")/lib.sh"
+start_cluster transactions "${TRANSACTIONS_PORT:-54861}" "max_prepared_transactions = 2"
+
+q -q -c "CREATE EXTENSION thelook_datagen" -c "SELECT thelook.setup('demo', init_num_users => 200, seed => 1)" >/dev/null
+
+workers() { q -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'thelook simulation'"; }
+orders() { q -c "SELECT count(*) FROM demo.orders"; }
+runs() { q -c "SELECT count(*) FROM thelook.simulation_runs"; }
+view() { q -c "SELECT $2 FROM thelook.simulations WHERE id = $1"; }
+iterations() { q -c "SELECT coalesce(sum(iterations), 0) FROM thelook.simulations"; }
+# in_transaction END SQL...: runs BEGIN; SQL...; pg_sleep(3); END in one session, in the
+# background; its output goes to $TX_OUT.
+TX_OUT=$(mktemp); chmod 666 "$TX_OUT"
+in_transaction() {
+  local end=$1; shift
+  { echo "BEGIN;"; printf '%s;\n' "$@"; echo "SELECT pg_sleep(3);"; echo "$end;"; } | q -q >"$TX_OUT" 2>&1 &
+  TX_PID=$!
+}
+
+echo "# start_simulation"
+o0=$(orders)
+in_transaction ROLLBACK "SELECT thelook.start_simulation('demo', avg_qps => 200, seed => 2)"
+sleep 1.5
+check_eq "while the transaction is open: no worker, no rows written, no row visible to others" "0 $o0 0" "$(workers) $(orders) $(runs)"
+wait "$TX_PID"
+rid=$(head -1 "$TX_OUT")
+check "it returned an id at once ($rid)" test -n "$rid" -a "$rid" -gt 0
+sleep 3
+check_eq "after ROLLBACK (and 3 s): no row, nothing in the view, no worker, no rows written" "0 0 0 $o0" \
+  "$(runs) $(q -c "SELECT count(*) FROM thelook.simulations") $(workers) $(orders)"
+
+in_transaction COMMIT "SELECT thelook.start_simulation('demo', avg_qps => 50, seed => 3, name => 'committed')"
+sleep 1.5
+check_eq "before COMMIT: no worker, no rows written" "0 $o0" "$(workers) $(orders)"
+wait "$TX_PID"
+id=$(head -1 "$TX_OUT")
+check "after COMMIT it runs within 2 s" wait_for "SELECT state = 'running' AND iterations > 0 FROM thelook.simulations WHERE id = $id" 2
+check "and writes" wait_for "SELECT count(*) > $o0 FROM demo.orders" 3
+check_eq "its worker runs as the caller, its row says running" "postgres running 1" \
+  "$(q -c "SELECT a.usename || ' ' || r.desired_state || ' ' || r.incarnation FROM thelook.simulation_runs r, pg_stat_activity a WHERE r.id = $id AND a.pid = (SELECT pid FROM thelook.simulations WHERE id = $id)")"
+
+echo "# a rolled-back savepoint undoes its start; PREPARE TRANSACTION is refused"
+q -q <<'SQL' >/dev/null
+BEGIN;
+SAVEPOINT a;
+SELECT thelook.start_simulation('demo', avg_qps => 50, name => 'savepoint');
+ROLLBACK TO SAVEPOINT a;
+COMMIT;
+SQL
+sleep 2
+check_eq "no simulation 'savepoint', one worker (the committed one)" "0 1" \
+  "$(q -c "SELECT count(*) FROM thelook.simulation_runs WHERE name = 'savepoint'") $(workers)"
+out=$(q -c "BEGIN" -c "SELECT thelook.start_simulation('demo', name => 'prepared')" -c "PREPARE TRANSACTION 'p'" 2>&1 || true)
+check "PREPARE TRANSACTION after a start: refused" grep -q "cannot PREPARE a transaction that started" <<<"$out"
+sleep 1
+check_eq "and nothing was started" "0 1" "$(q -c "SELECT count(*) FROM thelook.simulation_runs WHERE name = 'prepared'") $(workers)"
+
+echo "# alter_simulation"
+in_transaction ROLLBACK "SELECT thelook.alter_simulation($id, avg_qps => 400)"
+wait "$TX_PID"
+sleep 1
+check_eq "after ROLLBACK: avg_qps unchanged, in the view and the row" "50 50" \
+  "$(view "$id" avg_qps) $(q -c "SELECT avg_qps FROM thelook.simulation_runs WHERE id = $id")"
+i0=$(view "$id" iterations); sleep 2; i1=$(view "$id" iterations)
+check "and the rate too: $((i1 - i0)) iterations in 2 s at 50/s" test $((i1 - i0)) -lt 300
+in_transaction COMMIT "SELECT thelook.alter_simulation($id, avg_qps => 400)"
+sleep 1.5
+check_eq "before COMMIT: unchanged" 50 "$(view "$id" avg_qps)"
+wait "$TX_PID"
+check "after COMMIT: avg_qps 400 within a second" wait_for "SELECT avg_qps = 400 FROM thelook.simulations WHERE id = $id" 1
+check "and the worker records it in its row" wait_for "SELECT avg_qps = 400 FROM thelook.simulation_runs WHERE id = $id" 3
+
+echo "# inject_incident"
+injected() { q -c "SELECT count(*) FROM demo.incidents WHERE origin = 'injected'"; }
+in_transaction ROLLBACK "SELECT thelook.inject_incident($id, 'spike', 2, '1 minute') IS NOT NULL"
+wait "$TX_PID"
+check_eq "it returned the incident's start" t "$(sed -n 1p "$TX_OUT")"
+sleep 2
+check_eq "after ROLLBACK: no incident recorded, none counted" "0 0" "$(injected) $(view "$id" incidents)"
+in_transaction COMMIT "SELECT thelook.inject_incident($id, 'spike', 2, '1 minute') IS NOT NULL"
+sleep 1.5
+check_eq "before COMMIT: none" 0 "$(injected)"
+wait "$TX_PID"
+check "after COMMIT: recorded within 2 s" wait_for "SELECT count(*) = 1 FROM demo.incidents WHERE origin = 'injected'" 2
+
+echo "# stop_simulation"
+pid=$(view "$id" pid)
+in_transaction ROLLBACK "SELECT thelook.stop_simulation($id)"
+sleep 1.5
+i0=$(view "$id" iterations)
+check_eq "inside the block it returned at once (true) and the worker runs on" "t $pid" "$(sed -n 1p "$TX_OUT") $(view "$id" pid)"
+wait "$TX_PID"
+sleep 1
+check_eq "after ROLLBACK: same worker, running, row desired running" "$pid running running" \
+  "$(view "$id" pid) $(view "$id" state) $(q -c "SELECT desired_state FROM thelook.simulation_runs WHERE id = $id")"
+check "and it still writes" wait_for "SELECT iterations > $i0 FROM thelook.simulations WHERE id = $id" 2
+in_transaction COMMIT "SELECT thelook.stop_simulation($id)"
+sleep 1.5
+check_eq "before COMMIT: still running" "running $pid" "$(view "$id" state) $(view "$id" pid)"
+wait "$TX_PID"
+check "after COMMIT: stopped within a second, worker gone" wait_for "SELECT state = 'stopped' AND pid IS NULL FROM thelook.simulations WHERE id = $id" 1
+check_eq "the row says stopped (desired state too: not resumed after a restart)" "stopped stopped" \
+  "$(q -c "SELECT state || ' ' || desired_state FROM thelook.simulation_runs WHERE id = $id")"
+
+echo "# resume_simulation"
+o1=$(orders)
+in_transaction ROLLBACK "SELECT thelook.resume_simulation($id)"
+wait "$TX_PID"
+check_eq "inside the block it returned true" t "$(sed -n 1p "$TX_OUT")"
+sleep 2
+check_eq "after ROLLBACK: stopped, no worker, no rows" "stopped 0 $o1" "$(view "$id" state) $(workers) $(orders)"
+in_transaction COMMIT "SELECT thelook.resume_simulation($id)"
+sleep 1.5
+check_eq "before COMMIT: no worker" 0 "$(workers)"
+wait "$TX_PID"
+check "after COMMIT: running within 2 s" wait_for "SELECT state = 'running' FROM thelook.simulations WHERE id = $id" 2
+
+echo "# stop_all_simulations"
+in_transaction ROLLBACK "SELECT thelook.stop_all_simulations()"
+wait "$TX_PID"
+sleep 1
+check_eq "after ROLLBACK: it runs on" "running 1" "$(view "$id" state) $(workers)"
+in_transaction COMMIT "SELECT thelook.stop_all_simulations()"
+sleep 1.5
+check_eq "before COMMIT: it runs on" "running 1" "$(view "$id" state) $(workers)"
+wait "$TX_PID"
+check_eq "it counted one" 1 "$(sed -n 1p "$TX_OUT")"
+check "after COMMIT: stopped within a second" wait_for "SELECT state = 'stopped' FROM thelook.simulations WHERE id = $id" 1
+
+echo "# forget_simulation"
+in_transaction ROLLBACK "SELECT thelook.forget_simulation($id)"
+wait "$TX_PID"
+check_eq "after ROLLBACK: its row is still there" 1 "$(q -c "SELECT count(*) FROM thelook.simulation_runs WHERE id = $id")"
+in_transaction COMMIT "SELECT thelook.forget_simulation($id)"
+sleep 1
+check_eq "before COMMIT: still there for others" 1 "$(q -c "SELECT count(*) FROM thelook.simulations WHERE id = $id")"
+wait "$TX_PID"
+check_eq "after COMMIT: gone from the table and the view" "0 0" \
+  "$(q -c "SELECT count(*) FROM thelook.simulation_runs WHERE id = $id") $(q -c "SELECT count(*) FROM thelook.simulations WHERE id = $id")"
+
+echo "# ensure_simulation: rollback, commit, and six sessions racing for one name"
+in_transaction ROLLBACK "SELECT thelook.ensure_simulation('ensured', avg_qps => 20)"
+wait "$TX_PID"
+sleep 1
+check_eq "after ROLLBACK: nothing" "0 0" "$(q -c "SELECT count(*) FROM thelook.simulation_runs WHERE name = 'ensured'") $(workers)"
+pids=()
+for s in 1 2 3 4 5 6; do
+  { echo "BEGIN;"; echo "SELECT thelook.ensure_simulation('ensured', avg_qps => 20);"; echo "SELECT pg_sleep(0.5);"; echo "COMMIT;"; } \
+    | q -q >"$TX_OUT.$s" 2>&1 &
+  pids+=($!)
+done
+wait "${pids[@]}"
+ids=$(for s in 1 2 3 4 5 6; do head -1 "$TX_OUT.$s"; done | sort -u | tr '\n' ' ')
+check_eq "all six got the same id" 1 "$(wc -w <<<"$ids")"
+check_eq "one row, one worker" "1 1" "$(q -c "SELECT count(*) FROM thelook.simulation_runs WHERE name = 'ensured'") $(sleep 1; workers)"
+q -c "SELECT thelook.stop_all_simulations()" >/dev/null
+
+echo "# docs/transactions.md's blocks, as written"
+doc_block() {
+  python3 -c "import sys; sys.path.insert(0, '$REPO/test'); import readme_blocks as r
+b = [x for x in r.blocks('$REPO/docs/transactions.md') if x[1] == 'test' and x[2] == sys.argv[1]]
+sys.stdout.write(b[0][4])" "$1"
+}
+check_eq "transactions-rollback: nothing after the rollback" 0 "$(doc_block transactions-rollback | q -q | tail -1)"
+q -q -c "SELECT thelook.start_simulation('demo', avg_qps => 20, name => 'tx_stop')" >/dev/null
+wait_for "SELECT state = 'running' FROM thelook.simulations WHERE name = 'tx_stop'" 5 || true
+check_eq "transactions-stop: true at once, still running inside the block, stopped after the commit" "t running stopped" \
+  "$(doc_block transactions-stop | q -q | grep -v '^$' | tr '\n' ' ' | sed 's/ $//')"
+kept=$(doc_block transactions-indexes | q -q | tail -1)
+check "transactions-indexes: the start after create_simulation_indexes works ($kept)" \
+  wait_for "SELECT state = 'running' FROM thelook.simulations WHERE id = ${kept:-0}" 5
+q -c "SELECT thelook.stop_all_simulations()" >/dev/null
+rm -f "$TX_OUT" "$TX_OUT".*
+check_eq "no simulation errors, no server restart" "0 t" \
+  "$(q -c "SELECT coalesce(sum(total_errors), 0) FROM thelook.simulations") $(q -c "SELECT pg_postmaster_start_time() < now() - interval '20 seconds'")"
+finish
