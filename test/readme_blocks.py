@@ -123,7 +123,7 @@ def anchors(path):
 
 
 # Pages other branches write; until they are merged a link to one is reported, not counted.
-PENDING = {"docs/install.md", "docs/transactions.md", "docs/one-model.md"}
+PENDING = set()  # pages another change is still writing: a link to them is reported, not failed
 
 
 def links():
