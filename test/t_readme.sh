@@ -34,7 +34,7 @@ sqlstate_of() {  # sqlstate_of SQL: the SQLSTATE of the error it raises, or "ok"
   if out=$(q -c "\\set VERBOSITY verbose" -c "$1" 2>&1); then echo ok; return; fi
   echo "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1
 }
-# Prints what it finds. pg_cron 1.6 (trixie, sid; not 1.4 on bookworm) stops its launcher with
+# Prints what it finds. pg_cron 1.6.8 (sid; not 1.6.5 on trixie nor 1.4 on bookworm) stops its launcher with
 # PostgreSQL's die(), which logs FATAL "terminating background worker" at every shutdown and
 # restart: that line is not a failure (our own workers' would be).
 no_fatal_in_log() {
