@@ -9,6 +9,12 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [ -z "${PG_CONFIG:-}" ]; then
   if [ -n "${PG_BIN:-}" ]; then PG_CONFIG=$PG_BIN/pg_config; else PG_CONFIG=$("$REPO/test/find_pg_config.sh"); fi
 fi
+# A bare name is looked up on the PATH: the Makefile's fallback "pg_config", when make read the
+# Makefile before test/deps.sh had installed the server (make demo / make test on a fresh machine).
+case $PG_CONFIG in
+  */*) ;;
+  *) PG_CONFIG=$(command -v "$PG_CONFIG" 2>/dev/null || "$REPO/test/find_pg_config.sh") ;;
+esac
 [ -n "$PG_CONFIG" ] && [ -x "$PG_CONFIG" ] ||
   { echo "lib.sh: no pg_config (PG_CONFIG='$PG_CONFIG'): run test/deps.sh or set PG_CONFIG" >&2; exit 2; }
 PG_BIN=${PG_BIN:-$("$PG_CONFIG" --bindir)}
