@@ -9,6 +9,9 @@
 namespace thelook {
 
 namespace {
+// The data files are installed with the extension: one that does not parse was damaged since.
+constexpr const char* kReinstallHint = "Reinstall thelook_datagen (its package, or make install): its data files are damaged.";
+
 std::vector<std::string> split_tabs(const std::string& line) {
     std::vector<std::string> fields;
     size_t start = 0;
@@ -25,7 +28,7 @@ double to_double(const std::string& s, const std::string& what) {
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
     if (s.empty() || *end != '\0')
-        throw Error(sqlstate::kDataCorrupted, "invalid number \"" + s + "\" in " + what);
+        throw Error(sqlstate::kDataCorrupted, "invalid number \"" + s + "\" in " + what, "", kReinstallHint);
     return v;
 }
 
@@ -33,7 +36,7 @@ int64_t to_int(const std::string& s, const std::string& what) {
     char* end = nullptr;
     long long v = std::strtoll(s.c_str(), &end, 10);
     if (s.empty() || *end != '\0')
-        throw Error(sqlstate::kDataCorrupted, "invalid integer \"" + s + "\" in " + what);
+        throw Error(sqlstate::kDataCorrupted, "invalid integer \"" + s + "\" in " + what, "", kReinstallHint);
     return v;
 }
 }  // namespace
@@ -41,7 +44,7 @@ int64_t to_int(const std::string& s, const std::string& what) {
 size_t Table::column(const std::string& name) const {
     for (size_t i = 0; i < columns.size(); ++i)
         if (columns[i] == name) return i;
-    throw Error(sqlstate::kDataCorrupted, "data file has no column \"" + name + "\"");
+    throw Error(sqlstate::kDataCorrupted, "data file has no column \"" + name + "\"", "", kReinstallHint);
 }
 
 Table parse_tsv(const std::string& text, const std::string& what) {
@@ -62,7 +65,8 @@ Table parse_tsv(const std::string& text, const std::string& what) {
             throw Error(sqlstate::kDataCorrupted,
                         what + " line " + std::to_string(line_no) + " has " +
                             std::to_string(fields.size()) + " fields, expected " +
-                            std::to_string(t.columns.size()));
+                            std::to_string(t.columns.size()),
+                        "", kReinstallHint);
         t.rows.push_back(std::move(fields));
     }
     return t;

@@ -9,6 +9,10 @@
 namespace thelook {
 
 namespace {
+// What to do about a saved progress that cannot be read: the simulation cannot continue from it.
+constexpr const char* kUnreadableHint =
+    "Stop the simulation, forget it (thelook.forget_simulation) and start a new one: the rows it wrote stay.";
+
 using json = nlohmann::json;
 
 json real(double v) {
@@ -23,19 +27,19 @@ double real_of(const json& j) {
         if (s == "-inf") return -INFINITY;
         if (s == "nan") return NAN;
     }
-    throw Error(sqlstate::kDataCorrupted, "a saved simulation progress holds a bad number: " + j.dump());
+    throw Error(sqlstate::kDataCorrupted, "a saved simulation progress holds a bad number: " + j.dump(), "", kUnreadableHint);
 }
 json words(const Rng::State& s) { return json::array({s[0], s[1], s[2], s[3]}); }
 Rng::State words_of(const json& j) {
     Rng::State s{};
-    if (!j.is_array() || j.size() != 4) throw Error(sqlstate::kDataCorrupted, "a saved random state is not 4 words");
+    if (!j.is_array() || j.size() != 4) throw Error(sqlstate::kDataCorrupted, "a saved random state is not 4 words", "", kUnreadableHint);
     for (size_t i = 0; i < 4; ++i) s[i] = j.at(i).get<uint64_t>();
     return s;
 }
 
 IncidentKind kind_of(int k) {
     if (k < 0 || k > static_cast<int>(IncidentKind::SupplyProblem))
-        throw Error(sqlstate::kDataCorrupted, "a saved incident has an unknown kind " + std::to_string(k));
+        throw Error(sqlstate::kDataCorrupted, "a saved incident has an unknown kind " + std::to_string(k), "", kUnreadableHint);
     return static_cast<IncidentKind>(k);
 }
 
@@ -47,7 +51,8 @@ auto parsing(const char* what, F f) -> decltype(f()) {
         throw;
     } catch (const std::exception& e) {
         throw Error(sqlstate::kDataCorrupted, std::string("the saved ") + what + " of a simulation cannot be read",
-                    e.what(), "The row of thelook.simulation_runs was changed by hand, or by another version.");
+                    std::string(e.what()) + ". The row of thelook.simulation_runs was changed by hand, or by another version.",
+                    kUnreadableHint);
     }
 }
 }  // namespace
@@ -94,7 +99,8 @@ SimulationProgress progress_from_json(const std::string& text) {
         const json j = json::parse(text);
         if (j.value("version", 0) != 1)
             throw Error(sqlstate::kDataCorrupted, "a saved simulation progress has an unknown version",
-                        "It was written by another version of thelook_datagen.", "");
+                        "It was written by another version of thelook_datagen.",
+                        "Install the version that wrote it, or forget the simulation (thelook.forget_simulation) and start a new one.");
         SimulationProgress p;
         p.entity_rng = words_of(j.at("entity_rng"));
         const json& s = j.at("schedule");

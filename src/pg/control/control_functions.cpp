@@ -236,8 +236,7 @@ SimulationSlot* controllable(SharedState* st, int32 id) {
         role = row->owner;
     }
     if (!may_control(role))
-        throw Error(sqlstate::kInsufficientPrivilege, "permission denied to change simulation " + std::to_string(id),
-                    "Only the role that started a simulation, its members, or a superuser may change it.", "");
+        throw not_permitted("change", id);
     const bool starting = live.fresh && (live.state == SimState::Starting ||
                                          (live.state == SimState::Restarting && live.launch_requested));
     if (!live.slot || !(live.state == SimState::Running || starting || held_by_me(live)) || stop_pending(id))
@@ -268,8 +267,7 @@ Datum stop_simulation(FunctionCallInfo fcinfo) {
         else if (!live.slot) throw no_such_simulation(id);
     }
     if (!may_control(role))
-        throw Error(sqlstate::kInsufficientPrivilege, "permission denied to stop simulation " + std::to_string(id),
-                    "Only the role that started a simulation, its members, or a superuser may stop it.", "");
+        throw not_permitted("stop", id);
     return BoolGetDatum(stop_one(st, id, live));
 }
 
@@ -316,8 +314,7 @@ Datum resume_simulation(FunctionCallInfo fcinfo) {
         throw no_such_simulation(id);
     }
     if (!may_control(row->owner))
-        throw Error(sqlstate::kInsufficientPrivilege, "permission denied to resume simulation " + std::to_string(id),
-                    "Only the role that started a simulation, its members, or a superuser may resume it.", "");
+        throw not_permitted("resume", id);
     if ((live.slot && is_active(live.state)) || held_by_me(live)) {
         if (live.state == SimState::Restarting) {
             ControlAction kick;
@@ -356,8 +353,7 @@ Datum forget_simulation(FunctionCallInfo fcinfo) {
         auto row = store->load(id, true);
         if (!row) return false;
         if (!may_control(row->owner))
-            throw Error(sqlstate::kInsufficientPrivilege, "permission denied to forget simulation " + std::to_string(id),
-                        "Only the role that started a simulation, its members, or a superuser may.", "");
+            throw not_permitted("forget", id);
         if (row->desired_state == "running")
             throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulation " + std::to_string(id) + " is to be resumed",
                         "Its desired state is running: it is interrupted, and resumes when a worker can run it.",

@@ -7,6 +7,7 @@
 #include "pg/bridge/datum.hpp"
 #include "pg/bridge/guard.hpp"
 #include "pg/bridge/settings.hpp"
+#include "pg/bridge/transaction.hpp"
 #include "pg/control/shared_state.hpp"
 #include "pg/control/simulation_store.hpp"
 #include "pg/control/slot_protocol.hpp"
@@ -40,55 +41,79 @@ void on_launcher_exit(int code, Datum arg) {
     LWLockRelease(st->lock);
 }
 
-// The databases a resumer may connect to, read from the shared catalog pg_database (the launcher
-// is connected to no database). Allocated in TopMemoryContext; the caller frees the list.
-List* connectable_databases() {
+// The launcher's catalog reads, each in a Transaction of its own (the unit of work the worker and
+// the resumer use). read runs inside pg_guard: plain PostgreSQL code, no C++ object. False when
+// the read failed; the error is logged and the caller tries again later. The launcher is
+// connected to no database: it reads shared catalogs only.
+template <typename Read>
+bool read_catalog(const char* activity, Read read) {
+    char failure[kErrorMax] = "";
+    try {
+        Transaction tx(activity);
+        pg_guard(read);
+        tx.commit();
+        return true;
+    } catch (const std::exception& e) {  // the transaction was aborted as tx went
+        strlcpy(failure, e.what(), sizeof failure);
+    }
+    ereport(WARNING, (errmsg("thelook launcher: %s failed: %s", activity, failure)));
+    return false;
+}
+
+// The databases a resumer may connect to, read from the shared catalog pg_database. Allocated in
+// TopMemoryContext; the caller frees the list. False when pg_database could not be read.
+bool connectable_databases(List** out) {
     List* databases = NIL;
-    StartTransactionCommand();
-    (void)GetTransactionSnapshot();
-    Relation rel = table_open(DatabaseRelationId, AccessShareLock);
-    TableScanDesc scan = table_beginscan_catalog(rel, 0, nullptr);
-    HeapTuple tuple;
-    while ((tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
-        Form_pg_database db = (Form_pg_database)GETSTRUCT(tuple);
-        // Templates are copied by CREATE DATABASE: a simulation defined there is not resumed in
-        // the template itself (nor can it be: copying needs no one connected).
-        if (!db->datallowconn || db->datistemplate || db->datconnlimit == -2) continue;
-        MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-        databases = lappend_oid(databases, db->oid);
-        MemoryContextSwitchTo(old);
+    const bool read = read_catalog("thelook launcher: reading pg_database", [&] {
+        Relation rel = table_open(DatabaseRelationId, AccessShareLock);
+        TableScanDesc scan = table_beginscan_catalog(rel, 0, nullptr);
+        HeapTuple tuple;
+        while ((tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
+            Form_pg_database db = (Form_pg_database)GETSTRUCT(tuple);
+            // Templates are copied by CREATE DATABASE: a simulation defined there is not resumed in
+            // the template itself (nor can it be: copying needs no one connected).
+            if (!db->datallowconn || db->datistemplate || db->datconnlimit == -2) continue;
+            MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+            databases = lappend_oid(databases, db->oid);
+            MemoryContextSwitchTo(old);
+        }
+        table_endscan(scan);
+        table_close(rel, AccessShareLock);
+    });
+    if (!read) {
+        list_free(databases);
+        databases = NIL;
     }
-    table_endscan(scan);
-    table_close(rel, AccessShareLock);
-    CommitTransactionCommand();
-    return databases;
+    *out = databases;
+    return read;
 }
 
-// pg_authid is a shared catalog: readable without a database.
-bool role_can_log_in(Oid role) {
-    StartTransactionCommand();
-    HeapTuple tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
-    bool login = false;
-    if (HeapTupleIsValid(tuple)) {
-        login = ((Form_pg_authid)GETSTRUCT(tuple))->rolcanlogin;
-        ReleaseSysCache(tuple);
-    }
-    CommitTransactionCommand();
-    return login;
+// pg_authid is a shared catalog: readable without a database. False when it could not be read.
+bool role_can_log_in(Oid role, bool* login) {
+    *login = false;
+    return read_catalog("thelook launcher: reading pg_authid", [&] {
+        HeapTuple tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
+        if (HeapTupleIsValid(tuple)) {
+            *login = ((Form_pg_authid)GETSTRUCT(tuple))->rolcanlogin;
+            ReleaseSysCache(tuple);
+        }
+    });
 }
 
-bool database_exists(Oid database) {
-    List* databases = connectable_databases();
-    const bool found = list_member_oid(databases, database);
+bool database_exists(Oid database, bool* exists) {
+    List* databases = NIL;
+    const bool read = connectable_databases(&databases);
+    *exists = list_member_oid(databases, database);
     list_free(databases);
-    return found;
+    return read;
 }
 
 // One resumer per database, one at a time: each claims slots for its database's simulations.
 // False when a resumer could not be started (no background worker slot): try again later.
 bool resume_all() {
     bool complete = true;
-    List* databases = connectable_databases();
+    List* databases = NIL;
+    if (!connectable_databases(&databases)) return false;
     ListCell* cell;
     foreach (cell, databases) {
         const Oid database = lfirst_oid(cell);
@@ -116,6 +141,20 @@ bool resume_all() {
     }
     list_free(databases);
     return complete;
+}
+
+// A slot the launcher could not start a worker for (yet): tried again in 10 seconds, unless it was
+// given to another simulation meanwhile.
+void retry_later(SimulationSlot* slot, int32 id, Oid database, bool requested, TimestampTz now, const char* why) {
+    SharedState* st = shared_state();
+    LWLockAcquire(st->lock, LW_EXCLUSIVE);
+    if (slot->id == id && slot->database_oid == database && slot->state == SimState::Starting) {
+        slot->state = SimState::Restarting;
+        slot->restart_at = now + 10 * USECS_PER_SEC;
+        slot->launch_requested = requested;
+        strlcpy(slot->last_error, why, kErrorMax);
+    }
+    LWLockRelease(st->lock);
 }
 
 // Starts the workers of slots whose restart time has come; gives up on those that failed too often.
@@ -165,13 +204,18 @@ TimestampTz supervise() {
         slot->last_error[0] = '\0';
         LWLockRelease(st->lock);
 
-        if (!database_exists(database)) {
+        bool exists = false, login = false;
+        if (!database_exists(database, &exists) || (exists && !role_can_log_in(role, &login))) {
+            retry_later(slot, id, database, requested, now, "the launcher could not read the system catalogs (see the server log)");
+            continue;
+        }
+        if (!exists) {
             LWLockAcquire(st->lock, LW_EXCLUSIVE);
             if (slot->id == id && slot->database_oid == database) slot->state = SimState::Free;
             LWLockRelease(st->lock);
             continue;
         }
-        if (!role_can_log_in(role)) {
+        if (!login) {
             LWLockAcquire(st->lock, LW_EXCLUSIVE);
             if (slot->id == id && slot->database_oid == database) {
                 slot->state = SimState::Failed;
@@ -190,14 +234,7 @@ TimestampTz supervise() {
                                  id, database)));
             continue;
         }
-        LWLockAcquire(st->lock, LW_EXCLUSIVE);
-        if (slot->id == id && slot->database_oid == database && slot->state == SimState::Starting) {
-            slot->state = SimState::Restarting;
-            slot->restart_at = now + 10 * USECS_PER_SEC;
-            slot->launch_requested = requested;
-            strlcpy(slot->last_error, "no background worker slot free: raise max_worker_processes", kErrorMax);
-        }
-        LWLockRelease(st->lock);
+        retry_later(slot, id, database, requested, now, "no background worker slot free: raise max_worker_processes");
     }
     return next;
 }

@@ -109,4 +109,10 @@ Error no_such_simulation(int32 id) {
                  "SELECT id, state FROM thelook.simulations lists the simulations.");
 }
 
+Error not_permitted(const char* action, int32 id) {
+    return Error(sqlstate::kInsufficientPrivilege, "permission denied to " + std::string(action) + " simulation " + std::to_string(id),
+                 "Only the role that started a simulation, its members, or a superuser may " + std::string(action) + " it.",
+                 "Call it as that role (the role column of thelook.simulations), or as a member of it: GRANT <that role> TO <yours>.");
+}
+
 }  // namespace thelook::pg

@@ -26,5 +26,7 @@ void check_filter_fits(const std::string& value, const char* parameter);
 // The caller may stop, change, resume or forget a simulation of this role.
 bool may_control(Oid role);
 Error no_such_simulation(int32 id);
+// 42501 for a simulation whose role the caller is not (nor a member of, nor a superuser).
+Error not_permitted(const char* action, int32 id);
 
 }  // namespace thelook::pg

@@ -63,7 +63,8 @@ std::optional<std::string> seconds_or_null(double s) {
 // later read of the row fail.
 Error unreadable(const std::string& text) {
     return Error(sqlstate::kDataCorrupted, "thelook.simulation_runs holds \"" + text + "\" where a number belongs",
-                 "The row was changed by hand, or by another version.");
+                 "The row was changed by hand, or by another version.",
+                 "Stop the simulation, forget it (thelook.forget_simulation) and start a new one: the rows it wrote stay.");
 }
 double to_double(const std::optional<std::string>& s, double if_null = 0) {
     if (!s) return if_null;
@@ -254,7 +255,9 @@ void RunStore::take_over(RunRow& row, bool reset_failures, bool fresh) {
                         + to_micros_sql("resumed_at") + ", " + to_micros_sql("started_at"),
                     {num(int64{row.id}), std::string(reset_failures ? "t" : "f"), std::string(fresh ? "t" : "f")},
                     false, ext_.owner, SPI_OK_UPDATE_RETURNING);
-    if (rows.empty()) throw Error(sqlstate::kUndefinedObject, "simulation " + std::to_string(row.id) + " does not exist any more");
+    if (rows.empty()) throw Error(sqlstate::kUndefinedObject, "simulation " + std::to_string(row.id) + " does not exist any more",
+                                  "Its row in thelook.simulation_runs was deleted meanwhile.",
+                                  "Start a new one with thelook.start_simulation().");
     row.incarnation = static_cast<int32>(to_int(rows[0][0]));
     row.failures = static_cast<int32>(to_int(rows[0][1]));
     row.resumed_at = to_micros(rows[0][2]);

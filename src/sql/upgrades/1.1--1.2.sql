@@ -21,3 +21,8 @@
 
 -- A NULL schema is 22004 with a hint (evolve_schema, large_transaction, truncate_table call this first).
 --#include cdc_faults/injected_faults_table
+
+-- validate() and feed_prepare(): NULL arguments are 22004 naming the parameter, a schema without
+-- the tables validate() reads 42P01, each with a hint (PostgreSQL's own errors had none).
+--#include faults/validate
+--#include feeds/feed_prepare
