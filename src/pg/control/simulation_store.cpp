@@ -196,9 +196,7 @@ RunStore::RunStore(const ExtensionInfo& ext) : ext_(ext) {
     table_ = pg_guard([&] { return quote_identifier(ext.schema_name.c_str()); }) + std::string(".simulation_runs");
 }
 
-RunStore::~RunStore() {
-    if (save_) SPI_freeplan(save_);
-}
+RunStore::~RunStore() = default;
 
 int32 RunStore::next_id() {
     auto rows = run("SELECT nextval(pg_catalog.pg_get_serial_sequence($1, 'id'))", {table_}, false, ext_.owner,
@@ -273,13 +271,7 @@ bool RunStore::save_progress(int32 id, int32 incarnation, int64 iterations, doub
                                 " SET iterations = $3, run_seconds = $4, simulated_time = $5, counters = $6::jsonb, "
                                 "progress = $7::jsonb, failures = 0, updated_at = now() "
                                 "WHERE id = $1 AND incarnation = $2";
-        save_ = pg_guard([&] {
-            Oid types[7] = {INT4OID, INT4OID, INT8OID, FLOAT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
-            SPIPlanPtr plan = SPI_prepare(sql.c_str(), 7, types);
-            if (!plan) elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql.c_str(), SPI_result_code_string(SPI_result));
-            SPI_keepplan(plan);
-            return plan;
-        });
+        save_ = prepare(sql, {INT4OID, INT4OID, INT8OID, FLOAT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID});
     }
     Datum args[7];
     pg_guard([&] {
@@ -294,7 +286,7 @@ bool RunStore::save_progress(int32 id, int32 incarnation, int64 iterations, doub
     });
     const ActingRole acting(ext_.owner);
     const uint64 n = pg_guard([&] {
-        int rc = SPI_execute_plan(save_, args, nullptr, false, 0);
+        int rc = SPI_execute_plan(save_.get(), args, nullptr, false, 0);
         if (rc != SPI_OK_UPDATE) elog(ERROR, "thelook: saving progress failed: %s", SPI_result_code_string(rc));
         return static_cast<uint64>(SPI_processed);
     });

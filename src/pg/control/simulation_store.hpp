@@ -22,8 +22,8 @@
 #include "core/simulation_params.hpp"
 #include "pg/bridge/guard.hpp"
 #include "pg/bridge/postgres.hpp"
+#include "pg/bridge/spi_plan.hpp"
 
-struct _SPI_plan;
 
 namespace thelook::pg {
 
@@ -99,7 +99,7 @@ public:
 private:
     ExtensionInfo ext_;
     std::string table_;
-    _SPI_plan* save_ = nullptr;
+    SpiPlan save_;  // save_progress's statement, prepared on first use
 };
 
 // Runs f(store, ext) inside an SPI connection of its own; store is null under the 1.0 SQL (no table).
