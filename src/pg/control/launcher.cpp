@@ -56,7 +56,7 @@ bool read_catalog(const char* activity, Read read) {
     } catch (const std::exception& e) {  // the transaction was aborted as tx went
         strlcpy(failure, e.what(), sizeof failure);
     }
-    ereport(WARNING, (errmsg("thelook launcher: %s failed: %s", activity, failure)));
+    ereport(WARNING, (errmsg("%s failed: %s", activity, failure)));
     return false;
 }
 
