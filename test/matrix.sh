@@ -3,7 +3,8 @@
 #   test/matrix.sh [SUITE[:STAGES]...]      (make test-matrix: bookworm trixie sid)
 # SUITE is bookworm (PostgreSQL 15), trixie (17) or sid (18): the root installs that release's
 # packages (test/deps.sh picks its PostgreSQL). STAGES, comma-separated, default all of:
-#   build    test/deps.sh, then the Debian packages (make deb, warnings as errors), and the one for
+#   build    test/deps.sh, then the Debian packages (make deb, warnings as errors; pg_buildext cleans the
+#            tree after it, so the tree is built again for the unit tests and the README's make), and the one for
 #            the root's PostgreSQL installed with apt-get install ./postgresql-NN-thelook-datagen_*.deb:
 #            the stages below test the packaged extension
 #   unit     make WERROR=1 unit (Catch2 v2 on bookworm, v3 on trixie and sid)
@@ -111,7 +112,7 @@ for arg in "$@"; do
     unzip -q "$zip" -d "$root/root/dist" && mv "$root/root/dist/"*/ "$root/root/project" && rmdir "$root/root/dist"
     # Only the build stage makes the packages; every later stage needs them.
     if [[ ",$stages," == *,build,* ]]; then
-      run build "test/deps.sh && DEB_BUILD_OPTIONS=noddebs make deb && apt-get install -y -qq ../postgresql-\$(pg_config --version | sed 's/PostgreSQL \([0-9]*\).*/\1/')-thelook-datagen_*.deb" &&
+      run build "test/deps.sh && DEB_BUILD_OPTIONS=noddebs make deb && make -j\$(nproc) WERROR=1 && apt-get install -y -qq ../postgresql-\$(pg_config --version | sed 's/PostgreSQL \([0-9]*\).*/\1/')-thelook-datagen_*.deb" &&
         major=$(in_root "$root" "pg_config --version" | sed 's/PostgreSQL \([0-9]*\).*/\1/')
       # The packages outlive the root: $MATRIX_DIR/debs-SUITE/ (a later "SUITE:package" reuses them).
       rm -rf "$debdir"; mkdir -p "$debdir"; cp "$root/root/"postgresql-*-thelook-datagen_*.deb "$debdir/" 2>/dev/null

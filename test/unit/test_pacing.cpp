@@ -1,6 +1,6 @@
 // The pacing arithmetic of a live simulation (src/core/run/pacing.hpp): the simulated clock, the
 // restart back-off, the catch-up token bucket and the wake-up time.
-#include <catch2/catch.hpp>
+#include "catch.hpp"
 
 #include "core/run/pacing.hpp"
 #include "core/traffic.hpp"
