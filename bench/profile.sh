@@ -34,7 +34,11 @@ else
   perf record -g -o "$out" -p "$pid" -- sleep "$secs" >/dev/null 2>&1 || true
   wait_for "SELECT state <> 'running' FROM thelook.simulations WHERE id = $id" 60 || true
 fi
-echo "## perf: $what, pid $pid, $secs s"
-perf report -i "$out" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -${PROFILE_TOP:-40}
-echo "## by library"
-perf report -i "$out" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -8
+echo "## perf: $what, pid $pid, $secs s: self time by symbol"
+perf report -i "$out" --no-children -g none --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -"${PROFILE_TOP:-30}" || true
+echo "## total time (self and callees) by symbol"
+perf report -i "$out" --children -g none --sort symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -"${PROFILE_TOP:-30}" || true
+echo "## self time by library"
+perf report -i "$out" --no-children -g none --sort dso --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -8 || true
+[ -n "${PROFILE_DATA:-}" ] && cp "$out" "$PROFILE_DATA"
+exit 0
