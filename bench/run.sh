@@ -22,16 +22,33 @@ SCALE=${BENCH_SCALE:-1}
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 int() { awk "BEGIN { printf \"%d\", $1 }"; }
 now() { date +%s.%N; }
-want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9 10 11 12} " == *" $1 "* ]]; }
-# ceiling SCHEMA SECONDS [start_simulation arguments] -> "iterations/s rows/s errors", flat out.
+want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 99} " == *" $1 "* ]]; }
+# start_flat SCHEMA SECONDS SEED [start_simulation arguments] -> the simulation's id (flat out).
+start_flat() {
+  local schema=$1 secs=$2 seed=$3; shift 3
+  q -c "SELECT thelook.start_simulation('$schema', avg_qps => 1e7, seed => $seed, duration => '$secs seconds'${1:+, $1})"
+}
+wait_done() {  # wait_done ID SECONDS
+  wait_for "SELECT state <> 'running' AND state <> 'starting' FROM thelook.simulations WHERE id = $1" $(($2 + 60)) || true
+}
+# rates ID -> "iterations/s rows/s errors new-rows/s" of a finished simulation (rows: inserted and
+# updated; new rows: inserted only, what a COPY of its tables would load).
+rates() {
+  q -F ' ' -c "SELECT round(iterations / s), round((users_inserted + users_updated + orders_inserted + orders_updated + order_items_inserted
+                 + order_items_updated + events_inserted) / s), total_errors,
+                 round((users_inserted + orders_inserted + order_items_inserted + events_inserted) / s)
+               FROM (SELECT *, extract(epoch FROM ended_at - started_at) AS s FROM thelook.simulations WHERE id = $1) x"
+}
+# ceiling SCHEMA SECONDS [start_simulation arguments] -> "iterations/s rows/s errors new-rows/s", flat out.
 ceiling() {
   local schema=$1 secs=$2 id; shift 2
-  id=$(q -c "SELECT thelook.start_simulation('$schema', avg_qps => 1e7, seed => 5, duration => '$secs seconds'${1:+, $1})")
-  wait_for "SELECT state <> 'running' AND state <> 'starting' FROM thelook.simulations WHERE id = $id" $((secs + 60)) || true
-  q -F ' ' -c "SELECT round(iterations / s), round((users_inserted + users_updated + orders_inserted + orders_updated + order_items_inserted
-                 + order_items_updated + events_inserted) / s), total_errors
-               FROM (SELECT *, extract(epoch FROM ended_at - started_at) AS s FROM thelook.simulations WHERE id = $id) x"
+  id=$(start_flat "$schema" "$secs" 5 "$@")
+  wait_done "$id" "$secs"
+  rates "$id"
 }
+# The issue's figures against their targets, collected as the sections print them; section 99 lists them.
+declare -a SUMMARY=()
+target() { SUMMARY+=("$1 = $2 (target: $3)"); echo "RATIO $1 = $2"; }
 
 start_cluster bench "${BENCH_PORT:-54970}" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
 q -q -c "CREATE EXTENSION thelook_datagen"
@@ -67,10 +84,23 @@ n=$(int "1000000 * $SCALE")
 for f in "generate_users($n, seed => 1)" "generate_orders($n, seed => 1, users => 100000)" \
          "generate_order_items($n, seed => 1, users => 100000)" "generate_events($(int "$n / 5"), seed => 1, users => 100000)" \
          "generate_sessions($(int "$n / 5"), seed => 1)"; do
+  # Wall time, and the backend's own CPU time (utime + stime from /proc, in clock ticks): on a
+  # loaded machine rows per CPU second is the rate per core, rows per wall second is not.
   t0=$(now)
-  c=$(q -c "SET max_parallel_workers_per_gather = 0" -c "SELECT count(*) FROM thelook.$f" | tail -1)
-  s=$(calc "$(now) - $t0")
-  echo "$(printf '%-60s' "$f"): $c rows in $(calc "int($s * 100) / 100") s = $(int "$c / $s") rows/s"
+  out=$(q -q <<SQL
+SET max_parallel_workers_per_gather = 0;
+SELECT pg_backend_pid() AS pid \gset
+\setenv BACKEND_PID :pid
+\! awk '{print \$14 + \$15}' /proc/\$BACKEND_PID/stat
+SELECT count(*) FROM thelook.$f;
+\! awk '{print \$14 + \$15}' /proc/\$BACKEND_PID/stat
+SQL
+)
+  read -r k0 c k1 <<<"$(echo $out)"
+  s=$(calc "$(now) - $t0"); cpu=$(calc "($k1 - $k0) / $(getconf CLK_TCK)")
+  per_core=$(int "$c / ($cpu + 0.000001)")
+  echo "$(printf '%-60s' "$f"): $c rows in $(calc "int($s * 100) / 100") s = $(int "$c / $s") rows/s; $cpu s of CPU = $per_core rows per CPU second"
+  SUMMARY+=("${f%%(*} rows per CPU second = $per_core (target: 1000000)")
 done
 
 fi
@@ -132,15 +162,15 @@ declare -A total=()
 for round in 1 2 3; do
   for sc in reference retail retail_incidents pipeline_faults; do
     # An accelerated clock, so that retail's curve and incidents really change under the run.
-    read -r it rows err < <(ceiling sc "$secs" "scenario => '$sc', time_scale => 3600")
+    read -r it rows err _ < <(ceiling sc "$secs" "scenario => '$sc', time_scale => 3600")
     echo "round $round, $sc: $it iterations/s, $rows rows/s (errors: $err)"
     total[$sc]=$(( ${total[$sc]:-0} + it ))
   done
   q -q -c "TRUNCATE sc.orders, sc.order_items, sc.events, sc.incidents, sc.injected_faults" -c "CHECKPOINT"
 done
-echo "RATIO retail / reference (iterations/s) = $(calc "int(${total[retail]} / ${total[reference]} * 100) / 100")"
+target "retail / reference (iterations/s)" "$(calc "int(${total[retail]} / ${total[reference]} * 100) / 100")" 0.85
 echo "RATIO retail_incidents / reference (iterations/s) = $(calc "int(${total[retail_incidents]} / ${total[reference]} * 100) / 100")"
-echo "RATIO pipeline_faults / reference (iterations/s) = $(calc "int(${total[pipeline_faults]} / ${total[reference]} * 100) / 100")"
+target "pipeline_faults / reference (iterations/s)" "$(calc "int(${total[pipeline_faults]} / ${total[reference]} * 100) / 100")" 0.85
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA sc CASCADE"
 fi
 
@@ -161,14 +191,14 @@ secs=$(int "20 * $SCALE"); [ "$secs" -lt 3 ] && secs=3
 q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('now_ref', init_num_users => 1000, seed => 1)"
 this_total=0; base_total=0
 for round in 1 2 3; do
-  read -r it _ _ < <(ceiling now_ref "$secs")
+  read -r it _ _ _ < <(ceiling now_ref "$secs")
   this_total=$((this_total + it))
   echo "round $round, this build: $it iterations/s"
   ( PG_BIN=$base/pg/usr/lib/postgresql/$major/bin
     CLUSTERS=()  # this subshell stops only the cluster it starts
     start_cluster baseline "${BENCH_BASELINE_PORT:-54971}" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
     q -q -c "CREATE EXTENSION thelook_datagen" -c "SET client_min_messages = warning" -c "SELECT thelook.setup('then_ref', init_num_users => 1000, seed => 1)"
-    read -r it _ _ < <(ceiling then_ref "$secs")
+    read -r it _ _ _ < <(ceiling then_ref "$secs")
     echo "$it" >"/tmp/thelook-baseline-$round"
     stop_clusters )
   it=$(cat "/tmp/thelook-baseline-$round"); rm -f "/tmp/thelook-baseline-$round"
@@ -186,14 +216,14 @@ q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('sh', init_
 declare -A it_total=() rows_total=()
 for round in 1 2 3; do
   for sc in reference shoppers; do
-    read -r it rows err < <(ceiling sh "$secs" "scenario => '$sc'")
+    read -r it rows err _ < <(ceiling sh "$secs" "scenario => '$sc'")
     echo "round $round, $sc: $it iterations/s, $rows rows/s (errors: $err)"
     it_total[$sc]=$(( ${it_total[$sc]:-0} + it )); rows_total[$sc]=$(( ${rows_total[$sc]:-0} + rows ))
   done
   q -q -c "TRUNCATE sh.orders, sh.order_items, sh.events" -c "CHECKPOINT"
 done
 echo "RATIO shoppers / reference (iterations/s: sessions vs purchases) = $(calc "int(${it_total[shoppers]} / ${it_total[reference]} * 100) / 100")"
-echo "RATIO shoppers / reference (rows/s) = $(calc "int(${rows_total[shoppers]} / ${rows_total[reference]} * 100) / 100")"
+target "shoppers / reference (rows/s)" "$(calc "int(${rows_total[shoppers]} / ${rows_total[reference]} * 100) / 100")" 0.85
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA sh CASCADE"
 fi
 
@@ -272,7 +302,7 @@ for round in 1 2 3; do
     arg=$([ $sc = reference ] && echo "'reference'" || echo "'$faults'")
     # The faults' look-up indexes are part of what faults.cdc costs.
     q -q -c "SELECT count(*) FROM thelook.create_simulation_indexes('cf', scenario => $arg)" >/dev/null
-    read -r it rows err < <(ceiling cf "$secs" "scenario => $arg, time_scale => 50000")
+    read -r it rows err _ < <(ceiling cf "$secs" "scenario => $arg, time_scale => 50000")
     echo "round $round, $sc: $it iterations/s, $rows inserted+updated rows/s (errors: $err)"
     cf_total[$sc]=$(( ${cf_total[$sc]:-0} + it ))
   done
@@ -325,10 +355,14 @@ as_pg mkdir -p "$dir"
 q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('live_nf', init_num_users => 1000, seed => 1)" \
      -c "SELECT thelook.setup('live_fd', init_num_users => 1000, seed => 1)" >/dev/null
 q -q -c "SELECT count(*) FROM thelook.write_feed('live_fd', '$dir', include_existing => false)" >/dev/null
-read -r nf_it nf_rows nf_err < <(ceiling live_nf "$secs")
-read -r fd_it fd_rows fd_err < <(ceiling live_fd "$secs")
-echo "flat-out simulation, $secs s: no feed $nf_it iterations/s ($nf_rows rows/s), with a feed $fd_it iterations/s ($fd_rows rows/s)"
-echo "RATIO flat-out iterations/s with a feed / without = $(calc "int($fd_it / $nf_it * 100) / 100")"
+nf_it=0; fd_it=0
+for round in 1 2 3; do  # alternating
+  read -r a_it a_rows _ _ < <(ceiling live_nf "$secs")
+  read -r b_it b_rows _ _ < <(ceiling live_fd "$secs")
+  echo "round $round, flat-out simulation, $secs s: no feed $a_it iterations/s ($a_rows rows/s), with a feed $b_it iterations/s ($b_rows rows/s)"
+  nf_it=$((nf_it + a_it)); fd_it=$((fd_it + b_it))
+done
+target "flat-out iterations/s with a feed / without" "$(calc "int($fd_it / $nf_it * 100) / 100")" 0.85
 rm -rf "$dir"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA live_nf CASCADE" -c "DROP SCHEMA live_fd CASCADE" -c "CHECKPOINT"
 fi
@@ -343,12 +377,12 @@ inventory_rounds() {  # label
   declare -A total=()
   for round in 1 2 3; do
     for schema in inv_off inv_on; do
-      read -r it rows err < <(ceiling "$schema" "$secs")
+      read -r it rows err _ < <(ceiling "$schema" "$secs")
       echo "$1, round $round, $schema: $it iterations/s, $rows rows/s (errors: $err)"
       total[$schema]=$(( ${total[$schema]:-0} + it ))
     done
   done
-  echo "RATIO $1: inventory on / off (iterations/s) = $(calc "int(${total[inv_on]} / ${total[inv_off]} * 100) / 100")"
+  target "$1: inventory on / off (iterations/s)" "$(calc "int(${total[inv_on]} / ${total[inv_off]} * 100) / 100")" 0.85
 }
 inventory_rounds "initial stock ($(q -c "SELECT count(*) FROM inv_on.inventory_items") inventory rows)"
 # Sold items of a long history: in the table and its primary key, not in the partial index of unsold ones.
@@ -376,5 +410,74 @@ for schema in bf_off bf_on; do
 done
 echo "RATIO backfill rows/s inventory on / off = $(calc "int(${bf[bf_on]} / ${bf[bf_off]} * 100) / 100")"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA bf_off CASCADE" -c "DROP SCHEMA bf_on CASCADE"
+fi
+if want 13; then
+echo "## 13. live vs COPY: the reference flat out for a fixed time, then COPY FROM of exactly the rows it wrote into an identical empty twin schema (alternating, 3 rounds)"
+# New rows/s of the simulation (inserted rows over its run time; its lifecycle updates come on
+# top) against COPY FROM of its four tables, exported to CSV, into a twin made by the same setup
+# (same tables, keys and indexes) but empty, one transaction per round as a load would run.
+secs=$(int "20 * $SCALE"); [ "$secs" -lt 5 ] && secs=5
+dir=$PGHOST/live_copy; as_pg mkdir -p "$dir"
+live_total=0; copy_total=0
+for round in 1 2 3; do
+  q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS lv CASCADE" -c "DROP SCHEMA IF EXISTS lv_twin CASCADE" \
+       -c "SELECT thelook.setup('lv', init_num_users => 1000, seed => 1)" -c "SELECT thelook.setup('lv_twin', init_num_users => 0, seed => 1)" -c "CHECKPOINT" >/dev/null
+  read -r it rows err new_rate < <(ceiling lv "$secs")
+  for t in users orders order_items events; do q -q -c "COPY lv.$t TO '$dir/$t.csv' WITH (FORMAT csv)"; done
+  n=$(q -c "SELECT (SELECT count(*) FROM lv.users) + (SELECT count(*) FROM lv.orders) + (SELECT count(*) FROM lv.order_items) + (SELECT count(*) FROM lv.events)")
+  q -q -c "CHECKPOINT"
+  t0=$(now)
+  q -q -c "BEGIN" -c "COPY lv_twin.users FROM '$dir/users.csv' WITH (FORMAT csv)" -c "COPY lv_twin.orders FROM '$dir/orders.csv' WITH (FORMAT csv)" \
+       -c "COPY lv_twin.order_items FROM '$dir/order_items.csv' WITH (FORMAT csv)" -c "COPY lv_twin.events FROM '$dir/events.csv' WITH (FORMAT csv)" -c "COMMIT"
+  c_rate=$(int "$n / ($(now) - $t0)")
+  echo "round $round: live $new_rate new rows/s ($rows inserted+updated rows/s, $it iterations/s, errors: $err); COPY FROM of its $n rows into the twin $c_rate rows/s"
+  live_total=$((live_total + new_rate)); copy_total=$((copy_total + c_rate))
+done
+target "live new rows/s / COPY FROM of the same rows" "$(calc "int($live_total / $copy_total * 100) / 100")" 0.8
+rm -rf "$dir"
+q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA lv CASCADE" -c "DROP SCHEMA lv_twin CASCADE" -c "CHECKPOINT"
+fi
+
+if want 14; then
+cores=$(nproc)
+echo "## 14. several cores: $cores simulations on $cores schemas and on one schema vs one simulation (alternating, 2 rounds)"
+# Rows/s summed over the simulations running at once; each its own seed (on one schema the same
+# seed would draw the same ids).
+secs=$(int "20 * $SCALE"); [ "$secs" -lt 5 ] && secs=5
+for k in $(seq 1 "$cores"); do
+  q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('mc_$k', init_num_users => 1000, seed => 1)" >/dev/null
+done
+together() {  # together SCHEMA... -> summed rows/s of one flat-out simulation per argument, started at once
+  local ids=() k=0 id sum=0 rows
+  for schema in "$@"; do k=$((k + 1)); ids+=("$(start_flat "$schema" "$secs" $((5 + k)))"); done
+  for id in "${ids[@]}"; do wait_done "$id" "$secs"; done
+  for id in "${ids[@]}"; do read -r _ rows _ _ < <(rates "$id"); sum=$((sum + rows)); done
+  echo "$sum"
+}
+one=0; many=0; same=0
+for round in 1 2; do
+  a=$(together mc_1)
+  b=$(together $(for k in $(seq 1 "$cores"); do echo "mc_$k"; done))
+  c=$(together $(for k in $(seq 1 "$cores"); do echo mc_1; done))
+  echo "round $round: one simulation $a rows/s; $cores on $cores schemas $b rows/s; $cores on one schema $c rows/s"
+  one=$((one + a)); many=$((many + b)); same=$((same + c))
+done
+target "$cores simulations on $cores schemas / one simulation (rows/s)" "$(calc "int($many / $one * 100) / 100")" "$(calc "0.8 * $cores")"
+target "$cores simulations on one schema / one simulation (rows/s)" "$(calc "int($same / $one * 100) / 100")" "none, where scaling stops"
+for k in $(seq 1 "$cores"); do q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA mc_$k CASCADE"; done
+fi
+
+if want 15; then
+echo "## 15. bulk history at scale (bench/backfill_scale.sh)"
+if [ -x "$REPO/bench/backfill_scale.sh" ]; then
+  "$REPO/bench/backfill_scale.sh"
+else
+  echo "bench/backfill_scale.sh is not there yet: not measured"
+fi
+fi
+
+if want 99; then
+echo "## 99. the issue's figures against their targets (from the sections above, this run)"
+for line in "${SUMMARY[@]}"; do echo "$line"; done
 fi
 if [ -n "${BENCH_OUT:-}" ]; then echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"; fi

@@ -165,3 +165,18 @@ CALL thelook.backfill_in_chunks('bf7', '2024-02-01', '2024-02-02', avg_qps => 0.
 SELECT count(*) > 0 AS some, count(*) FILTER (WHERE substr(id, 15, 1) <> '7') AS not_v7 FROM bf7.orders WHERE created_at >= '2024-02-01';
 ROLLBACK;
 SELECT * FROM thelook.backfill('bf7', '2024-02-01', '2024-02-02', id_format => 'uuid5');
+-- Timestamps are the session's local time (datum.cpp caches each day's UTC offset): the same
+-- rows under other zones equal PostgreSQL's own conversion of the UTC values, over 150 years
+-- (local mean time, DST rules, a 30-minute DST shift, a half-hour zone).
+CREATE TEMP TABLE tz_utc AS
+    SELECT id, created_at FROM thelook.generate_users(3000, seed => 3, start_at => '1890-01-01 00:00+00', end_at => '2040-01-01 00:00+00');
+SET TimeZone = 'America/New_York';
+SELECT count(*) AS rows, count(*) FILTER (WHERE n.created_at IS DISTINCT FROM (u.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'America/New_York') AS differ
+  FROM thelook.generate_users(3000, seed => 3, start_at => '1890-01-01 00:00+00', end_at => '2040-01-01 00:00+00') n JOIN tz_utc u USING (id);
+SET TimeZone = 'Australia/Lord_Howe';
+SELECT count(*) AS rows, count(*) FILTER (WHERE n.created_at IS DISTINCT FROM (u.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'Australia/Lord_Howe') AS differ
+  FROM thelook.generate_users(3000, seed => 3, start_at => '1890-01-01 00:00+00', end_at => '2040-01-01 00:00+00') n JOIN tz_utc u USING (id);
+SET TimeZone = 'Asia/Kolkata';
+SELECT count(*) AS rows, count(*) FILTER (WHERE n.created_at IS DISTINCT FROM (u.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'Asia/Kolkata') AS differ
+  FROM thelook.generate_users(3000, seed => 3, start_at => '1890-01-01 00:00+00', end_at => '2040-01-01 00:00+00') n JOIN tz_utc u USING (id);
+SET TimeZone = 'UTC';

@@ -24,9 +24,9 @@ inline Datum text_datum(const std::string& s) {
 }
 
 // A timestamptz as the session's local "timestamp without time zone" (what now()::timestamp gives).
-inline Datum local_timestamp_datum(Micros t) {
-    return DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(to_timestamptz(t)));
-}
+// The same value as timestamptz_timestamp, without its round trip through a broken-down time for
+// each call: the session time zone's offset is cached per day that has no transition (datum.cpp).
+Datum local_timestamp_datum(Micros t);
 
 // Argument access for SQL functions (guarded: detoasting may fail).
 std::string arg_text(FunctionCallInfo fcinfo, int n, const char* if_null);

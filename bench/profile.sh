@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Where a flat-out simulation's (or an SRF's) time goes: perf record (Debian's linux-perf) of the
+# worker process on a throwaway cluster, then the top of perf report by symbol, self time.
+#   bench/profile.sh reference|feed|pipeline_faults|inventory|shoppers|srf [SECONDS]
+# Needs root or perf_event_paranoid <= 1 (perf reads another user's process). Not a test.
+set -euo pipefail
+source "$(dirname "$0")/../test/lib.sh"
+what=${1:-reference}; secs=${2:-15}
+command -v perf >/dev/null || { echo "profile.sh: no perf (apt-get install linux-perf)" >&2; exit 2; }
+start_cluster profile "${BENCH_PORT:-54972}" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
+q -q -c "CREATE EXTENSION thelook_datagen" -c "SET client_min_messages = warning" \
+     -c "SELECT thelook.setup('p', init_num_users => 1000, seed => 1$([ "$what" = inventory ] && echo ', inventory => true'))" >/dev/null
+out=$PGHOST/perf.data
+if [ "$what" = srf ]; then
+  # One backend generating orders into count(*): record that backend.
+  q -c "SET max_parallel_workers_per_gather = 0" -c "SELECT count(*) FROM thelook.generate_orders(3000000, seed => 1, users => 100000)" \
+    -c "SELECT count(*) FROM thelook.generate_events(600000, seed => 1, users => 100000)" >/dev/null &
+  wait_for "SELECT count(*) = 1 FROM pg_stat_activity WHERE query LIKE '%generate_orders(3000000%' AND pid <> pg_backend_pid()" 30
+  pid=$(q -c "SELECT pid FROM pg_stat_activity WHERE query LIKE '%generate_orders(3000000%' AND pid <> pg_backend_pid()")
+  perf record -g -o "$out" -p "$pid" -- sleep "$secs" >/dev/null 2>&1 || true
+  wait
+else
+  args=""
+  case $what in
+    feed) as_pg mkdir -p "$PGHOST/feed"; q -c "SELECT count(*) FROM thelook.write_feed('p', '$PGHOST/feed', include_existing => false)" >/dev/null ;;
+    pipeline_faults) args=", scenario => 'pipeline_faults', time_scale => 3600" ;;
+    shoppers) args=", scenario => 'shoppers'" ;;
+    reference|inventory) ;;
+    *) echo "profile.sh: unknown workload $what" >&2; exit 2 ;;
+  esac
+  id=$(q -c "SELECT thelook.start_simulation('p', avg_qps => 1e7, seed => 5, duration => '$((secs + 5)) seconds'$args)")
+  wait_for "SELECT state = 'running' AND iterations > 0 FROM thelook.simulations WHERE id = $id" 30
+  pid=$(q -c "SELECT pid FROM thelook.simulations WHERE id = $id")
+  perf record -g -o "$out" -p "$pid" -- sleep "$secs" >/dev/null 2>&1 || true
+  wait_for "SELECT state <> 'running' FROM thelook.simulations WHERE id = $id" 60 || true
+fi
+echo "## perf: $what, pid $pid, $secs s: self time by symbol"
+perf report -i "$out" --no-children -g none --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -"${PROFILE_TOP:-30}" || true
+echo "## total time (self and callees) by symbol"
+perf report -i "$out" --children -g none --sort symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -"${PROFILE_TOP:-30}" || true
+echo "## self time by library"
+perf report -i "$out" --no-children -g none --sort dso --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -8 || true
+[ -n "${PROFILE_DATA:-}" ] && cp "$out" "$PROFILE_DATA"
+exit 0
