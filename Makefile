@@ -82,7 +82,7 @@ test/unit/%.o: test/unit/%.cpp
 test/unit/unit_tests: test/unit/catch_main.o $(UNIT_OBJS) $(CORE_SRCS:.cpp=.o)
 	$(UNIT_CXX) -o $@ $^ $(CATCH2_LIBS)
 
-.PHONY: unit demo test deps regress lifecycle-tests bench charts deb dist test-matrix fuzz
+.PHONY: unit demo test deps regress lifecycle-tests bench charts deb dist test-matrix fuzz test-citus
 unit: test/unit/unit_tests
 	test/unit/unit_tests
 
@@ -142,6 +142,10 @@ dist:
 	mkdir -p dist
 	git archive --format zip --prefix=$(EXTENSION)-$(DISTVERSION)/ --output dist/$(EXTENSION)-$(DISTVERSION).zip $(DIST_TREE)
 	@echo dist/$(EXTENSION)-$(DISTVERSION).zip
+
+# A coordinator and two workers of Citus (built from ../shared/vendor/) in a trixie root (docs/citus.md).
+test-citus:
+	test/citus/run.sh
 
 # The suite on each Debian release in a fresh debootstrapped root (test/matrix.sh; docs/install.md).
 MATRIX_SUITES ?= bookworm trixie sid

@@ -21,3 +21,6 @@
 
 -- A NULL schema is 22004 with a hint (evolve_schema, large_transaction, truncate_table call this first).
 --#include cdc_faults/injected_faults_table
+
+-- Citus (docs/citus.md): a set-up schema as reference and distributed tables on a coordinator.
+--#include citus/distribute
