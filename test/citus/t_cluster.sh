@@ -25,7 +25,7 @@ on() {  # on NODE psql-args...: psql on node 0 (coordinator), 1 or 2
 for i in 0 1 2; do on "$i" -c "CREATE EXTENSION citus" >/dev/null; done
 
 # 1. Without Citus in the database (the extension alone, Citus not created): 0A000 with a hint.
-on 0 -c "CREATE DATABASE plain" >/dev/null
+on 0 -c "CREATE DATABASE plain" >/dev/null 2>&1
 out=$(PGDATABASE=plain on 0 -c "CREATE EXTENSION thelook_datagen" -c "SELECT thelook.setup('demo', 10, seed => 1)" \
         -c "\\set VERBOSITY verbose" -c "SELECT thelook.distribute('demo')" 2>&1 || true)
 check "distribute() without Citus: 0A000 'extension \"citus\" is not installed' with a hint" \
@@ -83,10 +83,10 @@ for _ in $(seq 1 900); do
 done
 on 0 -c "SELECT format('# simulation: state %s, %s iterations, %s it/s, %s users + %s orders + %s items + %s events inserted, %s orders updated, %s errors (%s)',
                  state, iterations, round(achieved_qps::numeric, 1), users_inserted, orders_inserted, order_items_inserted, events_inserted,
-                 orders_updated, total_errors, coalesce(last_error, '-')) FROM thelook.simulation_status WHERE id = $id"
+                 orders_updated, total_errors, coalesce(last_error, '-')) FROM thelook.simulation_status() WHERE id = $id"
 check_eq "the simulation finished 400 iterations without an error" "finished 400 0" \
-  "$(on 0 -c "SELECT state || ' ' || iterations || ' ' || total_errors FROM thelook.simulation_status WHERE id = $id")"
-read -r su so si se <<<"$(on 0 -F ' ' -c "SELECT 1000 + users_inserted, orders_inserted - orders_deleted, order_items_inserted - order_items_deleted, events_inserted FROM thelook.simulation_status WHERE id = $id")"
+  "$(on 0 -c "SELECT state || ' ' || iterations || ' ' || total_errors FROM thelook.simulation_status() WHERE id = $id")"
+read -r su so si se <<<"$(on 0 -F ' ' -c "SELECT 1000 + users_inserted, orders_inserted - orders_deleted, order_items_inserted - order_items_deleted, events_inserted FROM thelook.simulation_status() WHERE id = $id")"
 check "the simulation made orders" test "$so" -gt 0
 for t in users:$su orders:$so order_items:$si events:$se; do
   check_eq "${t%%:*}: every row on the shard its id hashes to, as many as the simulation counted" "0 ${t#*:}" "$(placement_check demo "${t%%:*}")"
@@ -100,7 +100,7 @@ check_eq "no orphans across shards (items without order, orders and events witho
 check_eq "lifecycle updates reached the shards: every item has its order's status" "0" "$(on 0 -c "
   WITH o AS MATERIALIZED (SELECT id, status FROM demo.orders), i AS MATERIALIZED (SELECT order_id, status FROM demo.order_items)
   SELECT count(*) FROM i JOIN o ON o.id = i.order_id WHERE i.status <> o.status")"
-read -r moved counted <<<"$(on 0 -F ' ' -c "SELECT (SELECT count(*) FROM demo.orders WHERE status <> 'Processing'), orders_updated FROM thelook.simulation_status WHERE id = $id")"
+read -r moved counted <<<"$(on 0 -F ' ' -c "SELECT (SELECT count(*) FROM demo.orders WHERE status <> 'Processing'), orders_updated FROM thelook.simulation_status() WHERE id = $id")"
 echo "# orders moved past Processing: $moved; orders_updated: $counted"
 check "orders moved past Processing (as many as updated, at most)" test "$moved" -gt 0 -a "$moved" -le "$counted"
 check_eq "status timestamps follow the status (shipped_at for Shipped/Delivered/Returned)" "0" \
