@@ -75,6 +75,13 @@ placement_check() {
 }
 check_eq "the users are in their shards on the workers" "0 1000" "$(placement_check demo users)"
 
+# CDC (citus.enable_change_data_capture): one pgoutput slot and publication per node, made before
+# the simulation starts; read after it (section 4b).
+for i in 0 1 2; do
+  on "$i" -c "SET citus.enable_ddl_propagation TO off" -c "CREATE PUBLICATION thelook_pub FOR ALL TABLES" \
+       -c "SELECT pg_create_logical_replication_slot('thelook_node', 'pgoutput')" >/dev/null
+done
+
 # 3. A simulation on the coordinator, writing through Citus.
 id=$(on 0 -c "SELECT thelook.start_simulation('demo', avg_qps => 40, max_iter => 400, seed => 5, order_update_prob => 0.6, name => 'citus')")
 for _ in $(seq 1 900); do
@@ -106,6 +113,22 @@ check "orders moved past Processing (as many as updated, at most)" test "$moved"
 check_eq "status timestamps follow the status (shipped_at for Shipped/Delivered/Returned)" "0" \
   "$(on 0 -c "SELECT count(*) FROM demo.orders WHERE status IN ('Shipped', 'Delivered', 'Returned') AND shipped_at IS NULL")"
 
+# 4b. CDC: each node's stream up to an end message emitted there, the union checked.
+dsns=""
+for i in 0 1 2; do
+  on "$i" -c "SELECT pg_logical_emit_message(true, 'thelook_cdc_end', 'end')" >/dev/null
+  dsns+="${dsns:+,}host=${nodes[$i]% *} port=${nodes[$i]#* } user=postgres dbname=postgres"
+done
+read -r cu co ci ce <<<"$(on 0 -F ' ' -c "SELECT users_inserted, orders_inserted, order_items_inserted, events_inserted FROM thelook.simulation_status() WHERE id = $id")"
+cdc_out=$(/usr/bin/python3 "$(dirname "$0")/cdc_nodes.py" thelook_node thelook_pub demo "$dsns" \
+            users="$cu" orders="$co" order_items="$ci" events="$ce" 2>&1) || true
+echo "$cdc_out" | grep -v '^ok - \|^not ok - ' || true
+while IFS= read -r line; do
+  case $line in "ok - "*) check "CDC: ${line#ok - }" true ;; "not ok - "*) check "CDC: ${line#not ok - }" false ;; esac
+done <<<"$cdc_out"
+check "CDC: the reader ran its checks" grep -q '^# [0-9]* checks' <<<"$cdc_out"
+for i in 0 1 2; do on "$i" -c "SELECT pg_drop_replication_slot('thelook_node')" >/dev/null; done
+
 # 4. The back-fill: refuses Citus tables (0A000 naming the table); a plain schema back-filled and then
 # distributed keeps every row.
 out=$(on 0 -c "\\set VERBOSITY verbose" -c "SELECT * FROM thelook.backfill('demo', now() - interval '1 hour', now(), 5, seed => 3)" 2>&1 || true)
@@ -113,7 +136,7 @@ check "backfill() into Citus tables: 0A000 naming demo.users" \
   grep -q 'ERROR:  0A000: table "demo.users" is a Citus table: the back-fill cannot write it' <<<"$out"
 check "... with a hint" grep -q 'HINT:  Back-fill a schema of plain tables and call thelook.distribute()' <<<"$out"
 on 0 -c "SELECT thelook.setup('hist', 200, seed => 9)" >/dev/null
-read -r bu bo bi be <<<"$(on 0 -F ' ' -c "SELECT users + 200, orders, order_items, events FROM thelook.backfill('hist', now() - interval '6 hours', now(), 2, seed => 9)")"
+read -r bu bo bi be <<<"$(on 0 -F ' ' -c "SELECT users + 200, orders, order_items, events FROM thelook.backfill('hist', now() - interval '2 hours', now(), 2, seed => 9)")"
 on 0 -c "SELECT thelook.distribute('hist')" >/dev/null
 for t in users:$bu orders:$bo order_items:$bi events:$be; do
   check_eq "back-filled hist.${t%%:*} distributed afterwards: all rows in their shards" "0 ${t#*:}" "$(placement_check hist "${t%%:*}")"
@@ -124,6 +147,35 @@ srf="SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM thelook.generate
 check_eq "generate_orders on the coordinator equals the same call on a worker" "$(on 1 -c "$srf")" "$(on 0 -c "$srf")"
 check_eq "INSERT ... SELECT generate_users() into a distributed table, from the coordinator" "0 300" \
   "$(on 0 -c "SELECT thelook.setup('srf', 0)" -c "SELECT thelook.distribute('srf')" -c "INSERT INTO srf.users SELECT * FROM thelook.generate_users(300, 8)" >/dev/null; placement_check srf users)"
+
+# 6. Figures for docs/citus.md (printed, never checked: timings do not decide pass/fail). The same
+# simulation (2000 purchases asked at 5000/s, so it runs flat out) into a plain schema on the
+# coordinator, into a distributed schema through the coordinator, and into a plain schema on a
+# worker (what a shard-local writer on one node reaches); the back-fill's rate and distribute()'s.
+wait_sim() {  # wait_sim NODE ID: until the simulation ends (3 minutes at most)
+  local k
+  for k in $(seq 1 900); do
+    [ "$(on "$1" -c "SELECT state IN ('finished', 'failed') FROM thelook.simulations WHERE id = $2")" = t ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+rate() {  # rate NODE SCHEMA: runs the simulation there, prints "it/s rows/s"
+  local sid
+  sid=$(on "$1" -c "SELECT thelook.start_simulation('$2', avg_qps => 5000, max_iter => 2000, seed => 21, name => 'rate_$2')")
+  wait_sim "$1" "$sid" || true
+  on "$1" -F ' ' -c "SELECT round(achieved_qps::numeric), round(achieved_qps::numeric * (users_inserted + users_updated + orders_inserted + orders_updated
+                        + order_items_inserted + order_items_updated + events_inserted) / greatest(iterations, 1)) FROM thelook.simulation_status() WHERE id = $sid"
+}
+on 0 -c "SELECT thelook.setup('plain_c', 1000, seed => 42)" -c "SELECT thelook.setup('dist_c', 1000, seed => 42)" \
+     -c "SELECT thelook.distribute('dist_c')" >/dev/null
+on 1 -c "SET citus.enable_ddl_propagation TO off" -c "SELECT thelook.setup('plain_w', 1000, seed => 42)" >/dev/null
+read -r pi pr <<<"$(rate 0 plain_c)"; read -r di dr <<<"$(rate 0 dist_c)"; read -r wi wr <<<"$(rate 1 plain_w)"
+echo "# figure: simulation flat out: plain table on the coordinator $pi it/s ($pr rows/s); distributed through the coordinator $di it/s ($dr rows/s, ratio $(awk -v a="$di" -v b="$pi" 'BEGIN { printf "%.2f", a / b }')); plain table on a worker $wi it/s ($wr rows/s); load $(cut -d' ' -f1 /proc/loadavg)"
+on 0 -c "SELECT thelook.setup('bf', 0, seed => 9)" >/dev/null
+read -r brows bsec <<<"$(on 0 -F ' ' -c "SELECT total_rows, round(seconds::numeric, 2) FROM thelook.backfill('bf', now() - interval '4 hours', now(), 4, seed => 9, init_num_users => 1000)")"
+t0=$(date +%s.%N); on 0 -c "SELECT thelook.distribute('bf')" >/dev/null; t1=$(date +%s.%N)
+echo "# figure: back-fill into plain tables $brows rows in $bsec s ($(awk -v r="$brows" -v s="$bsec" 'BEGIN { printf "%d", r / s }') rows/s); distribute() moved them into the shards in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s ($(awk -v r="$brows" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", r / (b - a) }') rows/s)"
 
 echo "# $(grep -c 'ERROR\|FATAL\|PANIC' "${CLUSTERS[0]}/server.log" || true) ERROR lines in the coordinator's log; the last:"
 grep 'ERROR\|FATAL\|PANIC' "${CLUSTERS[0]}/server.log" | tail -n 5 | sed 's/^/#   /' || true
