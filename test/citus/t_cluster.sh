@@ -45,8 +45,8 @@ check "distribute() on a worker: 55000 'not the Citus coordinator'" grep -q '550
 out=$(on 0 -c "\\set VERBOSITY verbose" -c "SELECT thelook.distribute('nosuch')" 2>&1 || true)
 check "distribute() of a schema not set up: 3F000 with the setup hint" grep -q "3F000: schema \"nosuch\" does not exist" <<<"$out"
 
-on 0 -c "SELECT thelook.setup('demo', 1000, seed => 42)" >/dev/null
-echo "# $(on 0 -c "SELECT thelook.distribute('demo')")"
+# docs/citus.md's block, as written.
+echo "# $(python3 "$(dirname "$0")/../readme_blocks.py" get citus_distribute | on 0 | tail -n 1)"
 check_eq "products and dist_centers are reference tables" "dist_centers products" \
   "$(on 0 -c "SELECT string_agg(logicalrelid::regclass::text, ' ' ORDER BY 1) FROM pg_dist_partition WHERE partmethod = 'n' AND repmodel = 't' AND logicalrelid::regclass::text LIKE 'demo.%'" | sed 's/demo\.//g')"
 check_eq "seven tables hash-distributed by id" "7" \
