@@ -35,8 +35,10 @@ PG_CONFIG  ?= $(or $(shell test/find_pg_config.sh),pg_config)
 export PG_CONFIG
 PGXS       := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
+# -Wshadow=compatible-local: PostgreSQL 16 and later add it to CFLAGS; here too, so a build on 15
+# finds what breaks theirs under WERROR.
 WARNINGS    = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register \
-              -Wno-sign-compare
+              -Wno-sign-compare -Wshadow=compatible-local
 PG_CXXFLAGS = -std=c++17 -fPIC $(WARNINGS) $(if $(WERROR),-Werror) -Isrc
 PG_CPPFLAGS = -Isrc
 SHLIB_LINK  = -lstdc++
@@ -138,10 +140,12 @@ deb:
 # DIST_TREE, any commit), under thelook_datagen-<version>/. test/matrix.sh builds everything from it.
 DISTVERSION = $(shell sed -n 's/^ *"version": "\(.*\)",/\1/p' META.json | head -n 1)
 DIST_TREE  ?= HEAD
+# DIST_DIR: where the zip goes (test/matrix.sh gives each run its own, so two runs never share one).
+DIST_DIR   ?= dist
 dist:
-	mkdir -p dist
-	git archive --format zip --prefix=$(EXTENSION)-$(DISTVERSION)/ --output dist/$(EXTENSION)-$(DISTVERSION).zip $(DIST_TREE)
-	@echo dist/$(EXTENSION)-$(DISTVERSION).zip
+	mkdir -p $(DIST_DIR)
+	git archive --format zip --prefix=$(EXTENSION)-$(DISTVERSION)/ --output $(DIST_DIR)/$(EXTENSION)-$(DISTVERSION).zip $(DIST_TREE)
+	@echo $(DIST_DIR)/$(EXTENSION)-$(DISTVERSION).zip
 
 # A coordinator and two workers of Citus (built from ../shared/vendor/) in a trixie root (docs/citus.md).
 test-citus:

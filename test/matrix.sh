@@ -38,9 +38,8 @@ untracked=$(git -C "$REPO" ls-files --others --exclude-standard | head -n 5)
 [ -z "$untracked" ] || echo "matrix.sh: warning: files git does not track are not tested: $(echo $untracked)"
 command -v unzip >/dev/null || { apt-get update -qq && apt-get install -y -qq unzip >/dev/null; } ||
   { echo "matrix.sh: cannot install unzip"; exit 2; }
-zip=$(make -C "$REPO" -s --no-print-directory dist DIST_TREE="$tree" | tail -n 1)
-[ -f "$REPO/$zip" ] || { echo "matrix.sh: make dist made no archive"; exit 2; }
-zip=$REPO/$zip
+zip=$(make -C "$REPO" -s --no-print-directory dist DIST_TREE="$tree" DIST_DIR="$MATRIX_DIR/dist" | tail -n 1)
+[ -f "$zip" ] || { echo "matrix.sh: make dist made no archive"; exit 2; }
 quickstart=$MATRIX_DIR/quickstart.sql
 python3 "$REPO/test/readme_blocks.py" get quickstart >"$quickstart" ||
   { echo "matrix.sh: the README has no quickstart block"; exit 2; }
@@ -112,7 +111,7 @@ for arg in "$@"; do
     unzip -q "$zip" -d "$root/root/dist" && mv "$root/root/dist/"*/ "$root/root/project" && rmdir "$root/root/dist"
     # Only the build stage makes the packages; every later stage needs them.
     if [[ ",$stages," == *,build,* ]]; then
-      run build "test/deps.sh && make deb && apt-get install -y -qq ../postgresql-\$(pg_config --version | sed 's/PostgreSQL \([0-9]*\).*/\1/')-thelook-datagen_*.deb" &&
+      run build "test/deps.sh && DEB_BUILD_OPTIONS=noddebs make deb && apt-get install -y -qq ../postgresql-\$(pg_config --version | sed 's/PostgreSQL \([0-9]*\).*/\1/')-thelook-datagen_*.deb" &&
         major=$(in_root "$root" "pg_config --version" | sed 's/PostgreSQL \([0-9]*\).*/\1/')
       # The packages outlive the root: $MATRIX_DIR/debs-SUITE/ (a later "SUITE:package" reuses them).
       rm -rf "$debdir"; mkdir -p "$debdir"; cp "$root/root/"postgresql-*-thelook-datagen_*.deb "$debdir/" 2>/dev/null
@@ -122,7 +121,7 @@ for arg in "$@"; do
     if [ "$result" = PASS ]; then
       [[ ",$stages," == *,build,* ]] || [[ ",$stages," != *,unit,* && ",$stages," != *,regress,* && ",$stages," != *,scripts,* ]] ||
         { line+=" unit/regress/scripts need the build stage,"; result=FAIL; }
-      [[ ",$stages," == *,unit,* ]] && { run unit "make WERROR=1 unit" || true; }
+      [[ ",$stages," == *,unit,* ]] && { run unit "make -j\$(nproc) WERROR=1 unit" || true; }
       [[ ",$stages," == *,regress,* ]] && { run regress "PORT_OFFSET=${PORT_OFFSET:-0} test/run_regress.sh" || true; }
       if [[ ",$stages," == *,scripts,* ]]; then
         [ "$SCRIPTS" = all ] && s="" || s="TEST_SCRIPTS='$SCRIPTS'"

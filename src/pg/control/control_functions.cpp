@@ -153,12 +153,12 @@ Datum start(FunctionCallInfo fcinfo, Api api) {
         if (!store && api != Api::V1_0)
             throw Error(sqlstate::kObjectNotInPrerequisiteState, "thelook.simulation_runs does not exist", "The extension's objects are incomplete.",
                         "Run ALTER EXTENSION thelook_datagen UPDATE, or DROP and CREATE the extension.");
-        const int32 id = new_id(st, store);
+        const int32 new_run = new_id(st, store);
         fill.persisted = store != nullptr;
         if (store) {
             // The row is the caller's: it commits with the caller's transaction, or never exists.
             RunRow row;
-            row.id = id;
+            row.id = new_run;
             row.name = a.name;
             row.schema = a.schema;
             row.owner = role;
@@ -167,7 +167,7 @@ Datum start(FunctionCallInfo fcinfo, Api api) {
             row.started_at = from_timestamptz(GetCurrentTimestamp());
             store->insert(row);
         }
-        return id;
+        return new_run;
     });
     ControlAction launch;
     launch.kind = ControlAction::Kind::Launch;

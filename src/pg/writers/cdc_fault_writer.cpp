@@ -42,9 +42,9 @@ void SchemaWriter::require_fault_support(const CdcFaults& faults) {
     (void)faults;
 }
 
-int64 SchemaWriter::run_fault_plan(_SPI_plan* plan, Datum* args, const char* nulls, const char* what) {
+int64 SchemaWriter::run_fault_plan(const SpiPlan& plan, Datum* args, const char* nulls, const char* what) {
     return pg_guard([&] {
-        int rc = SPI_execute_plan(plan, args, nulls, false, 0);
+        int rc = SPI_execute_plan(plan.get(), args, nulls, false, 0);
         if (rc != SPI_OK_INSERT) elog(ERROR, "thelook: %s failed: %s", what, SPI_result_code_string(rc));
         return static_cast<int64>(SPI_processed);
     });
@@ -173,16 +173,16 @@ int64_t SchemaWriter::large_transaction(int64_t orders, Micros t) {
     int64 n_orders = 0, n_items = 0;
     pg_guard([&] {
         Datum limit = Int64GetDatum(orders);
-        int rc = SPI_execute_plan(large_pick_, &limit, nullptr, false, 1);
+        int rc = SPI_execute_plan(large_pick_.get(), &limit, nullptr, false, 1);
         if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking orders to ship failed: %s", SPI_result_code_string(rc));
         bool isnull = false;
         Datum ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
         ids = PointerGetDatum(DatumGetArrayTypePCopy(ids));
         Datum args[2] = {ids, local_timestamp_datum(t)};
-        rc = SPI_execute_plan(large_orders_, args, nullptr, false, 0);
+        rc = SPI_execute_plan(large_orders_.get(), args, nullptr, false, 0);
         if (rc != SPI_OK_UPDATE) elog(ERROR, "thelook: shipping orders failed: %s", SPI_result_code_string(rc));
         n_orders = static_cast<int64>(SPI_processed);
-        rc = SPI_execute_plan(large_items_, args, nullptr, false, 0);
+        rc = SPI_execute_plan(large_items_.get(), args, nullptr, false, 0);
         if (rc != SPI_OK_UPDATE) elog(ERROR, "thelook: shipping order items failed: %s", SPI_result_code_string(rc));
         n_items = static_cast<int64>(SPI_processed);
     });
@@ -190,7 +190,7 @@ int64_t SchemaWriter::large_transaction(int64_t orders, Micros t) {
     pg_guard([&] {
         Datum args[2] = {Int32GetDatum(simulation_id_), text_datum(detail)};
         const char nulls[2] = {simulation_id_ == 0 ? 'n' : ' ', ' '};
-        int rc = SPI_execute_plan(large_truth_, args, nulls, false, 0);
+        int rc = SPI_execute_plan(large_truth_.get(), args, nulls, false, 0);
         if (rc != SPI_OK_INSERT) elog(ERROR, "thelook: recording a large transaction failed: %s", SPI_result_code_string(rc));
     });
     counts_.updated[kOrders] += n_orders;

@@ -8,8 +8,8 @@ namespace thelook::pg {
 namespace {
 
 
-void run(_SPI_plan* plan, Datum* args, const char* nulls, int expected, const char* what) {
-    int rc = SPI_execute_plan(plan, args, nulls, false, 0);
+void run(const SpiPlan& plan, Datum* args, const char* nulls, int expected, const char* what) {
+    int rc = SPI_execute_plan(plan.get(), args, nulls, false, 0);
     if (rc != expected) elog(ERROR, "thelook: %s failed: %s", what, SPI_result_code_string(rc));
 }
 
@@ -74,10 +74,7 @@ InventoryWriter::InventoryWriter(const std::string& schema) : schema_(schema) {
     hold_ = prepare("UPDATE " + restocks + " SET arrives_at = $2 WHERE id = $1", {INT8OID, TIMESTAMPOID});
 }
 
-InventoryWriter::~InventoryWriter() {
-    for (_SPI_plan* plan : {take_, order_, lost_, due_, deliver_, hold_, sold_})
-        if (plan) SPI_freeplan(plan);
-}
+InventoryWriter::~InventoryWriter() = default;
 
 int64_t InventoryWriter::take_item(const Product& p, Micros t) {
     return pg_guard([&]() -> int64 {

@@ -11,8 +11,7 @@
 
 #include "core/catalog.hpp"
 #include "core/inventory.hpp"
-
-struct _SPI_plan;
+#include "pg/bridge/spi_plan.hpp"
 
 namespace thelook::pg {
 
@@ -39,8 +38,7 @@ public:
 
 private:
     explicit InventoryWriter(const std::string& schema);
-    _SPI_plan *take_ = nullptr, *order_ = nullptr, *lost_ = nullptr, *due_ = nullptr,
-              *deliver_ = nullptr, *hold_ = nullptr, *sold_ = nullptr;
+    SpiPlan take_, order_, lost_, due_, deliver_, hold_, sold_;  // sold_: prepared on first use
     std::string schema_;
     int32_t lock_space_ = 0;
 };

@@ -13,9 +13,8 @@
 #include "core/entity_generator.hpp"
 #include "core/incidents.hpp"
 #include "core/live_loop.hpp"
+#include "pg/bridge/spi_plan.hpp"
 #include "pg/control/shared_state.hpp"
-
-struct _SPI_plan;
 
 namespace thelook::pg {
 
@@ -33,9 +32,9 @@ struct WriteCounts {
     int64 rows() const;  // every row changed: what a CDC consumer receives
 };
 
-// schema.table with the schema quoted; a statement prepared and kept (SPI_keepplan). Inside SPI.
+// schema.table with the schema quoted. Inside SPI. (Statements are prepared by prepare(), in
+// pg/bridge/spi_plan.hpp.)
 std::string qualified(const std::string& schema, const char* table);
-_SPI_plan* prepare(const std::string& sql, std::vector<Oid> types);
 
 // An index the CDC faults need (not in the reference DDL: only schemas that use them pay for it).
 struct FaultIndex {
@@ -126,22 +125,22 @@ private:
     void see_own_writes();
     void require_table(const char* table, const char* why);
     void write_truth();
+    void prepare_upserts();  // upserts.cpp, called by the constructor
     // Throws 42P01 when the schema has no injected_faults table. Creates the faults' indexes when
     // missing (start_simulation makes them; this covers one dropped since).
     void require_fault_support(const CdcFaults& faults);
-    int64 run_fault_plan(_SPI_plan* plan, Datum* args, const char* nulls, const char* what);
+    int64 run_fault_plan(const SpiPlan& plan, Datum* args, const char* nulls, const char* what);
     void record_targeted_incident(const IncidentWindow& w, int32 simulation_id);
 
     std::string schema_;
-    _SPI_plan *pick_user_ = nullptr, *pick_order_ = nullptr, *oldest_open_ = nullptr, *update_user_ = nullptr,
-              *update_order_ = nullptr, *update_items_ = nullptr, *heartbeat_ = nullptr,
-              *upsert_users_ = nullptr, *upsert_orders_ = nullptr, *upsert_items_ = nullptr,
-              *upsert_events_ = nullptr, *insert_incident_ = nullptr, *insert_faults_ = nullptr, *old_orders_ = nullptr,
-              *delete_items_ = nullptr, *delete_orders_ = nullptr, *delete_events_ = nullptr,
-              *account_events_ = nullptr, *account_items_ = nullptr, *account_orders_ = nullptr,
-              *account_user_ = nullptr, *purge_events_ = nullptr, *rekey_event_ = nullptr,
-              *large_pick_ = nullptr, *large_orders_ = nullptr, *large_items_ = nullptr, *large_truth_ = nullptr,
-              *insert_targeted_incident_ = nullptr;
+    // The statements, each owned by its SpiPlan: those of the hot path prepared by the
+    // constructor, the others (retention, ground truth, CDC faults) empty until first used.
+    SpiPlan pick_user_, pick_order_, oldest_open_, update_user_, update_order_, update_items_, heartbeat_;
+    SpiPlan upsert_users_, upsert_orders_, upsert_items_, upsert_events_;
+    SpiPlan insert_incident_, insert_faults_, insert_targeted_incident_;
+    SpiPlan old_orders_, delete_items_, delete_orders_, delete_events_;
+    SpiPlan account_events_, account_items_, account_orders_, account_user_, purge_events_, rekey_event_;
+    SpiPlan large_pick_, large_orders_, large_items_, large_truth_;
     int32 simulation_id_ = 0;
     bool has_faults_table_ = false;
     std::vector<User> users_;

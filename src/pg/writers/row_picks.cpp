@@ -1,0 +1,95 @@
+// SchemaWriter's picks: a random user or open order by an index probe, the buffered rows of the
+// transaction counting as written.
+#include <set>
+
+#include "pg/bridge/datum.hpp"
+#include "pg/writers/schema_writer.hpp"
+
+namespace thelook::pg {
+
+namespace {
+const char* copy_value(int col) {
+    return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
+}
+// Whether the first of `buffered` at or after key (wrapping around) comes before the table's pick
+// (found: the table's first row at or after key, or its first row when none is).
+bool buffered_wins(const std::set<std::string>& buffered, const std::string& key, bool found,
+                   const std::string& table_id) {
+    if (buffered.empty()) return false;
+    auto ge = buffered.lower_bound(key);
+    if (found && table_id >= key) return ge != buffered.end() && *ge < table_id;
+    if (ge != buffered.end()) return true;
+    return !found || *buffered.begin() < table_id;
+}
+}  // namespace
+
+bool SchemaWriter::pick_user(const std::string& key, PickedUser* out) {
+    const bool found = query_user(key, out);
+    if (!buffered_wins(buffered_users_, key, found, found ? out->id : std::string())) return found;
+    flush();  // the buffered user is the pick: write it, then read it as the table has it
+    return query_user(key, out);
+}
+
+bool SchemaWriter::pick_open_order(const std::string& key, PickedOrder* out) {
+    const bool found = query_open_order(key, out);
+    if (!buffered_wins(buffered_orders_, key, found, found ? out->id : std::string())) return found;
+    flush();
+    return query_open_order(key, out);
+}
+
+// The transaction's snapshot, moved on to see its own writes so far (see_own_writes): an order
+// moved earlier in the transaction is seen in its new status, a flushed user is found.
+bool SchemaWriter::query_user(const std::string& key, PickedUser* out) {
+    const char *id = nullptr, *city = nullptr, *state = nullptr, *postal = nullptr, *gender = nullptr;
+    bool found = pg_guard([&] {
+        Datum arg = text_datum(key);
+        int rc = SPI_execute_plan(pick_user_.get(), &arg, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking a user failed: %s", SPI_result_code_string(rc));
+        if (SPI_processed == 0) return false;
+        id = copy_value(1);
+        city = copy_value(2);
+        state = copy_value(3);
+        postal = copy_value(4);
+        gender = copy_value(5);
+        return true;
+    });
+    if (!found) return false;
+    out->id = id;
+    out->place = Place{city ? city : "", state ? state : "", postal ? postal : ""};
+    out->gender = gender ? gender : "";
+    return true;
+}
+
+std::string SchemaWriter::oldest_open_order_id() {
+    const char* id = pg_guard([&]() -> const char* {
+        int rc = SPI_execute_plan(oldest_open_.get(), nullptr, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: reading the oldest open order failed: %s", SPI_result_code_string(rc));
+        return SPI_processed == 0 ? nullptr : copy_value(1);
+    });
+    return id ? id : "";
+}
+
+bool SchemaWriter::query_open_order(const std::string& key, PickedOrder* out) {
+    const char *id = nullptr, *user_id = nullptr, *status = nullptr, *city = nullptr, *state = nullptr,
+               *postal = nullptr;
+    bool found = pg_guard([&] {
+        Datum arg = text_datum(key);
+        int rc = SPI_execute_plan(pick_order_.get(), &arg, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking an order failed: %s", SPI_result_code_string(rc));
+        if (SPI_processed == 0) return false;
+        id = copy_value(1);
+        user_id = copy_value(2);
+        status = copy_value(3);
+        city = copy_value(4);
+        state = copy_value(5);
+        postal = copy_value(6);
+        return true;
+    });
+    if (!found) return false;
+    out->id = id;
+    out->user_id = user_id ? user_id : "";
+    if (!parse_status(status ? status : "", &out->status)) return false;
+    out->place = Place{city ? city : "", state ? state : "", postal ? postal : ""};
+    return true;
+}
+}  // namespace thelook::pg
