@@ -78,7 +78,7 @@ done
   find . -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.sql' -o -name '*.sh' -o -name '*.py' \) | sed 's|^\./||' |
   grep -vxF -f "$root/root/dist/files" | grep -v '^thelook_datagen--' | xargs -r rm -f)
 log=$CITUS_DIR/logs/build.log
-if ! in_root "cd /root/project && make -j2 PG_CONFIG=/usr/lib/postgresql/17/bin/pg_config install" >"$log" 2>&1; then
+if ! in_root "cd /root/project && make -j2 WERROR=1 PG_CONFIG=/usr/lib/postgresql/17/bin/pg_config install" >"$log" 2>&1; then
   echo "test-citus: building the extension failed; the end of $log:"; tail -n 30 "$log"; exit 1
 fi
 
