@@ -50,4 +50,24 @@ void refuse_citus_tables_for_backfill(const std::string& schema) {
     }
 }
 
+std::string this_node_label() {
+    const bool citus = pg_guard([] { return OidIsValid(get_relname_relid("pg_dist_local_group", PG_CATALOG_NAMESPACE)); });
+    if (!citus) return "local";
+    const char* sql =
+        "SELECT coalesce((SELECT n.nodename || ':' || n.nodeport FROM pg_catalog.pg_dist_node n "
+        "WHERE n.groupid = g.groupid AND n.noderole = 'primary' ORDER BY n.nodeid LIMIT 1), "
+        "'citus group ' || g.groupid) FROM pg_catalog.pg_dist_local_group g";
+    const char* label = pg_guard([&] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thelook: SPI_connect failed");
+        const char* v = nullptr;
+        if (SPI_execute(sql, true, 1) == SPI_OK_SELECT && SPI_processed == 1) {
+            char* got = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+            if (got) v = MemoryContextStrdup(CurTransactionContext, got);  // outlives SPI_finish
+        }
+        SPI_finish();
+        return v;
+    });
+    return label ? label : "local";
+}
+
 }  // namespace thelook::pg

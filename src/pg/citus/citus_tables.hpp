@@ -21,4 +21,9 @@ bool is_citus_table(Oid relid);
 // not exist are left to the caller's own checks.
 void refuse_citus_tables_for_backfill(const std::string& schema);
 
+// Where a simulation started on this node runs (thelook.simulation_status's runs_on): 'local'
+// without Citus; on a Citus node its name and port in pg_dist_node ("host:port"), or
+// "citus group N" for a node whose own entry is not in its metadata. Uses SPI (connects itself).
+std::string this_node_label();
+
 }  // namespace thelook::pg
