@@ -84,7 +84,7 @@ test/unit/%.o: test/unit/%.cpp
 test/unit/unit_tests: test/unit/catch_main.o $(UNIT_OBJS) $(CORE_SRCS:.cpp=.o)
 	$(UNIT_CXX) -o $@ $^ $(CATCH2_LIBS)
 
-.PHONY: unit demo test deps regress lifecycle-tests bench charts deb dist test-matrix fuzz
+.PHONY: unit demo test deps regress lifecycle-tests bench charts deb dist test-matrix fuzz test-citus
 unit: test/unit/unit_tests
 	test/unit/unit_tests
 
@@ -146,6 +146,10 @@ dist:
 	mkdir -p $(DIST_DIR)
 	git archive --format zip --prefix=$(EXTENSION)-$(DISTVERSION)/ --output $(DIST_DIR)/$(EXTENSION)-$(DISTVERSION).zip $(DIST_TREE)
 	@echo $(DIST_DIR)/$(EXTENSION)-$(DISTVERSION).zip
+
+# A coordinator and two workers of Citus (built from ../shared/vendor/) in a trixie root (docs/citus.md).
+test-citus:
+	test/citus/run.sh
 
 # The suite on each Debian release in a fresh debootstrapped root (test/matrix.sh; docs/install.md).
 MATRIX_SUITES ?= bookworm trixie sid

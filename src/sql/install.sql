@@ -73,6 +73,9 @@
 --#include bulk/backfill
 --#include bulk/backfill_in_chunks
 
+-- Citus (docs/citus.md): a set-up schema as reference and distributed tables on a coordinator.
+--#include citus/distribute
+
 --#include faults/validate
 --#include faults/builtin_pipeline_faults
 

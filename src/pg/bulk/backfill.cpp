@@ -14,6 +14,7 @@
 #include "pg/bridge/datum.hpp"
 #include "pg/writers/inventory_writer.hpp"
 #include "pg/bridge/scenario_bridge.hpp"
+#include "pg/citus/citus_tables.hpp"
 #include "pg/writers/schema_writer.hpp"
 #include "pg/writers/table_rows.hpp"
 
@@ -182,6 +183,7 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
     const Catalog& catalog = installed_catalog();
     LocationSampler sampler(catalog.locations, a.country, a.state, a.postal_code);
 
+    refuse_citus_tables_for_backfill(a.schema);  // shell tables: rows written here would reach no shard
     // Validate every table first, so a wrong schema fails with a hint before any work.
     for (BulkTable t : {BulkTable::Users, BulkTable::Orders, BulkTable::OrderItems, BulkTable::Events}) {
         TableAppender check(a.schema, t);

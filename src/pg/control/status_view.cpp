@@ -13,6 +13,7 @@
 #include "pg/control/shared_state.hpp"
 #include "pg/control/simulation.hpp"
 #include "pg/control/simulation_store.hpp"
+#include "pg/citus/citus_tables.hpp"
 
 namespace thelook::pg {
 
@@ -20,7 +21,7 @@ namespace {
 
 // The columns of thelook.simulation_status (1.1 and 1.2; 1.0's are a prefix): the row below builds
 // exactly these, and a result descriptor with more is refused (check_row_shape).
-constexpr int kStatusColumns = 44;
+constexpr int kStatusColumns = 45;
 
 // One row of thelook.simulations, in plain values.
 struct StatusRow {
@@ -118,6 +119,7 @@ Datum simulation_status(FunctionCallInfo fcinfo) {
     });
     const std::string database = pg_guard([] { return static_cast<const char*>(get_database_name(MyDatabaseId)); });
     const Micros now = from_timestamptz(GetCurrentTimestamp());
+    const std::string runs_on = this_node_label();  // every simulation listed here runs on this node
     std::vector<StatusRow> out;
     std::vector<int32> listed;
     auto slot_copy = [&](int i, SimulationSlot* s) { copy_slot(st, i, s); };
@@ -238,6 +240,7 @@ Datum simulation_status(FunctionCallInfo fcinfo) {
             put(Int64GetDatum(r.c.order_items_deleted));
             put(Int64GetDatum(r.c.events_deleted));
             put(Int64GetDatum(r.c.lost_sales));
+            text(runs_on);
             if (c != kStatusColumns) elog(ERROR, "thelook: simulation_status built %d of its %d columns", c, kStatusColumns);
             tuplestore_putvalues(srf.store, srf.desc, v, n);
             MemoryContextReset(srf.row_context);

@@ -17,7 +17,12 @@
 --#include simulation/stop_all_simulations
 --#include simulation/resume_simulation
 --#include simulation/forget_simulation
+-- simulation_status gets runs_on (docs/citus.md): its result type changes, so it and the view
+-- over it are dropped and made again.
+DROP VIEW @extschema@.simulations;
+DROP FUNCTION @extschema@.simulation_status();
 --#include simulation/simulation_status
+--#include simulation/simulations
 
 -- A NULL schema is 22004 with a hint (evolve_schema, large_transaction, truncate_table call this first).
 --#include cdc_faults/injected_faults_table
@@ -26,3 +31,5 @@
 -- the tables validate() reads 42P01, each with a hint (PostgreSQL's own errors had none).
 --#include faults/validate
 --#include feeds/feed_prepare
+-- Citus (docs/citus.md): a set-up schema as reference and distributed tables on a coordinator.
+--#include citus/distribute

@@ -1,4 +1,4 @@
-CREATE OR REPLACE FUNCTION @extschema@.simulation_status(
+CREATE FUNCTION @extschema@.simulation_status(
     OUT id int, OUT name text, OUT database text, OUT schema text, OUT role text, OUT pid int,
     OUT state text, OUT started_at timestamptz, OUT ended_at timestamptz, OUT avg_qps float8,
     OUT max_iter bigint, OUT seed bigint, OUT scheduled bigint, OUT iterations bigint,
@@ -10,8 +10,8 @@ CREATE OR REPLACE FUNCTION @extschema@.simulation_status(
     OUT time_scale float8, OUT simulated_time timestamptz, OUT incidents bigint,
     OUT desired_state text, OUT failures int, OUT resumed_at timestamptz, OUT skipped bigint,
     OUT on_resume text, OUT keep_events interval, OUT keep_orders interval, OUT orders_deleted bigint,
-    OUT order_items_deleted bigint, OUT events_deleted bigint, OUT lost_sales bigint)
+    OUT order_items_deleted bigint, OUT events_deleted bigint, OUT lost_sales bigint, OUT runs_on text)
 RETURNS SETOF record
     LANGUAGE c VOLATILE PARALLEL SAFE AS 'MODULE_PATHNAME', 'thelook_simulation_status_1_2';
 COMMENT ON FUNCTION @extschema@.simulation_status() IS
-    'One row per simulation of this database (thelook.simulation_runs, and any started under the 1.0 functions that still runs), with the live counters of those running.';
+    'One row per simulation of this database (thelook.simulation_runs, and any started under the 1.0 functions that still runs), with the live counters of those running. runs_on: where it runs, ''local'' or, on a Citus cluster, this node''s host:port (a simulation runs on the node it was started on).';
