@@ -191,7 +191,7 @@ stop_clusters
 # Every block marked test is run here, or named by another test script.
 unrun() {
   local name others
-  others=$(ls "$REPO"/test/*.sh | grep -v '/t_readme.sh$')
+  others=$(ls "$REPO"/test/*.sh "$REPO"/test/citus/*.sh 2>/dev/null | grep -v '/t_readme.sh$')
   for name in $(python3 "$REPO/test/readme_blocks.py" names); do
     grep -qx -- "$name" "$ran" && continue
     # shellcheck disable=SC2086
