@@ -3,7 +3,8 @@
 # one schema on a throwaway cluster, in ten consecutive slices of the window, each one back-fill
 # call in its own transaction. Per slice: rows, seconds, rows/s, WAL bytes per row, disk bytes per
 # row (the four tables with their indexes, after the slice); over the run: the back-end's peak
-# memory (VmHWM). Then the plan for 1,000 million rows from those figures (time at the last slice's
+# private memory (RssAnon, sampled every 0.2 s: VmHWM would count the shared buffers it touched).
+# Then the plan for 1,000 million rows from those figures (time at the last slice's
 # rate, the tables being largest then; WAL and disk per row; memory). Not a test: it prints figures.
 # BENCH_PORT picks the port (PORT_OFFSET moves it); BACKFILL_SLICES the number of slices.
 set -euo pipefail
