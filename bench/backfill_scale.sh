@@ -51,13 +51,15 @@ script=$(mktemp); chmod 644 "$script"
     echo "SELECT 'size', sum(pg_total_relation_size(format('big.%I', t)::regclass)) FROM unnest(ARRAY['users', 'orders', 'order_items', 'events']) t;"
   done
 } >"$script"
-# The sampler: the back-end's largest RssAnon (kB) into $peak.
+# The sampler: the back-end's largest RssAnon (kB) into $peak, its CPU time (ticks) into $peak.cpu
+# (on a loaded machine rows per CPU second is the rate per core, rows per wall second is not).
 peak=$(mktemp)
 ( echo 0 >"$peak"; pid=""
   while [ -z "$pid" ]; do pid=$(q -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'backfill_scale'" 2>/dev/null || true); sleep 0.2; done
   while [ -r "/proc/$pid/status" ]; do
     kb=$(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
     [ "${kb:-0}" -gt "$(cat "$peak")" ] && echo "$kb" >"$peak"
+    awk '{ print $14 + $15 }' "/proc/$pid/stat" >"$peak.cpu" 2>/dev/null || true
     sleep 0.2
   done ) &
 sampler=$!
@@ -81,16 +83,18 @@ while read -r a b c d; do
 done < <(as_pg "$PG_BIN/psql" -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 -f "$script")
 rm -f "$script"
 wait "$sampler" 2>/dev/null || true
-hwm_kb=$(cat "$peak"); rm -f "$peak"
+hwm_kb=$(cat "$peak"); cpu=$(calc "$(cat "$peak.cpu" 2>/dev/null || echo 0) / $(getconf CLK_TCK)"); rm -f "$peak" "$peak.cpu"
 wall=$(calc "$(now) - $t0")
 disk=$(size)
-echo "total: $total_rows rows in $(int "$total_secs") s of back-fill ($(int "$wall") s with the size queries) = $(int "$total_rows / $total_secs") rows/s;" \
+echo "total: $total_rows rows in $(int "$total_secs") s of back-fill ($(int "$wall") s with the size queries) = $(int "$total_rows / $total_secs") rows/s" \
+     "($(int "$total_rows / ($cpu + 0.001)") rows per CPU second of the back-end; load $(cut -d' ' -f1 /proc/loadavg));" \
      "WAL $(int "$total_wal / $total_rows") bytes/row ($(calc "int($total_wal / 1e9 * 10) / 10") GB); tables and indexes $(int "$disk / $total_rows") bytes/row ($(calc "int($disk / 1e9 * 10) / 10") GB);" \
      "peak private memory of the back-end $(int "$hwm_kb / 1024") MB"
 echo "rate: first slice $first_rate rows/s, last slice $last_rate rows/s (ratio $(calc "int($last_rate / $first_rate * 100) / 100"); the indexes grow with the tables)"
 b=1000000000
 echo "## plan for $b rows (from this run's figures)"
-echo "time: at least $(calc "int($b / $last_rate / 360) / 10") h at the last slice's rate (the rate falls as the indexes grow: back-fill in slices, one per commit, as here)"
+echo "time: at least $(calc "int($b / $last_rate / 360) / 10") h at the last slice's rate (the rate falls as the indexes grow: back-fill in slices, one per commit, as here);" \
+     "$(calc "int($b / ($total_rows / ($cpu + 0.001)) / 360) / 10") h of one core's CPU at this run's rows per CPU second"
 echo "WAL: $(calc "int($total_wal / $total_rows * $b / 1e9)") GB written in all (what a replica, an archive or a logical-decoding consumer receives)"
 echo "disk: $(calc "int($disk / $total_rows * $b / 1e9)") GB of tables and indexes, plus max_wal_size of WAL"
 echo "memory: $(int "$hwm_kb / 1024") MB per back-end (bounded: at most 500,000 buyers are kept, and rows go out 1,000 at a time)"
