@@ -327,7 +327,8 @@ Datum resume_simulation(FunctionCallInfo fcinfo) {
             return o;
         });
         if (!row) throw no_such_simulation(id);
-        if (other)
+        // One already to run (interrupted: ensure_simulation resumes those) adds no second.
+        if (other && row->desired_state != "running")
             throw Error(sqlstate::kDuplicateObject,
                         "simulation " + std::to_string(*other) + " of name \"" + name + "\" in schema \"" + row->schema + "\" is already to run",
                         "Simulation " + std::to_string(id) + " has the same name; one name runs as one simulation at a time.",
