@@ -110,23 +110,38 @@ check_eq "a lost sale's product had no stock when it was wanted" "0" "$(q -c "
   SELECT count(*) FROM sup.lost_sales l WHERE EXISTS (SELECT FROM sup.inventory_items i WHERE i.product_id = l.product_id
      AND i.created_at <= l.lost_at AND (i.sold_at IS NULL OR i.sold_at > l.lost_at))")"
 
-# A back-fill into a schema with inventory: every order item sold from an item stocked one lead time
-# (the scenario's) before; the initial stock stays in stock at end_at.
+# A back-fill into a schema with inventory sells from its stock by the live rules: popular products
+# run out (lost sales), restocks are ordered below the minimum and arrive after the lead time.
 q >/dev/null <<'SQL'
 SELECT thelook.setup('bf', init_num_users => 100, seed => 1, inventory => true);
 SELECT * FROM thelook.backfill('bf', '2026-01-01', '2026-01-01 06:00', avg_qps => 1, seed => 5,
-                               scenario => '{"inventory": {"lead_time": ["1 day", "3 days"]}}');
+                               scenario => '{"shoppers": {"popularity": {"zipf_exponent": 1}}, "inventory": {"lead_time": ["1 hour", "3 hours"]}}');
 SQL
 check_eq "back-fill: every order item took exactly one item of its product, sold at its created_at" "0" "$(q -c "
   SELECT count(*) FROM (SELECT product_id, created_at AS t, count(*) n FROM bf.order_items GROUP BY 1, 2) o
   FULL JOIN (SELECT product_id, sold_at AS t, count(*) n FROM bf.inventory_items WHERE sold_at IS NOT NULL GROUP BY 1, 2) i
   USING (product_id, t) WHERE o.n IS DISTINCT FROM i.n")"
-check_eq "back-fill: sold items were stocked 1 to 3 days before they were sold; unsold ones are in stock at end_at" "t|t" "$(q -c "
-  SELECT bool_and(sold_at - created_at BETWEEN interval '1 day' AND interval '3 days') FILTER (WHERE sold_at IS NOT NULL),
-         bool_and(created_at <= '2026-01-01 06:00') FILTER (WHERE sold_at IS NULL) FROM bf.inventory_items")"
+read -r bf_lost bf_arrived <<<"$(q -c "SELECT (SELECT count(*) FROM bf.lost_sales), (SELECT count(*) FROM bf.inventory_restocks WHERE arrived_at IS NOT NULL)" | tr '|' ' ')"
+echo "# back-fill: $bf_lost lost sales, $bf_arrived restocks arrived"
+check "back-fill: stock ran out (lost sales) and restocks arrived" test "$bf_lost" -gt 10 -a "$bf_arrived" -gt 10
+check_eq "back-fill: restocks arrive 1 to 3 hours after they were ordered (or later, held), adding their quantity" "t" "$(q -c "
+  SELECT bool_and(arrives_at - ordered_at BETWEEN interval '1 hour' AND interval '3 hours'
+                  AND (arrived_at IS NULL OR (arrived_at >= arrives_at AND new_level = old_level + quantity AND old_level >= 0)))
+    FROM bf.inventory_restocks")"
+check_eq "back-fill: the level a restock found is the stock in the data at its arrival" "0" "$(q -c "
+  SELECT count(*) FROM bf.inventory_restocks r WHERE arrived_at IS NOT NULL AND old_level <>
+    (SELECT count(*) FROM bf.inventory_items i WHERE i.product_id = r.product_id AND i.created_at < r.arrived_at
+        AND (i.sold_at IS NULL OR i.sold_at > r.arrived_at))")"
+check_eq "back-fill: a lost sale's product had no stock when it was wanted; none was sold before it was stocked" "0 0" "$(q -c "
+  SELECT (SELECT count(*) FROM bf.lost_sales l WHERE EXISTS (SELECT FROM bf.inventory_items i WHERE i.product_id = l.product_id
+            AND i.created_at <= l.lost_at AND (i.sold_at IS NULL OR i.sold_at > l.lost_at))) || ' ' ||
+         (SELECT count(*) FROM bf.inventory_items WHERE sold_at < created_at)")"
+check_eq "back-fill: at most one pending restock per product" "0" "$(q -c "
+  SELECT count(*) FROM (SELECT product_id FROM bf.inventory_restocks WHERE arrived_at IS NULL GROUP BY 1 HAVING count(*) > 1) d")"
 
 # Returns back to stock (inventory.returns_to_stock, default 0): a month's back-fill puts 60 % of
-# its returned items back, each an unsold item of its product from the return's time (4 sigma).
+# its returned items back, each an item of its product in stock from the return's time (4 sigma;
+# the items restocks added are told apart by their count).
 q >/dev/null <<'SQL'
 SELECT thelook.setup('ret', init_num_users => 300, seed => 1, inventory => true);
 SELECT * FROM thelook.backfill('ret', '2026-01-01', '2026-02-01', avg_qps => 0.01, seed => 5,
@@ -134,8 +149,9 @@ SELECT * FROM thelook.backfill('ret', '2026-01-01', '2026-02-01', avg_qps => 0.0
 SQL
 read -r returned back matched <<<"$(q -c "
   SELECT (SELECT count(*) FROM ret.order_items WHERE status = 'Returned'),
-         (SELECT count(*) FROM ret.inventory_items WHERE sold_at IS NULL AND created_at > '2026-01-01'),
-         (SELECT count(*) FROM ret.inventory_items i WHERE sold_at IS NULL AND created_at > '2026-01-01' AND EXISTS
+         (SELECT count(*) FROM ret.inventory_items WHERE created_at > '2026-01-01')
+           - (SELECT coalesce(sum(quantity), 0) FROM ret.inventory_restocks WHERE arrived_at IS NOT NULL),
+         (SELECT count(*) FROM ret.inventory_items i WHERE created_at > '2026-01-01' AND EXISTS
             (SELECT FROM ret.order_items o WHERE o.status = 'Returned' AND o.product_id = i.product_id AND o.returned_at = i.created_at))" | tr '|' ' ')"
 echo "# back-fill: $back of $returned returned items back in stock ($matched match a return)"
 check "back-fill: the share of returned items back in stock is 0.6 within 4 sigma" \
