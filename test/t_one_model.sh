@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One model (docs/one-model.md): a back-fill and a live run at a high time_scale over the same
-# simulated window, with the same seed and scenario (the session model, popular products, small
-# stocks, short lead times, bad records and duplicate events), write the same shop. Compared
+# simulated window, with the same seed and scenario (an hourly traffic profile, popular products,
+# small stocks, short lead times, a checkout failure, bad records and duplicate events), write the
+# same shop. Compared
 # statistically with fixed seeds (4 sigma, or chi-square within 4 sigma of its degrees of freedom):
 # orders per hour, conversion (orders per visit), items per order, the share of wanted items lost
 # to stock-outs, restocks per order item, faults per row. The two are independent samples (their
@@ -10,7 +11,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 start_cluster one-model "${ONE_MODEL_PORT:-54991}" "timezone = 'UTC'"
 hours=12 scale=3600 live_qps=${ONE_MODEL_QPS:-200}
-scenario='{"shoppers": {"popularity": {"zipf_exponent": 1}},
+scenario='{"traffic": {"hourly": [1, 1, 1, 1, 2, 3, 4, 5, 5, 4, 3, 2, 2, 3, 4, 5, 5, 4, 3, 2, 2, 1, 1, 1]},
+           "shoppers": {"popularity": {"zipf_exponent": 1}},
            "inventory": {"minimum": 2, "restock": 4, "lead_time": ["30 minutes", "2 hours"]},
            "incidents": [{"kind": "checkout_failure", "magnitude": 0.3, "after": "4 hours", "duration": "4 hours"}],
            "faults": {"bad_records": {"rate": 0.02}, "duplicate_events": {"share": 0.02}}}'
@@ -25,7 +27,8 @@ INSERT INTO live.inventory_items (product_id, created_at, sold_at, cost, product
        product_retail_price, product_department, product_sku, product_distribution_center_id)
 SELECT * FROM thelook.generate_inventory_items(1, 4, seed => 2) ORDER BY product_id;
 SQL
-start=$(q -c "SELECT date_trunc('hour', now() AT TIME ZONE 'UTC') - interval '2 days'")
+# From a midnight (the profile's hours are the same in every run), in the past for the back-fill.
+start=$(q -c "SELECT date_trunc('day', now() AT TIME ZONE 'UTC') - interval '3 days'")
 end=$(q -c "SELECT '$start'::timestamp + interval '$hours hours'")
 # Live: avg_qps iterations per wall second at time_scale => each simulated second has avg_qps / scale.
 bf_qps=$(python3 -c "print($live_qps / $scale)")
