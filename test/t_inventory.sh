@@ -164,6 +164,20 @@ check_eq "back-fill: a lost sale's product had no stock when it was wanted; none
 check_eq "back-fill: at most one pending restock per product" "0" "$(q -c "
   SELECT count(*) FROM (SELECT product_id FROM bf.inventory_restocks WHERE arrived_at IS NULL GROUP BY 1 HAVING count(*) > 1) d")"
 
+# backfill_in_chunks commits between chunks; its stock is the function's, row for row (but the ids).
+bf_scenario='{"shoppers": {"popularity": {"zipf_exponent": 1}}, "inventory": {"lead_time": ["1 hour", "3 hours"]}}'
+q -q -c "SELECT thelook.setup(s, init_num_users => 100, seed => 1, inventory => true) FROM unnest(ARRAY['bff', 'bfc']) s" >/dev/null
+q -q -c "SELECT * FROM thelook.backfill('bff', '2026-01-01', '2026-01-01 03:00', avg_qps => 1, seed => 5, scenario => '$bf_scenario')" >/dev/null
+q -q -c "CALL thelook.backfill_in_chunks('bfc', '2026-01-01', '2026-01-01 03:00', avg_qps => 1, seed => 5, commit_rows => 5000,
+                                        scenario => '$bf_scenario')" 2>/dev/null >/dev/null
+stock_of() {
+  q -c "SELECT (SELECT count(*) || ':' || md5(string_agg(concat_ws('|', product_id, created_at, sold_at), ',' ORDER BY product_id, created_at, sold_at)) FROM $1.inventory_items)
+          || ' ' || (SELECT count(*) || ':' || md5(string_agg(concat_ws('|', product_id, ordered_at, arrives_at, arrived_at, old_level, new_level), ',' ORDER BY product_id, ordered_at)) FROM $1.inventory_restocks)
+          || ' ' || (SELECT count(*) || ':' || md5(string_agg(concat_ws('|', product_id, user_id, session_id, lost_at), ',' ORDER BY lost_at, product_id, session_id)) FROM $1.lost_sales)"
+}
+echo "# back-fill in one transaction (items; restocks; lost sales): $(stock_of bff)"
+check_eq "backfill_in_chunks (a commit every 5,000 rows) writes exactly the function's stock" "$(stock_of bff)" "$(stock_of bfc)"
+
 # Returns back to stock (inventory.returns_to_stock, default 0): a month's back-fill puts 60 % of
 # its returned items back, each an item of its product in stock from the return's time (4 sigma;
 # the items restocks added are told apart by their count).

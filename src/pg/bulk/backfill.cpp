@@ -225,9 +225,11 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
         MemoryContextSwitchTo(old);
         // Ground truth with the chunk holding the first rows each incident affects, and of the
         // chunk's faults.
-        if (stock) {
+        if (stock) {  // its arrays in the chunk's context too
             const StockBook::Writes w = stock->take_writes();
+            old = MemoryContextSwitchTo(chunk_context);
             writer.inventory()->write(w);
+            MemoryContextSwitchTo(old);
             totals.inventory_items += static_cast<int64>(w.rows());
         }
         writer.record_incidents(history.take_incidents(), 0);
