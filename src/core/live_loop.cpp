@@ -1,7 +1,6 @@
 #include "live_loop.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "order_lifecycle.hpp"
 
