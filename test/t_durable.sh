@@ -2,7 +2,8 @@
 # Durable simulations: a seeded simulation killed (SIGKILL of its worker) and the server restarted
 # with pg_ctl restart -m immediate, each mid-run, resumes by itself within seconds and writes exactly
 # the rows of an uninterrupted run with the same seed and max_iter (hashes of the ordered ids and
-# non-time columns; nothing lost, nothing twice); a clean restart resumes; a stopped simulation stays
+# non-time columns; nothing lost, nothing twice), and with faults and inventory also the ground truth
+# (injected_faults, incidents) and the stock (inventory_items, inventory_restocks, lost_sales); a clean restart resumes; a stopped simulation stays
 # stopped; thelook.auto_resume = off leaves them interrupted until turned on; a worker that dies is
 # restarted, and one that cannot get going fails after repeated attempts; retention keeps the tables
 # bounded in an accelerated run; DROP SCHEMA and DROP EXTENSION stop the workers cleanly.
