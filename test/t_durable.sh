@@ -2,7 +2,8 @@
 # Durable simulations: a seeded simulation killed (SIGKILL of its worker) and the server restarted
 # with pg_ctl restart -m immediate, each mid-run, resumes by itself within seconds and writes exactly
 # the rows of an uninterrupted run with the same seed and max_iter (hashes of the ordered ids and
-# non-time columns; nothing lost, nothing twice); a clean restart resumes; a stopped simulation stays
+# non-time columns; nothing lost, nothing twice), and with faults and inventory also the ground truth
+# (injected_faults, incidents) and the stock (inventory_items, inventory_restocks, lost_sales); a clean restart resumes; a stopped simulation stays
 # stopped; thelook.auto_resume = off leaves them interrupted until turned on; a worker that dies is
 # restarted, and one that cannot get going fails after repeated attempts; retention keeps the tables
 # bounded in an accelerated run; DROP SCHEMA and DROP EXTENSION stop the workers cleanly.
@@ -84,17 +85,25 @@ check_eq "the interrupted run wrote exactly the rows of the uninterrupted one (i
 check_eq "$N orders, no half iteration" "$N 0" "$(q -c "SELECT count(*) FROM crash.orders") $(half_iterations crash)"
 check_eq "no error in either run" 0 "$(q -c "SELECT sum(total_errors) FROM thelook.simulations WHERE id IN ($ref, $sim)")"
 
-echo "# 2b. the same with pipeline_faults (bad records, late and duplicate events) plus the CDC faults and an"
-echo "#     incident: killed mid-run, it writes exactly the rows and the ground truth of the uninterrupted run"
+echo "# 2b. the same with pipeline_faults (bad records, late and duplicate events) plus the CDC faults, an"
+echo "#     incident and inventory (small stocks, popular products: stock-outs and restocks): killed mid-run,"
+echo "#     it writes exactly the rows, the ground truth and the stock of the uninterrupted run"
 # (A large transaction's ground truth names its transaction id, which no two runs share.)
 # The simulated clock starts at a fixed instant and arrivals missed while down are caught up with
 # at their own times, so that time-dependent faults (late events' arrival, deletions per hour,
 # purges, large transactions) fall on the same iterations in both runs.
 FSCEN='{"base": "pipeline_faults", "faults": {"late_events": {"share": 0.05, "median": "2 seconds", "min": "1 second", "max": "6 seconds"}, "cdc": {"account_deletions_per_hour": 3600, "purge_anonymous_sessions_after": "3 seconds",
         "pk_update_rate": 0.01, "large_transaction": {"every": "4 seconds", "orders": 40}}},
+        "shoppers": {"popularity": {"zipf_exponent": 1}},
+        "inventory": {"minimum": 2, "restock": 3, "lead_time": ["1 second", "4 seconds"]},
         "incidents": [{"kind": "spike", "magnitude": 2, "after": "3 seconds", "duration": "2 seconds"}]}'
 for s in fref fcrash; do
-  q -q -c "SELECT thelook.setup('$s', init_num_users => 300, seed => 3)" -c "SELECT thelook.create_simulation_indexes('$s', scenario => '$FSCEN')" >/dev/null
+  q -q -c "SELECT thelook.setup('$s', init_num_users => 300, seed => 3, inventory => true)" \
+       -c "TRUNCATE $s.inventory_items" \
+       -c "INSERT INTO $s.inventory_items (product_id, created_at, sold_at, cost, product_category, product_name, product_brand,
+             product_retail_price, product_department, product_sku, product_distribution_center_id)
+           SELECT * FROM thelook.generate_inventory_items(1, 3, seed => 4) ORDER BY product_id" \
+       -c "SELECT thelook.create_simulation_indexes('$s', scenario => '$FSCEN')" >/dev/null
 done
 FN=${DURABLE_FAULT_ITERATIONS:-3000}
 FPARAMS="avg_qps => 300, max_iter => $FN, seed => 43, id_format => 'uuid4', heartbeat_interval => '0', on_resume => 'catch_up',
@@ -130,6 +139,18 @@ echo "# reference   (rows:md5 of users orders items events; faults; incidents): 
 echo "# interrupted (rows:md5 of users orders items events; faults; incidents): $(entities fcrash); $(truth fcrash)"
 check_eq "with faults: the interrupted run wrote exactly the rows of the uninterrupted one" "$(entities fref)" "$(entities fcrash)"
 check_eq "with faults: exactly the same ground truth (injected_faults, incidents)" "$(truth fref)" "$(truth fcrash)"
+# The stock: every column but the ids (a rolled-back transaction used up sequence values).
+stock() {
+  q -c "SELECT (SELECT count(*) || ':' || md5(string_agg(concat_ws('|', product_id, created_at, sold_at), ',' ORDER BY product_id, created_at, sold_at)) FROM $1.inventory_items)
+          || ' ' || (SELECT count(*) || ':' || md5(coalesce(string_agg(concat_ws('|', product_id, distribution_center_id, ordered_at, arrives_at, arrived_at, old_level, quantity, new_level), ','
+                       ORDER BY product_id, ordered_at), '')) FROM $1.inventory_restocks)
+          || ' ' || (SELECT count(*) || ':' || md5(coalesce(string_agg(concat_ws('|', product_id, distribution_center_id, user_id, session_id, lost_at), ','
+                       ORDER BY lost_at, product_id, session_id), '')) FROM $1.lost_sales)"
+}
+echo "# reference   (items; restocks; lost sales): $(stock fref)"
+echo "# interrupted (items; restocks; lost sales): $(stock fcrash)"
+check "the reference had stock-outs and delivered restocks" test "$(q -c "SELECT (SELECT count(*) > 20 FROM fref.lost_sales) AND (SELECT count(*) > 20 FROM fref.inventory_restocks WHERE arrived_at IS NOT NULL)")" = t
+check_eq "with inventory: exactly the same stock (inventory_items, inventory_restocks, lost_sales)" "$(stock fref)" "$(stock fcrash)"
 check_eq "no late event left held by the finished runs' errors; no error" "0" \
   "$(q -c "SELECT sum(total_errors) FROM thelook.simulations WHERE id IN ($fref, $fsim)")"
 

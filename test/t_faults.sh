@@ -96,14 +96,18 @@ check_eq "ref: no event has a twin" 0 "$(q -c "SELECT count(*) FROM (SELECT sess
 echo "# back-fill"
 q -q -c "SELECT thelook.setup('bf', init_num_users => 300, seed => 2)" -c "SELECT thelook.setup('bf0', init_num_users => 300, seed => 2)" >/dev/null
 q -q -c "SELECT thelook.backfill('bf', '2026-01-01', '2026-01-03', avg_qps => 0.3, seed => 4,
-  scenario => '{\"faults\": {\"bad_records\": {\"rate\": 0.05, \"tables\": {\"users\": 0}}, \"duplicate_events\": {\"share\": 0.01}, \"late_events\": {\"share\": 0.5}}}')" >/dev/null
+  scenario => '{\"faults\": {\"bad_records\": {\"rate\": 0.05, \"tables\": {\"users\": 0}}, \"duplicate_events\": {\"share\": 0.01}}}')" >/dev/null
 check_eq "back-fill: validate() = the listed bad rows, both ways" "0 0" "$(q -c "
   SELECT (SELECT count(*) FROM (SELECT table_name, row_id, defect, column_name FROM thelook.validate('bf')
           EXCEPT SELECT table_name, row_id, kind, detail FROM bf.injected_faults) a) || ' ' ||
          (SELECT count(*) FROM (SELECT table_name, row_id, kind, detail FROM bf.injected_faults WHERE kind <> 'duplicate_event'
           EXCEPT SELECT table_name, row_id, defect, column_name FROM thelook.validate('bf')) b)")"
-check_eq "back-fill: tables.users = 0 leaves users alone; nothing is late in a back-fill" "0 0" "$(q -c "
-  SELECT count(*) FILTER (WHERE table_name = 'users') || ' ' || count(*) FILTER (WHERE kind = 'late_event') FROM bf.injected_faults")"
+check_eq "back-fill: tables.users = 0 leaves users alone" "0" "$(q -c "
+  SELECT count(*) FILTER (WHERE table_name = 'users') FROM bf.injected_faults")"
+for section in '"late_events": {"share": 0.5}' '"cdc": {"pk_update_rate": 0.01}'; do
+  err=$(q -v VERBOSITY=verbose -c "SELECT thelook.backfill('bf0', '2026-01-01', '2026-01-02', scenario => '{\"faults\": {$section}}')" 2>&1 || true)
+  check "back-fill: faults {$section} is refused (0A000, naming the section)" grep -q '0A000: thelook.backfill cannot apply scenario.faults' <<<"$err"
+done
 check "back-fill: duplicates were written" test "$(q -c "SELECT count(*) FROM bf.injected_faults WHERE kind = 'duplicate_event'")" -gt 0
 q -q -c "SELECT thelook.backfill('bf0', '2026-01-01', '2026-01-03', avg_qps => 0.3, seed => 4)" >/dev/null
 check_eq "back-fill with the reference: no ground truth, validate() finds nothing" "0 0" "$(q -c "SELECT (SELECT count(*) FROM bf0.injected_faults) || ' ' || (SELECT count(*) FROM thelook.validate('bf0'))")"

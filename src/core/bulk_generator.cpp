@@ -60,6 +60,18 @@ void check_data_set_scenario(const Scenario& scenario, DataSet set, const std::s
                "Leave the campaigns out for " + function + " (generate_sessions applies them), or use thelook.backfill.");
 }
 
+void check_backfill_scenario(const Scenario& scenario) {
+    auto refuse = [&](const std::string& path, const std::string& why) {
+        throw Error(sqlstate::kFeatureNotSupported, "thelook.backfill cannot apply " + path, why,
+                    "Leave the section out for the back-fill (or base its scenario on one without it), and run "
+                    "thelook.start_simulation with a time_scale over the window, which applies it.");
+    };
+    if (scenario.faults.cdc.any())
+        refuse("scenario.faults.cdc", "The CDC faults change rows written earlier (deletions, purges, re-keys, a large transaction) in the run's own transactions; a back-fill writes its history in bulk.");
+    if (scenario.faults.late_events.share > 0)
+        refuse("scenario.faults.late_events", "A late event is written after rows created later than it; a back-fill writes its window in time order, as one delivery.");
+}
+
 Purchase& OrderSet::order(int64_t i, bool with_events) {
     Rng& rng = order_gen_.rng();
     rng.reseed(Rng::derive_seed(order_seed_, static_cast<uint64_t>(i)));
@@ -216,10 +228,33 @@ const Buyer& History::sign_up(Micros t, HistoryChunk* out, const Location* where
     return pool_[at];
 }
 
+void History::set_stock(const InventorySection& section, InventoryStore* store) {
+    inventory_ = std::make_unique<Inventory>(section, &incidents_);
+    stock_ = store;
+}
+
+// Before the iteration at t (and at the window's end): the returned items back in stock by then,
+// each from its return, and the restocks due.
+void History::restock(Micros t) {
+    take_returns(t);
+    deliver_due_restocks(gen_, *inventory_, t, *stock_);
+}
+
+void History::take_returns(Micros t) {
+    while (!returns_.empty() && returns_.begin()->first <= t) {
+        stock_->return_to_stock(gen_.product_by_id(returns_.begin()->second), returns_.begin()->first);
+        returns_.erase(returns_.begin());
+    }
+}
+
 // An order as of the window's end: its timeline drawn at creation and played out.
 void History::add_order(Purchase p, const Buyer& buyer, Micros t, HistoryChunk* out) {
     const OrderTimeline timeline = draw_timeline(t, gen_.rng());
     play_out(p, timeline, p_.window.end);
+    if (stock_)
+        for (const OrderItem& item : p.items)
+            if (item.status == OrderStatus::Returned && item.times.returned_at != kNoTime && inventory_->returns_to_stock(item.id))
+                returns_.emplace(item.times.returned_at, item.product_id);
     append_exit_sessions(gen_, p, timeline, buyer.id, buyer.place, &out->events);
     out->orders.push_back(std::move(p.order));
     for (auto& item : p.items) out->items.push_back(std::move(item));
@@ -232,6 +267,7 @@ void History::iteration(Micros t, HistoryChunk* out) {
         if (pool_.size() < dist::kBackfillUserPoolMax) pool_.push_back(std::move(future_.front()));
         future_.pop_front();
     }
+    if (stock_) restock(t);
     if (model_.sessions()) {
         session_iteration(t, out);
         return;
@@ -244,7 +280,12 @@ void History::iteration(Micros t, HistoryChunk* out) {
         side_tasks(t, out);
         return;
     }
-    add_order(gen_.new_purchase(buyer.id, buyer.place, t, true, buyer.gender), buyer, t, out);
+    Purchase p = gen_.new_purchase(buyer.id, buyer.place, t, true, buyer.gender);
+    if (stock_) take_stock(gen_, *inventory_, p, buyer.id, true, t, *stock_);
+    if (p.items.empty())  // every item was out of stock: no order
+        for (auto& e : p.events) out->events.push_back(std::move(e));
+    else
+        add_order(std::move(p), buyer, t, out);
     side_tasks(t, out);
 }
 
@@ -268,6 +309,8 @@ void History::session_iteration(Micros t, HistoryChunk* out) {
         s.events.resize(s.events.size() - s.cart.size());
         s.purchased = false;
     }
+    // At checkout: a cart product out of stock is a lost sale (no purchase event, no item).
+    if (s.purchased && stock_) take_cart_stock(gen_, *inventory_, s, v.user_id, t, *stock_);
     if (!s.purchased) {
         for (auto& e : s.events) out->events.push_back(std::move(e));
         if (rng.bernoulli(p_.user_create_prob)) sign_up(t, out);
@@ -314,6 +357,9 @@ bool History::next_chunk(size_t max_iterations, HistoryChunk* out) {
     }
     std::vector<Micros> due = schedule_.take_due(p_.window.end, max_iterations, INT64_MAX);
     if (due.empty()) {
+        // The returns up to the window's end happened; restocks due after the last arrival
+        // arrive with the next iteration (the live run's).
+        if (stock_) take_returns(p_.window.end);
         now_ = p_.window.end;
         return false;
     }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "incidents.hpp"
 #include "rate_schedule.hpp"
 #include "scenario.hpp"
+#include "stock_book.hpp"
 #include "traffic.hpp"
 
 namespace thelook {
@@ -39,6 +41,13 @@ inline constexpr uint64_t kCheckoutFailureStream = 0xC0F1ULL;  // OrderSet: whet
 // order functions, shoppers.campaigns (a campaign's order comes from a walked visit).
 enum class DataSet { Orders, Sessions };
 void check_data_set_scenario(const Scenario& scenario, DataSet set, const std::string& function);
+
+// What thelook.backfill refuses (0A000, naming the section, with a hint): faults.cdc (deletions,
+// purges, re-keys and large transactions change rows written earlier, over the run's own
+// transactions; a back-fill writes history in bulk) and faults.late_events (a late event is
+// written after rows created later than it; a back-fill writes its window in time order as one
+// delivery). Everything else applies as in the live loop.
+void check_backfill_scenario(const Scenario& scenario);
 
 struct TimeWindow {
     Micros start = 0, end = 0;
@@ -142,6 +151,12 @@ public:
     // Existing users of the table, in created_at order; they buy from their created_at on.
     void add_existing_user(Buyer b);
 
+    // A schema with inventory: every sale takes stock from store (not owned) by the live loop's
+    // rules (stock_book.hpp), each iteration first takes in the restocks due and the returned items
+    // that the scenario puts back (at their return); the rng draws for it come after the
+    // reference's, so that a back-fill without inventory is unchanged.
+    void set_stock(const InventorySection& section, InventoryStore* store);
+
     // Generates the next arrivals (at most max_iterations) into out (cleared first). Returns false
     // when the window is exhausted and nothing was generated.
     bool next_chunk(size_t max_iterations, HistoryChunk* out);
@@ -161,6 +176,12 @@ private:
     void add_order(Purchase p, const Buyer& buyer, Micros t, HistoryChunk* out);
     void side_tasks(Micros t, HistoryChunk* out);
     void inject_faults(HistoryChunk* out);
+    void restock(Micros t);
+    void take_returns(Micros t);
+
+    std::unique_ptr<Inventory> inventory_;  // null: infinite stock
+    InventoryStore* stock_ = nullptr;
+    std::multimap<Micros, int64_t> returns_;  // returned items going back to stock: product by time
 
     HistoryParams p_;
     EntityGenerator gen_;

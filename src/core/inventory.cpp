@@ -28,12 +28,6 @@ Micros Inventory::held_until(const Product& p, Micros t) const {
     return end > t ? end : kNoTime;
 }
 
-Micros Inventory::backfill_stocked_at(const std::string& order_item_id, Micros sold_at) const {
-    const double u = text_share(order_item_id);
-    const double seconds = s_.lead_time_min_seconds + u * (s_.lead_time_max_seconds - s_.lead_time_min_seconds);
-    return sold_at - static_cast<Micros>(std::llround(seconds * 1e6));
-}
-
 
 }  // namespace thelook
 

@@ -52,10 +52,6 @@ public:
     // A restock due at t of this product: kNoTime to deliver it now, or the time a supply problem
     // in force holds it back until.
     Micros held_until(const Product& p, Micros t) const;
-    // The back-fill sells from stock replenished in time: each item sold at sold_at was stocked by
-    // a restock one lead time earlier (uniform in the range, a hash of the order item's id, so a
-    // re-run writes the same history).
-    Micros backfill_stocked_at(const std::string& order_item_id, Micros sold_at) const;
     // Whether a returned order item goes back to stock: a hash of its id below returns_to_stock,
     // so that the live run and the back-fill decide alike and no random stream changes.
     bool returns_to_stock(const std::string& order_item_id) const;

@@ -1,13 +1,15 @@
 #include "live_loop.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "order_lifecycle.hpp"
 
 namespace thelook {
 
 void LiveLoop::iteration(Micros t, double checkout_failure, ShopStore& store) {
+    // Per iteration, as a back-fill delivers them: what a sale finds does not depend on how
+    // iterations are grouped into transactions.
+    deliver_restocks(t, store);
     if (faults_) {
         // Late events due by now arrive first.
         std::vector<FaultRecord> truth;
@@ -90,7 +92,7 @@ void LiveLoop::purchase_iteration(Micros t, double checkout_failure, const Shopp
         write(store, gen_.failed_checkout(user.id, user.place, t), t);
     else {
         Purchase p = gen_.new_purchase(user.id, user.place, t, true, user.gender);
-        if (inventory_ && store.has_inventory()) take_stock(p, user.id, true, t, store);
+        if (inventory_ && store.has_inventory()) take_stock(gen_, *inventory_, p, user.id, true, t, store);
         if (p.items.empty()) write(store, std::move(p.events), t);  // every item was out of stock: no order
         else write(store, std::move(p), t);
     }
@@ -115,22 +117,8 @@ void LiveLoop::session_iteration(Micros t, double checkout_failure, const Shoppe
         s.events.resize(s.events.size() - s.cart.size());  // the purchase events: the checkout fails
         s.purchased = false;
     }
-    if (s.purchased && inventory_ && store.has_inventory()) {
-        // At checkout: a cart product out of stock is a lost sale (no purchase event, no item).
-        Purchase probe;
-        for (const Product* product : s.cart) {
-            OrderItem item;
-            item.product_id = product->id;
-            probe.items.push_back(item);
-        }
-        probe.events = std::move(s.events);
-        take_stock(probe, v.user_id, false, t, store);
-        s.events = std::move(probe.events);
-        std::vector<const Product*> kept;
-        for (const OrderItem& item : probe.items) kept.push_back(&gen_.product_by_id(item.product_id));
-        s.cart = std::move(kept);
-        s.purchased = !s.cart.empty();
-    }
+    // At checkout: a cart product out of stock is a lost sale (no purchase event, no item).
+    if (s.purchased && inventory_ && store.has_inventory()) take_cart_stock(gen_, *inventory_, s, v.user_id, t, store);
     if (s.purchased) {
         std::string buyer = v.user_id;
         if (buyer.empty()) {
@@ -149,60 +137,8 @@ void LiveLoop::session_iteration(Micros t, double checkout_failure, const Shoppe
     side_tasks(t, false, store);
 }
 
-// Each item takes one unsold inventory item of its product. An item with none is a lost sale: it
-// leaves the order; its session (session_per_item: the reference's one session per item) keeps its
-// browsing pages and loses its cart and purchase pages; in a shopper's one session, one purchase
-// event goes per lost item. A sale that leaves the level below the minimum orders a restock.
-// Returns the number of lost items; p.order.num_of_items is updated.
-int LiveLoop::take_stock(Purchase& p, const std::string& user_id, bool session_per_item, Micros t, ShopStore& store) {
-    std::vector<std::string> sessions;  // of the items, in order (session_per_item)
-    for (const Event& e : p.events)
-        if (sessions.empty() || sessions.back() != e.session_id) sessions.push_back(e.session_id);
-    std::vector<OrderItem> kept;
-    std::set<std::string> lost_sessions;
-    int lost = 0;
-    for (size_t i = 0; i < p.items.size(); ++i) {
-        const Product& product = gen_.product_by_id(p.items[i].product_id);
-        const int64_t level = store.take_item(product, t);
-        if (level < 0) {
-            ++lost;
-            const std::string session = session_per_item ? (i < sessions.size() ? sessions[i] : "")
-                                                         : (p.events.empty() ? "" : p.events.front().session_id);
-            lost_sessions.insert(session);
-            store.record_lost_sale(product, user_id, session, t);
-        } else {
-            kept.push_back(p.items[i]);
-        }
-        if (inventory_->restock_due(std::max<int64_t>(level, 0)))
-            store.order_restock(product, t, inventory_->arrival(gen_.rng(), t), inventory_->restock_quantity());
-    }
-    if (lost == 0) return 0;
-    p.items = std::move(kept);
-    p.order.num_of_items = static_cast<int>(p.items.size());
-    std::vector<Event> events;
-    int purchases_to_drop = session_per_item ? 0 : lost;
-    for (size_t k = p.events.size(); k-- > 0;) {
-        Event& e = p.events[k];
-        if (session_per_item && lost_sessions.count(e.session_id) && (e.event_type == "cart" || e.event_type == "purchase")) continue;
-        if (!session_per_item && purchases_to_drop > 0 && e.event_type == "purchase") {
-            --purchases_to_drop;
-            continue;
-        }
-        events.push_back(std::move(e));
-    }
-    std::reverse(events.begin(), events.end());
-    p.events = std::move(events);
-    return lost;
-}
-
 void LiveLoop::deliver_restocks(Micros t, ShopStore& store) {
-    if (!inventory_ || !store.has_inventory()) return;
-    for (const DueRestock& r : store.due_restocks(t)) {
-        const Product& product = gen_.product_by_id(r.product_id);
-        const Micros held = inventory_->held_until(product, t);
-        if (held != kNoTime) store.hold_restock(r, held);
-        else store.deliver_restock(r, product, t);
-    }
+    if (inventory_ && store.has_inventory()) deliver_due_restocks(gen_, *inventory_, t, store);
 }
 
 // After the visit: a new user, an anonymous session (the reference model only: the session model

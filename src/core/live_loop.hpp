@@ -13,6 +13,7 @@
 #include "faults.hpp"
 #include "incidents.hpp"
 #include "inventory.hpp"
+#include "stock_book.hpp"
 #include "simulation_params.hpp"
 
 namespace thelook {
@@ -29,8 +30,9 @@ struct PickedOrder {
     Place place;  // of its user (empty when the user is gone)
 };
 
-// What the live loop reads from and writes to the database.
-class ShopStore {
+// What the live loop reads from and writes to the database; its stock (a schema set up with
+// inventory => true; otherwise stock is infinite and none of those calls is made) as InventoryStore.
+class ShopStore : public InventoryStore {
 public:
     virtual ~ShopStore() = default;
     // The first row at or after key in primary-key order (wrapping around); false when none.
@@ -55,24 +57,6 @@ public:
     virtual bool rekey_event(const std::string& probe, const std::string& new_id) { return false; }
     // Ships up to `orders` of the oldest Processing orders and their items at t; returns the rows.
     virtual int64_t large_transaction(int64_t orders, Micros t) { return 0; }
-
-    // Inventory (a schema set up with inventory => true; otherwise stock is infinite and none of
-    // these is called). take_item marks one unsold item of the product at its centre sold at t and
-    // returns the level left, or -1 when none was free (a stock-out).
-    virtual bool has_inventory() const { return false; }
-    virtual int64_t take_item(const Product& p, Micros t) { return 0; }
-    // Orders a restock unless one of the product is pending already.
-    virtual void order_restock(const Product& p, Micros t, Micros arrives_at, int quantity) {}
-    virtual void record_lost_sale(const Product& p, const std::string& user_id, const std::string& session_id, Micros t) {}
-    // Restocks not yet arrived whose arrival time is at or before t (at most a batch of them).
-    virtual std::vector<DueRestock> due_restocks(Micros t) { return {}; }
-    // Delivers a due restock at `at` (its arrival time, or the first transaction after it): its
-    // items in stock from then, its row completed with the levels before and after.
-    virtual void deliver_restock(const DueRestock& r, const Product& p, Micros at) {}
-    // Postpones a due restock to `until` (a supply problem holds it back).
-    virtual void hold_restock(const DueRestock& r, Micros until) {}
-    // A returned item back in stock: one unsold item of the product at its centre from `at`.
-    virtual void return_to_stock(const Product& p, Micros at) {}
 };
 
 class LiveLoop {
@@ -98,7 +82,7 @@ public:
     // version-7 id, or -1.
     // Inventory decisions (not owned; null: infinite stock). Used only when the store has inventory.
     void set_inventory(const Inventory* inventory) { inventory_ = inventory; }
-    // Once per transaction, before its iterations: the restocks that have arrived by t.
+    // Before each iteration (iteration() calls it): the restocks that have arrived by t.
     void deliver_restocks(Micros t, ShopStore& store);
 
     void set_oldest_open_millis(int64_t millis) { oldest_open_millis_ = millis; }
@@ -116,7 +100,6 @@ private:
     PickedUser known_user(Micros t, ShopStore& store);
     std::string open_order_probe(Micros t);
     void cdc_faults(Micros t, ShopStore& store);
-    int take_stock(Purchase& p, const std::string& user_id, bool session_per_item, Micros t, ShopStore& store);
     const ShopperModel* model_ = nullptr;
     FaultInjector* faults_ = nullptr;
     const Inventory* inventory_ = nullptr;

@@ -1,16 +1,17 @@
 // Inventory: the scenario's "inventory" section and supply_problem incidents (every error path names
-// its JSON path, 22023, with a hint), the restock decisions (lead time uniform in its range, 4 sigma;
-// the back-fill's stock age within it),
+// its JSON path, 22023, with a hint), the restock decisions (lead time uniform in its range, 4 sigma),
 // supply problems holding back only the products they cover and only in their window, and the live
 // loop's stock-outs (a lost item leaves the order, its session loses its cart and purchase pages).
 #include <map>
 #include <set>
 
+#include "core/bulk_generator.hpp"
 #include "core/incidents.hpp"
 #include "core/inventory.hpp"
 #include "core/live_loop.hpp"
 #include "core/progress.hpp"
 #include "core/scenario.hpp"
+#include "core/stock_book.hpp"
 #include "fixtures.hpp"
 #include "scenario_checks.hpp"
 
@@ -168,18 +169,6 @@ TEST_CASE("inventory: lead times are uniform in their range, restocks due below 
     }
     const double sd = 200 / std::sqrt(12.0) / std::sqrt(static_cast<double>(fixtures::kDraws));
     CHECK(std::abs(sum / fixtures::kDraws - 200) < 4 * sd);
-    // The back-fill's stock age: in the same range, a function of the order item's id.
-    double age_sum = 0;
-    for (int i = 0; i < fixtures::kDraws; ++i) {
-        const std::string id = uuid_v4(rng);
-        const Micros stocked = inv.backfill_stocked_at(id, kNow);
-        REQUIRE(stocked == inv.backfill_stocked_at(id, kNow));
-        const double age = static_cast<double>(kNow - stocked) / 1e6;
-        REQUIRE(age >= 100);
-        REQUIRE(age <= 300);
-        age_sum += age;
-    }
-    CHECK(std::abs(age_sum / fixtures::kDraws - 200) < 4 * sd);
 }
 
 TEST_CASE("inventory: the live loop's stock-outs are lost sales", "[inventory][live]") {
@@ -367,4 +356,100 @@ TEST_CASE("inventory: the live loop puts the scenario's share of returned items 
         const double n = static_cast<double>(store.returned_items.size()), share = inv.section().returns_to_stock;
         CHECK(std::abs(static_cast<double>(expected) - share * n) <= 4 * std::sqrt(n * share * (1 - share)));
     }
+}
+
+TEST_CASE("inventory: the back-fill's stock book takes, loses, restocks and delivers by the live rules", "[inventory][backfill]") {
+    fixtures::World w;
+    const Product& a = w.products[0];
+    StockBook book;
+    book.add_item(a.id, a.distribution_center_id, 11, kNow - 10);
+    book.add_item(a.id, a.distribution_center_id, 12, kNow + 100);  // not in stock yet at kNow
+    book.add_item(a.id, a.distribution_center_id, 13, kNow - 10);
+    CHECK(book.take_item(a, kNow) == 2);   // the lowest id in stock by then; the level counts all unsold
+    CHECK(book.take_item(a, kNow) == 1);   // 12 is skipped: 13
+    CHECK(book.take_item(a, kNow) == -1);  // a stock-out
+    CHECK(book.take_item(a, kNow + 100) == 0);
+    book.order_restock(a, kNow, kNow + 50, 4);
+    book.order_restock(a, kNow + 1, kNow + 60, 9);  // one pending per product: ignored
+    CHECK(book.due_restocks(kNow + 49).empty());
+    std::vector<DueRestock> due = book.due_restocks(kNow + 50);
+    REQUIRE(due.size() == 1);
+    book.hold_restock(due[0], kNow + 70);  // a supply problem
+    CHECK(book.due_restocks(kNow + 69).empty());
+    due = book.due_restocks(kNow + 75);
+    REQUIRE(due.size() == 1);
+    book.deliver_restock(due[0], a, kNow + 75);
+    CHECK(book.due_restocks(kNow + 1000).empty());
+    CHECK(book.take_item(a, kNow + 80) == 3);
+    book.record_lost_sale(a, "u", "s", kNow);
+    StockBook::Writes wr = book.take_writes();
+    CHECK(wr.sold == std::vector<std::pair<int64_t, Micros>>{{11, kNow}, {13, kNow}, {12, kNow + 100}});
+    REQUIRE(wr.items.size() == 1);  // a delivered item, sold: written once, final
+    CHECK((wr.items[0].created_at == kNow + 75 && wr.items[0].sold_at == kNow + 80));
+    REQUIRE(wr.restocks.size() == 1);
+    const StockBook::Restock& r = wr.restocks[0];
+    CHECK((r.ordered_at == kNow && r.arrives_at == kNow + 70 && r.arrived_at == kNow + 75));
+    CHECK((r.quantity == 4 && r.old_level == 0 && r.new_level == 4));
+    CHECK(wr.lost.size() == 1);
+    book.return_to_stock(a, kNow + 90);
+    book.order_restock(a, kNow + 90, kNow + 500, 4);
+    wr = book.take_remaining();  // what is still in stock, or on order
+    CHECK(wr.sold.empty());
+    CHECK(wr.items.size() == 4);
+    for (const auto& i : wr.items) CHECK(i.sold_at == kNoTime);
+    REQUIRE(wr.restocks.size() == 1);
+    CHECK(wr.restocks[0].arrived_at == kNoTime);
+}
+
+TEST_CASE("inventory: a back-fill with stock has stock-outs, lost sales and restocks after the lead time", "[inventory][backfill]") {
+    fixtures::World w;
+    HistoryParams p;
+    p.window = TimeWindow{kNow, kNow + 2 * 86400 * kMicrosPerSecond};
+    p.avg_qps = 0.02;
+    p.seed = 9;
+    p.scenario = parse_scenario(R"({"inventory": {"minimum": 2, "restock": 3, "lead_time": ["1 hour", "3 hours"]}})");
+    auto run = [&](StockBook* book, std::vector<Order>* orders, std::vector<OrderItem>* items) {
+        History h(w.names, w.products, w.sampler, p);
+        if (book) {
+            for (const Product& prod : w.products) book->add_item(prod.id, prod.distribution_center_id, prod.id, kNow - 1);
+            h.set_stock(p.scenario.inventory, book);
+        }
+        HistoryChunk chunk;
+        while (h.next_chunk(300, &chunk)) {
+            orders->insert(orders->end(), chunk.orders.begin(), chunk.orders.end());
+            items->insert(items->end(), chunk.items.begin(), chunk.items.end());
+        }
+    };
+    StockBook book;
+    std::vector<Order> orders, plain_orders;
+    std::vector<OrderItem> items, plain_items;
+    run(&book, &orders, &items);
+    run(nullptr, &plain_orders, &plain_items);
+    StockBook::Writes wr = book.take_remaining();
+    REQUIRE(wr.lost.size() > 20);
+    std::map<Micros, int> sold_at;  // every order item took one item, at its creation
+    for (const OrderItem& i : items) ++sold_at[i.times.created_at];
+    size_t sold = wr.sold.size();
+    for (const auto& s : wr.sold) --sold_at[s.second];
+    for (const auto& i : wr.items)
+        if (i.sold_at != kNoTime) {
+            --sold_at[i.sold_at];
+            ++sold;
+            CHECK(i.created_at <= i.sold_at);
+        }
+    CHECK(sold == items.size());
+    for (const auto& kv : sold_at) CHECK(kv.second == 0);
+    int delivered = 0;
+    for (const auto& r : wr.restocks) {
+        CHECK(r.arrives_at - r.ordered_at >= 3600 * kMicrosPerSecond);
+        CHECK(r.arrives_at - r.ordered_at <= 3 * 3600 * kMicrosPerSecond);
+        if (r.arrived_at == kNoTime) continue;
+        ++delivered;
+        CHECK(r.arrived_at >= r.arrives_at);
+        CHECK(r.new_level == r.old_level + r.quantity);
+    }
+    CHECK(delivered > 20);
+    for (const Order& o : orders) CHECK(o.num_of_items >= 1);
+    CHECK(items.size() > 100);
+    CHECK(plain_items.size() > items.size());  // without stock nothing is lost
 }

@@ -88,6 +88,7 @@ BackfillArgs parse_args(FunctionCallInfo fcinfo, bool procedure) {
     const ResolvedScenario scenario = PG_NARGS() > scenario_arg
                                           ? resolve_scenario_argument(arg_text(fcinfo, scenario_arg, "reference"))
                                           : reference_scenario();
+    check_backfill_scenario(scenario.scenario);
     a.history.scenario = scenario.scenario;
     a.history.zone = scenario.zone;
     a.has_incidents = !scenario.scenario.incidents.empty() || !scenario.scenario.random_incidents.empty();
@@ -199,9 +200,14 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
         throw Error(sqlstate::kInvalidParameterValue, "the products table of schema \"" + a.schema + "\" is empty",
                     "", "Run thelook.setup() for this schema.");
     History history(catalog.names, products, sampler, a.history);
-    // A schema with inventory gets a sold inventory item per order item.
-    std::unique_ptr<Inventory> inventory;
-    if (writer.has_inventory()) inventory = std::make_unique<Inventory>(a.history.scenario.inventory, nullptr);
+    // A schema with inventory: the back-fill sells from its stock by the live rules (the book holds
+    // it in memory and its changes are written with each chunk).
+    std::unique_ptr<StockBook> stock;
+    if (writer.has_inventory()) {
+        stock = std::make_unique<StockBook>();
+        writer.inventory()->load(stock.get());
+        history.set_stock(a.history.scenario.inventory, stock.get());
+    }
     load_buyers(a.schema, a.history.window.end, &history);
 
     MemoryContext chunk_context = pg_guard([] {
@@ -219,18 +225,12 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
         MemoryContextSwitchTo(old);
         // Ground truth with the chunk holding the first rows each incident affects, and of the
         // chunk's faults.
-        if (inventory) {
-            // Sold from stock replenished in time (the core decides when each item was stocked);
-            // returned items back in stock from their return, where the scenario says so.
-            std::vector<InventoryWriter::StockItem> stock;
-            stock.reserve(chunk.items.size());
-            for (const OrderItem& item : chunk.items) {
-                stock.push_back({item.product_id, inventory->backfill_stocked_at(item.id, item.times.created_at), item.times.created_at});
-                if (item.status == OrderStatus::Returned && item.times.returned_at != kNoTime && inventory->returns_to_stock(item.id))
-                    stock.push_back({item.product_id, item.times.returned_at, kNoTime});
-            }
-            writer.inventory()->add_items(stock);
-            totals.inventory_items += static_cast<int64>(stock.size());
+        if (stock) {  // its arrays in the chunk's context too
+            const StockBook::Writes w = stock->take_writes();
+            old = MemoryContextSwitchTo(chunk_context);
+            writer.inventory()->write(w);
+            MemoryContextSwitchTo(old);
+            totals.inventory_items += static_cast<int64>(w.rows());
         }
         writer.record_incidents(history.take_incidents(), 0);
         if (!chunk.faults.empty()) {
@@ -261,6 +261,12 @@ Totals run_backfill(FunctionCallInfo fcinfo, const BackfillArgs& a, bool may_com
         }
     }
     writer.record_incidents(history.take_incidents(), 0);  // those after the last arrival
+    if (stock) {
+        // What is still in stock or on order at the window's end.
+        const StockBook::Writes w = stock->take_remaining();
+        writer.inventory()->write(w);
+        totals.inventory_items += static_cast<int64>(w.rows());
+    }
     pg_guard([&] { MemoryContextDelete(chunk_context); });
     return totals;
 }

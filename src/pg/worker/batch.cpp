@@ -2,6 +2,7 @@
 // they leave; and the in-memory state captured at a commit and restored after a failed batch.
 #include "pg/worker/simulation.hpp"
 #include "pg/bridge/settings.hpp"
+#include "pg/writers/inventory_writer.hpp"
 
 namespace thelook::pg::worker {
 
@@ -47,7 +48,7 @@ void Simulation::run_batch(const std::vector<Micros>& arrivals) {
     // Ground truth in the same transaction as the first rows an incident affects.
     std::vector<IncidentWindow> started = traffic_->incidents.take_started(arrivals.back());
     writer_->record_incidents(started, id_);
-    loop_->deliver_restocks(arrivals.front(), *writer_);
+    if (writer_->inventory()) writer_->inventory()->forget_due();  // the iterations deliver restocks as they fall due
     for (Micros t : arrivals) loop_->iteration(t, traffic_->intensity.checkout_failure(t), *writer_);
     writer_->flush();
 

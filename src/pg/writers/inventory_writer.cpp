@@ -1,25 +1,22 @@
 #include "pg/writers/inventory_writer.hpp"
 
+#include <algorithm>
+
 #include "pg/bridge/datum.hpp"
 #include "pg/writers/schema_writer.hpp"
 
 namespace thelook::pg {
 
-namespace {
-
-
-void run(const SpiPlan& plan, Datum* args, const char* nulls, int expected, const char* what) {
+void InventoryWriter::run(const SpiPlan& plan, Datum* args, const char* nulls, int expected, const char* what) {
     int rc = SPI_execute_plan(plan.get(), args, nulls, false, 0);
     if (rc != expected) elog(ERROR, "thelook: %s failed: %s", what, SPI_result_code_string(rc));
 }
 
-int64 int64_at(int row, int col) {
+int64 InventoryWriter::int64_at(uint64 row, int col) {
     bool isnull = false;
     Datum d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
     return isnull ? 0 : DatumGetInt64(d);
 }
-
-}  // namespace
 
 InventoryWriter* InventoryWriter::open(const std::string& schema) {
     const bool exists = pg_guard([&] {
@@ -61,6 +58,8 @@ InventoryWriter::InventoryWriter(const std::string& schema) : schema_(schema) {
                        restocks + " WHERE arrived_at IS NULL AND arrives_at <= $1 ORDER BY arrives_at, id LIMIT 64 "
                        "FOR UPDATE SKIP LOCKED",
                    {TIMESTAMPOID});
+    next_due_plan_ = prepare("SELECT coalesce((extract(epoch FROM min(arrives_at)::timestamptz) * 1000000)::bigint, "
+                             "9223372036854775807) FROM " + restocks + " WHERE arrived_at IS NULL", {});
     // The new items from the schema's product row; the restock row gets the level before and after.
     deliver_ = prepare("WITH level AS (SELECT count(*)::int AS n FROM " + items + unsold +
                            "), added AS (INSERT INTO " + items +
@@ -93,6 +92,7 @@ void InventoryWriter::order_restock(const Product& p, Micros t, Micros arrives_a
         const char nulls[7] = {simulation_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' '};
         run(order_, args, nulls, SPI_OK_INSERT, "ordering a restock");
     });
+    if (next_due_ != kUnknownDue) next_due_ = std::min(next_due_, arrives_at);
 }
 
 void InventoryWriter::record_lost_sale(const Product& p, const std::string& user_id, const std::string& session_id,
@@ -108,6 +108,13 @@ void InventoryWriter::record_lost_sale(const Product& p, const std::string& user
 }
 
 std::vector<DueRestock> InventoryWriter::due_restocks(Micros t) {
+    if (next_due_ == kUnknownDue)
+        next_due_ = pg_guard([&] {
+            run(next_due_plan_, nullptr, nullptr, SPI_OK_SELECT, "finding the next restock");
+            return int64_at(0, 1);
+        });
+    if (t < next_due_) return {};
+    next_due_ = kUnknownDue;  // those found are delivered or postponed: read it again next time
     const uint64 n = pg_guard([&] {
         Datum arg = local_timestamp_datum(t);
         run(due_, &arg, nullptr, SPI_OK_SELECT, "finding due restocks");

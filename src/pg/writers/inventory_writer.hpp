@@ -11,6 +11,7 @@
 
 #include "core/catalog.hpp"
 #include "core/inventory.hpp"
+#include "core/stock_book.hpp"
 #include "pg/bridge/spi_plan.hpp"
 
 namespace thelook::pg {
@@ -25,7 +26,10 @@ public:
     void order_restock(const Product& p, Micros t, Micros arrives_at, int quantity, int32_t simulation_id);
     void record_lost_sale(const Product& p, const std::string& user_id, const std::string& session_id, Micros t,
                           int32_t simulation_id);
+    // Per iteration: a query only once t reaches the earliest pending arrival, which is read once
+    // per transaction (forget_due) and lowered by this writer's own orders.
     std::vector<DueRestock> due_restocks(Micros t);
+    void forget_due() { next_due_ = kUnknownDue; }
     void deliver_restock(const DueRestock& r, Micros at);
     void hold_restock(const DueRestock& r, Micros until);
     // Items of products (columns from the schema's products table) stocked at stocked_at, sold at
@@ -36,9 +40,20 @@ public:
     };
     void add_items(const std::vector<StockItem>& items);
 
+    // The back-fill's stock (inventory_book.cpp): the unsold items and pending restocks of the
+    // tables into book, and the book's changes back, a few statements per chunk.
+    void load(StockBook* book);
+    void write(const StockBook::Writes& w);
+
 private:
     explicit InventoryWriter(const std::string& schema);
-    SpiPlan take_, order_, lost_, due_, deliver_, hold_, sold_;  // sold_: prepared on first use
+    // Inside pg_guard: a prepared statement that must return `expected`; a bigint of the result.
+    static void run(const SpiPlan& plan, Datum* args, const char* nulls, int expected, const char* what);
+    static int64 int64_at(uint64 row, int col);
+    static constexpr Micros kUnknownDue = INT64_MIN;
+    SpiPlan take_, order_, lost_, due_, next_due_plan_, deliver_, hold_, sold_;  // sold_: prepared on first use
+    SpiPlan sell_, add_restocks_, update_restocks_, add_lost_;  // the back-fill's, prepared by load()
+    Micros next_due_ = kUnknownDue;  // the earliest pending arrives_at (INT64_MAX: none)
     std::string schema_;
     int32_t lock_space_ = 0;
 };
