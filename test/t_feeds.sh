@@ -164,6 +164,14 @@ expect_error 22023 'schema "demo" already feeds directory' "'demo', '$PGHOST/fee
 expect_error 22023 'differs from the feed' "'demo', '$feed', tables => '{orders}'"
 expect_error 42P01 'has no theLook tables' "'nowhere', '$feed'"
 check_eq "nothing was written by the failed calls" 0 "$(q -c "SELECT count(*) FROM demo.feed_log")"
+# A directory the server's user may not write in (root's): the file-system error, with its hint.
+mkdir -p "$PGHOST/roots"; chmod 755 "$PGHOST/roots"
+q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('nofeed', init_num_users => 10, seed => 1)" >/dev/null
+e=$(err q -v VERBOSITY=verbose -c "SELECT * FROM thelook.write_feed('nofeed', '$PGHOST/roots')")
+check "a directory the server may not write in: 42501 naming what it could not create" \
+  grep -Eq "ERROR:  42501: could not (create directory|open file) \"$PGHOST/roots/[^\"]*\"( for writing)?: Permission denied" <<<"$e"
+check "... with a hint about the server's operating-system user" grep -q "HINT:  The feed's files are written by the server's operating-system user" <<<"$e"
+check_eq "and no feed was started" "" "$(q -c "SELECT to_regclass('nofeed.feed_log')")"
 
 echo "# drop_feed"
 check_eq "drop_feed('shop')" t "$(QUSER=feeder q -c "SELECT thelook.drop_feed('shop')")"
@@ -182,5 +190,5 @@ job=$(readme_block 1 | q)
 check "the README's cron.schedule line schedules the feed" test "$job" -gt 0
 check_eq "cron.unschedule" t "$(q -c "SELECT cron.unschedule('thelook-feed-demo')")"
 check_eq "no errors in the server log but the expected ones" 0 \
-  "$(grep -E 'ERROR|FATAL|PANIC' "$CLUSTER_LOG" | grep -vcE 'permission denied to write feed|permission denied for function feed_prepare|cannot run inside a transaction block|parameter "|scenario.faults|does not exist|already feeds|has no theLook tables|unknown table|listed twice|differs from the feed' || true)"
+  "$(grep -E 'ERROR|FATAL|PANIC' "$CLUSTER_LOG" | grep -vcE 'permission denied to write feed|permission denied for function feed_prepare|cannot run inside a transaction block|parameter "|scenario.faults|does not exist|already feeds|has no theLook tables|unknown table|listed twice|differs from the feed|could not create directory|could not open file' || true)"
 finish

@@ -160,6 +160,26 @@ check_eq "all six got the same id" 1 "$(wc -w <<<"$ids")"
 check_eq "one row, one worker" "1 1" "$(q -c "SELECT count(*) FROM thelook.simulation_runs WHERE name = 'ensured'") $(sleep 1; workers)"
 q -c "SELECT thelook.stop_all_simulations()" >/dev/null
 
+echo "# resume_simulation and ensure_simulation racing for one name; a second simulation of a name is not resumed"
+eid=$(q -c "SELECT id FROM thelook.simulation_runs WHERE name = 'ensured'")
+{ echo "BEGIN;"; echo "SELECT thelook.resume_simulation($eid);"; echo "SELECT pg_sleep(1);"; echo "COMMIT;"; } | q -q >"$TX_OUT.r" 2>&1 &
+rpid=$!
+sleep 0.3
+got=$(q -c "SELECT thelook.ensure_simulation('ensured', avg_qps => 20)")
+wait "$rpid"
+check_eq "ensure_simulation waited for the resume's commit and returned the resumed simulation" "$eid" "$got"
+check_eq "one row of the name, to run" "1 1" \
+  "$(q -c "SELECT count(*) || ' ' || count(*) FILTER (WHERE desired_state = 'running') FROM thelook.simulation_runs WHERE name = 'ensured'")"
+q -c "SELECT thelook.stop_simulation($eid)" >/dev/null
+other=$(q -c "SELECT thelook.ensure_simulation('ensured', avg_qps => 20)")
+check "after a stop, ensure_simulation started another ($other)" test "$other" != "$eid"
+out=$(q -v VERBOSITY=verbose -c "SELECT thelook.resume_simulation($eid)" 2>&1 || true)
+check "resuming the stopped one while $other runs under its name: 42710 naming both" \
+  grep -q "ERROR:  42710: simulation $other of name \"ensured\" in schema \"demo\" is already to run" <<<"$out"
+check_eq "and nothing changed" "1 $other" \
+  "$(q -c "SELECT count(*) || ' ' || min(id) FROM thelook.simulation_runs WHERE name = 'ensured' AND desired_state = 'running'")"
+q -c "SELECT thelook.stop_all_simulations()" >/dev/null
+
 echo "# docs/transactions.md's blocks, as written"
 doc_block() {
   python3 -c "import sys; sys.path.insert(0, '$REPO/test'); import readme_blocks as r

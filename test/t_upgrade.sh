@@ -65,8 +65,15 @@ PGDATABASE=from11 q -q -c "SELECT thelook.setup('demo', init_num_users => 100)" 
 from11=$(PGDATABASE=from11 q -c "SELECT thelook.start_simulation('demo', avg_qps => 50, name => 'from11')")
 check "simulation $from11 started under 1.1 is running" wait_for_in from11 "SELECT state = 'running' AND iterations > 0 FROM thelook.simulations WHERE id = $from11" 10
 n11=$(PGDATABASE=from11 orders)
+# A user's own views over the extension's view and function: the update must not need to drop them.
+PGDATABASE=from11 q -q -c "CREATE VIEW public.my_simulations AS SELECT id, name, state, iterations FROM thelook.simulations" \
+  -c "CREATE VIEW public.my_status AS SELECT id, lost_sales FROM thelook.simulation_status()"
 PGDATABASE=from11 q -q -c "ALTER EXTENSION thelook_datagen UPDATE"
 check_eq "database from11 updated to $CURRENT" "$CURRENT" "$(PGDATABASE=from11 ext_version)"
+check_eq "a user's views over thelook.simulations and simulation_status() lived through the update" "1 1 local" \
+  "$(PGDATABASE=from11 q -c "SELECT (SELECT count(*) FROM public.my_simulations WHERE id = $from11) || ' ' ||
+                                    (SELECT count(*) FROM public.my_status WHERE id = $from11) || ' ' ||
+                                    (SELECT runs_on FROM thelook.simulations WHERE id = $from11)")"
 check "simulation $from11 still writes orders after the update (more than $n11)" \
   wait_for_in from11 "SELECT count(*) > $n11 FROM demo.orders" 10
 

@@ -55,6 +55,7 @@ inline constexpr SqlState kActiveSqlTransaction = make_sqlstate("25001");
 inline constexpr SqlState kInvalidSchemaName = make_sqlstate("3F000");
 inline constexpr SqlState kInsufficientPrivilege = make_sqlstate("42501");
 inline constexpr SqlState kUndefinedObject = make_sqlstate("42704");
+inline constexpr SqlState kDuplicateObject = make_sqlstate("42710");
 inline constexpr SqlState kDatatypeMismatch = make_sqlstate("42804");
 inline constexpr SqlState kUndefinedTable = make_sqlstate("42P01");
 inline constexpr SqlState kInsufficientResources = make_sqlstate("53000");

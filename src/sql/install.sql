@@ -44,6 +44,7 @@
 --#include simulation/resume_simulation
 --#include simulation/forget_simulation
 --#include simulation/simulation_status
+--#include simulation/simulation_node
 --#include simulation/simulations
 --#include simulation/schema_usage
 

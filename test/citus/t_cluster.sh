@@ -171,13 +171,13 @@ on 0 -c "SELECT thelook.setup('plain_c', 1000, seed => 42)" -c "SELECT thelook.s
      -c "SELECT thelook.distribute('dist_c')" >/dev/null
 on 1 -c "SET citus.enable_ddl_propagation TO off" -c "SELECT thelook.setup('plain_w', 1000, seed => 42)" >/dev/null
 read -r pi pr <<<"$(rate 0 plain_c)"; read -r di dr <<<"$(rate 0 dist_c)"; read -r wi wr <<<"$(rate 1 plain_w)"
-check_eq "simulation_status.runs_on: the coordinator's simulations run on the coordinator" "${nodes[0]% *}:${nodes[0]#* }" \
-  "$(on 0 -c "SELECT string_agg(DISTINCT runs_on, ' ') FROM thelook.simulation_status()")"
-check_eq "simulation_status.runs_on: the worker's simulation runs on that worker" "${nodes[1]% *}:${nodes[1]#* }" \
-  "$(on 1 -c "SELECT string_agg(DISTINCT runs_on, ' ') FROM thelook.simulation_status()")"
-check_eq "simulation_status.runs_on without Citus in the database: local" "local" \
+check_eq "thelook.simulations.runs_on: the coordinator's simulations run on the coordinator" "${nodes[0]% *}:${nodes[0]#* }" \
+  "$(on 0 -c "SELECT string_agg(DISTINCT runs_on, ' ') FROM thelook.simulations")"
+check_eq "thelook.simulations.runs_on: the worker's simulation runs on that worker" "${nodes[1]% *}:${nodes[1]#* }" \
+  "$(on 1 -c "SELECT string_agg(DISTINCT runs_on, ' ') FROM thelook.simulations")"
+check_eq "thelook.simulations.runs_on without Citus in the database: local" "local" \
   "$(PGDATABASE=plain on 0 -c "SELECT thelook.start_simulation('demo', max_iter => 3, seed => 1)" >/dev/null
-     PGDATABASE=plain on 0 -c "SELECT string_agg(runs_on, ' ') FROM thelook.simulation_status()")"
+     PGDATABASE=plain on 0 -c "SELECT string_agg(runs_on, ' ') FROM thelook.simulations")"
 echo "# figure: simulation flat out: plain table on the coordinator $pi it/s ($pr rows/s); distributed through the coordinator $di it/s ($dr rows/s, ratio $(awk -v a="$di" -v b="$pi" 'BEGIN { printf "%.2f", a / b }')); plain table on a worker $wi it/s ($wr rows/s); load $(cut -d' ' -f1 /proc/loadavg)"
 on 0 -c "SELECT thelook.setup('bf', 0, seed => 9)" >/dev/null
 read -r brows bsec <<<"$(on 0 -F ' ' -c "SELECT total_rows, round(seconds::numeric, 2) FROM thelook.backfill('bf', now() - interval '4 hours', now(), 4, seed => 9, init_num_users => 1000)")"

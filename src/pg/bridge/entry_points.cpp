@@ -56,7 +56,7 @@ THELOOK_SQL_FUNCTION(thelook_create_simulation_indexes, create_simulation_indexe
 THELOOK_SQL_FUNCTION(thelook_stop_simulation, stop_simulation)
 THELOOK_SQL_FUNCTION(thelook_stop_all_simulations, stop_all_simulations)
 THELOOK_SQL_FUNCTION(thelook_simulation_status, simulation_status)  // SQL 1.0 and 1.1
-THELOOK_SQL_FUNCTION(thelook_simulation_status_1_2, simulation_status)
+THELOOK_SQL_FUNCTION(thelook_simulation_node, simulation_node)
 THELOOK_SQL_FUNCTION(thelook_alter_simulation, alter_simulation)
 THELOOK_SQL_FUNCTION(thelook_resolve_scenario, resolve_scenario_sql)
 THELOOK_SQL_FUNCTION(thelook_traffic_intensity, traffic_intensity)

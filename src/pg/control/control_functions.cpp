@@ -301,7 +301,7 @@ Datum stop_all_simulations(FunctionCallInfo fcinfo) {
 Datum resume_simulation(FunctionCallInfo fcinfo) {
     SharedState* st = require_shared_state();
     const int32 id = PG_GETARG_INT32(0);
-    const Found live = find_live(st, id);
+    Found live = find_live(st, id);
     auto row = with_store([&](RunStore* store, const ExtensionInfo&) {
         if (!store)
             throw Error(sqlstate::kObjectNotInPrerequisiteState, "simulations are kept only since version 1.1 of the extension", "",
@@ -315,6 +315,26 @@ Datum resume_simulation(FunctionCallInfo fcinfo) {
     }
     if (!may_control(row->owner))
         throw not_permitted("resume", id);
+    if (!row->name.empty()) {
+        // A name that should run belongs to one simulation (ensure_simulation relies on it):
+        // under ensure_simulation's lock, refuse to resume a second one. The lock may have waited
+        // for a transaction that changed this simulation too: read it again.
+        const std::string name = row->name, schema = row->schema;
+        auto other = with_store([&](RunStore* store, const ExtensionInfo&) {
+            store->lock_name(schema, name);
+            auto o = store->should_run_named(schema, name, id);
+            row = store->load(id, true);  // FOR UPDATE: a new snapshot, and no concurrent resume of it
+            return o;
+        });
+        if (!row) throw no_such_simulation(id);
+        // One already to run (interrupted: ensure_simulation resumes those) adds no second.
+        if (other && row->desired_state != "running")
+            throw Error(sqlstate::kDuplicateObject,
+                        "simulation " + std::to_string(*other) + " of name \"" + name + "\" in schema \"" + row->schema + "\" is already to run",
+                        "Simulation " + std::to_string(id) + " has the same name; one name runs as one simulation at a time.",
+                        "Stop simulation " + std::to_string(*other) + " first, or start this one again under another name.");
+        live = find_live(st, id);
+    }
     if ((live.slot && is_active(live.state)) || held_by_me(live)) {
         if (live.state == SimState::Restarting) {
             ControlAction kick;

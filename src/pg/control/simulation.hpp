@@ -10,6 +10,7 @@ Datum start_simulation_1_2(FunctionCallInfo fcinfo);
 Datum stop_simulation(FunctionCallInfo fcinfo);
 Datum stop_all_simulations(FunctionCallInfo fcinfo);
 Datum simulation_status(FunctionCallInfo fcinfo);
+Datum simulation_node(FunctionCallInfo fcinfo);  // thelook.simulations.runs_on
 Datum alter_simulation(FunctionCallInfo fcinfo);
 Datum inject_incident(FunctionCallInfo fcinfo);
 Datum resume_simulation(FunctionCallInfo fcinfo);

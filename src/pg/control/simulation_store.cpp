@@ -357,6 +357,22 @@ bool RunStore::request_resume(int32 id) {
     return !rows.empty();
 }
 
+void RunStore::lock_name(const std::string& schema, const std::string& name) {
+    run("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('thelook_datagen.ensure_simulation'), "
+        "pg_catalog.hashtext(pg_catalog.current_database() OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) $1::text "
+        "OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) $2::text))",
+        {schema, name}, false, InvalidOid, SPI_OK_SELECT);
+}
+
+std::optional<int32> RunStore::should_run_named(const std::string& schema, const std::string& name, int32 except) {
+    // Not read-only: SPI takes a new snapshot, later than the wait for lock_name.
+    auto rows = run("SELECT min(id) FROM " + table_ +
+                        " WHERE schema = $1::name AND name = $2::text AND desired_state = 'running' AND id <> $3::int",
+                    {schema, name, num(int64{except})}, false, InvalidOid, SPI_OK_SELECT);
+    if (rows.empty() || !rows[0][0]) return std::nullopt;
+    return static_cast<int32>(to_int(rows[0][0]));
+}
+
 bool RunStore::remove(int32 id) {
     auto rows = run("DELETE FROM " + table_ + " WHERE id = $1::int RETURNING id", {num(int64{id})}, false, ext_.owner,
                     SPI_OK_DELETE_RETURNING);

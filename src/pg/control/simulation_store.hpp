@@ -95,6 +95,13 @@ public:
     bool request_stop(int32 id, bool no_worker);
     // A committed resume_simulation: desired state running, failures forgiven.
     bool request_resume(int32 id);
+    // ensure_simulation's lock (its SQL takes the same one): the calls that make a named simulation
+    // one that should run wait for each other on (database, schema, name) until their
+    // transactions end, so that two of them never both see none running.
+    void lock_name(const std::string& schema, const std::string& name);
+    // The lowest id but `except` of a simulation called name in schema that should run, read with
+    // a new snapshot (after lock_name: what the lock's previous holder committed is seen).
+    std::optional<int32> should_run_named(const std::string& schema, const std::string& name, int32 except);
 
 private:
     ExtensionInfo ext_;

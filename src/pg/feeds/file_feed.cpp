@@ -26,6 +26,10 @@ namespace thelook::pg {
 
 namespace {
 
+// The hint of every file-system error here: the server's own user writes the files.
+constexpr const char* kFileAccessHint =
+    "The feed's files are written by the server's operating-system user: check that it may write in the directory and that the disk has room.";
+
 using feed::Cell;
 using feed::Column;
 
@@ -121,7 +125,7 @@ void make_directories(const std::string& root, const std::string& rel) {
             if (MakePGDirectory(path.c_str()) == 0)
                 fsync_fname(parent.c_str(), true);
             else if (errno != EEXIST)
-                ereport(ERROR, (errcode_for_file_access(), errmsg("could not create directory \"%s\": %m", path.c_str())));
+                ereport(ERROR, (errcode_for_file_access(), errmsg("could not create directory \"%s\": %m", path.c_str()), errhint("%s", kFileAccessHint)));
         });
         from = slash + 1;
     }
@@ -131,15 +135,15 @@ void make_directories(const std::string& root, const std::string& rel) {
 void write_file(const std::string& temp, const std::string& final_path, const std::string& text) {
     pg_guard([&] {
         FILE* f = AllocateFile(temp.c_str(), PG_BINARY_W);
-        if (!f) ereport(ERROR, (errcode_for_file_access(), errmsg("could not open file \"%s\" for writing: %m", temp.c_str())));
+        if (!f) ereport(ERROR, (errcode_for_file_access(), errmsg("could not open file \"%s\" for writing: %m", temp.c_str()), errhint("%s", kFileAccessHint)));
         if (fwrite(text.data(), 1, text.size(), f) != text.size() || fflush(f) != 0) {
             const int saved = errno;
             FreeFile(f);
             unlink(temp.c_str());
             errno = saved;
-            ereport(ERROR, (errcode_for_file_access(), errmsg("could not write file \"%s\": %m", temp.c_str())));
+            ereport(ERROR, (errcode_for_file_access(), errmsg("could not write file \"%s\": %m", temp.c_str()), errhint("%s", kFileAccessHint)));
         }
-        if (FreeFile(f) != 0) ereport(ERROR, (errcode_for_file_access(), errmsg("could not close file \"%s\": %m", temp.c_str())));
+        if (FreeFile(f) != 0) ereport(ERROR, (errcode_for_file_access(), errmsg("could not close file \"%s\": %m", temp.c_str()), errhint("%s", kFileAccessHint)));
         durable_rename(temp.c_str(), final_path.c_str(), ERROR);  // fsyncs the file, renames, fsyncs the directory
     });
 }
@@ -157,7 +161,7 @@ void reconcile_manifest(const std::string& path, int64 recorded) {
     if (size > recorded)
         pg_guard([&] {
             if (truncate(path.c_str(), recorded) != 0)
-                ereport(ERROR, (errcode_for_file_access(), errmsg("could not truncate file \"%s\": %m", path.c_str())));
+                ereport(ERROR, (errcode_for_file_access(), errmsg("could not truncate file \"%s\": %m", path.c_str()), errhint("%s", kFileAccessHint)));
             fsync_fname(path.c_str(), false);
         });
 }
@@ -165,14 +169,14 @@ void reconcile_manifest(const std::string& path, int64 recorded) {
 void append_manifest(const std::string& path, const std::string& lines) {
     pg_guard([&] {
         FILE* f = AllocateFile(path.c_str(), PG_BINARY_A);
-        if (!f) ereport(ERROR, (errcode_for_file_access(), errmsg("could not open file \"%s\": %m", path.c_str())));
+        if (!f) ereport(ERROR, (errcode_for_file_access(), errmsg("could not open file \"%s\": %m", path.c_str()), errhint("%s", kFileAccessHint)));
         if (fwrite(lines.data(), 1, lines.size(), f) != lines.size() || fflush(f) != 0 || pg_fsync(fileno(f)) != 0) {
             const int saved = errno;
             FreeFile(f);
             errno = saved;
-            ereport(ERROR, (errcode_for_file_access(), errmsg("could not append to file \"%s\": %m", path.c_str())));
+            ereport(ERROR, (errcode_for_file_access(), errmsg("could not append to file \"%s\": %m", path.c_str()), errhint("%s", kFileAccessHint)));
         }
-        if (FreeFile(f) != 0) ereport(ERROR, (errcode_for_file_access(), errmsg("could not close file \"%s\": %m", path.c_str())));
+        if (FreeFile(f) != 0) ereport(ERROR, (errcode_for_file_access(), errmsg("could not close file \"%s\": %m", path.c_str()), errhint("%s", kFileAccessHint)));
     });
 }
 

@@ -58,7 +58,7 @@ InventoryWriter::InventoryWriter(const std::string& schema) : schema_(schema) {
                     {INT4OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TIMESTAMPOID});
     due_ = prepare("SELECT id, product_id, distribution_center_id, "
                        "(extract(epoch FROM arrives_at::timestamptz) * 1000000)::bigint, quantity::bigint FROM " +
-                       restocks + " WHERE arrived_at IS NULL AND arrives_at <= $1 ORDER BY arrives_at LIMIT 64 "
+                       restocks + " WHERE arrived_at IS NULL AND arrives_at <= $1 ORDER BY arrives_at, id LIMIT 64 "
                        "FOR UPDATE SKIP LOCKED",
                    {TIMESTAMPOID});
     // The new items from the schema's product row; the restock row gets the level before and after.

@@ -1,5 +1,7 @@
 // SchemaWriter's UPDATEs of rows already written: a user's new address, an order and its items
 // moving along their lifecycle, the heartbeat row.
+#include <algorithm>
+
 #include "pg/bridge/datum.hpp"
 #include "pg/writers/schema_writer.hpp"
 
@@ -68,6 +70,9 @@ std::vector<ItemRef> SchemaWriter::update_order(const std::string& order_id, Ord
         items[i].id = id ? id : "";
         items[i].product_id = null_product ? 0 : DatumGetInt64(product);
     }
+    // RETURNING gives the heap's order, which differs between a run and its resumption (and
+    // after any VACUUM); the exit sessions draw their ids item by item, so fix the order.
+    std::sort(items.begin(), items.end(), [](const ItemRef& a, const ItemRef& b) { return a.id < b.id; });
     return items;
 }
 

@@ -40,7 +40,7 @@ int64 SchemaWriter::delete_old_events(Micros cutoff, int64 limit) {
     if (!delete_events_) {
         const std::string events = qualified(schema_, "events");
         delete_events_ = prepare("DELETE FROM " + events + " WHERE id IN (SELECT id FROM " + events +
-                                     " WHERE created_at < $1 ORDER BY created_at LIMIT $2)",
+                                     " WHERE created_at < $1 ORDER BY created_at, id LIMIT $2)",
                                  {TIMESTAMPOID, INT8OID});
     }
     int64 n = pg_guard([&] {

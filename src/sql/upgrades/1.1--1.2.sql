@@ -17,11 +17,10 @@
 --#include simulation/stop_all_simulations
 --#include simulation/resume_simulation
 --#include simulation/forget_simulation
--- simulation_status gets runs_on (docs/citus.md): its result type changes, so it and the view
--- over it are dropped and made again.
-DROP VIEW @extschema@.simulations;
-DROP FUNCTION @extschema@.simulation_status();
---#include simulation/simulation_status
+-- thelook.simulations gets runs_on (docs/citus.md), appended by CREATE OR REPLACE VIEW from
+-- simulation_node(): simulation_status() keeps its result type, so neither is dropped and a view
+-- a user built on them does not stop the update.
+--#include simulation/simulation_node
 --#include simulation/simulations
 
 -- A NULL schema is 22004 with a hint (evolve_schema, large_transaction, truncate_table call this first).
