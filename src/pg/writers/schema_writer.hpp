@@ -128,8 +128,9 @@ private:
     void write_truth();
     void prepare_upserts();  // upserts.cpp, called by the constructor
     // The buffered rows, each table directly (as COPY) when direct and the table allows it, else
-    // by its upsert. And whether this flush may try the direct path (upserts.cpp).
-    void write_buffered(bool direct);
+    // by its upsert; returns how many tables were written directly. And whether this flush may
+    // try the direct path (upserts.cpp).
+    int write_buffered(bool direct);
     bool direct_inserts_now();
     // Throws 42P01 when the schema has no injected_faults table. Creates the faults' indexes when
     // missing (start_simulation makes them; this covers one dropped since).
@@ -147,7 +148,7 @@ private:
     SpiPlan account_events_, account_items_, account_orders_, account_user_, purge_events_, rekey_event_;
     SpiPlan large_pick_, large_orders_, large_items_, large_truth_;
     int32 simulation_id_ = 0;
-    int upsert_flushes_left_ = 0;  // flushes that skip the direct path after one met an existing key
+    int upsert_flushes_left_ = 0;  // flushes that skip the direct path after one fell back entirely
     bool has_faults_table_ = false;
     std::vector<User> users_;
     std::vector<Order> orders_;

@@ -91,33 +91,39 @@ void execute_upsert(const SpiPlan& plan, const std::vector<T>& rows, RowFn row_f
 // per-backend cache of them overflows, and every other backend's visibility checks then look in
 // pg_subtrans: stay well below (a transaction flushes again for each pick of a row it buffered).
 constexpr int kMaxSubtransactions = 32;
-// After a flush met a key already in the table, the next flushes go straight to the upsert: a
-// simulation rerun on its seed's rows would otherwise write most transactions twice.
-constexpr int kUpsertFlushesAfterConflict = 100;
+// After a flush met a key already in the table, or none of its tables could be written directly
+// (a feed's capture trigger on each), the next flushes go straight to the upsert: a simulation
+// rerun on its seed's rows would otherwise write most transactions twice, and a schema whose
+// tables all need INSERT would pay a subtransaction per flush for nothing.
+constexpr int kUpsertFlushesAfterFallback = 100;
 
-// One table's buffered rows: directly when direct and the table allows it, else by the upsert.
+// One table's buffered rows: directly when direct and the table allows it (returns true), else
+// by the upsert.
 template <typename T, typename RowFn>
-void write_table(const std::string& schema, BulkTable table, bool direct, const SpiPlan& plan,
+bool write_table(const std::string& schema, BulkTable table, bool direct, const SpiPlan& plan,
                  const std::vector<T>& rows, RowFn row_fn, const TableSpec& spec) {
-    if (rows.empty()) return;
+    if (rows.empty()) return false;
     if (direct) {
         TableAppender appender(schema, table);
         if (appender.try_open()) {
             appender.append(rows);
             appender.close();
-            return;
+            return true;
         }
     }
     pg_guard([&] { execute_upsert(plan, rows, row_fn, spec); });
+    return false;
 }
 
 }  // namespace
 
-void SchemaWriter::write_buffered(bool direct) {
-    write_table(schema_, BulkTable::Users, direct, upsert_users_, users_, user_row, kUsersTable);
-    write_table(schema_, BulkTable::Orders, direct, upsert_orders_, orders_, order_row, kOrdersTable);
-    write_table(schema_, BulkTable::OrderItems, direct, upsert_items_, items_, order_item_row, kOrderItemsTable);
-    write_table(schema_, BulkTable::Events, direct, upsert_events_, events_, event_row, kEventsTable);
+int SchemaWriter::write_buffered(bool direct) {
+    int n = 0;
+    n += write_table(schema_, BulkTable::Users, direct, upsert_users_, users_, user_row, kUsersTable);
+    n += write_table(schema_, BulkTable::Orders, direct, upsert_orders_, orders_, order_row, kOrdersTable);
+    n += write_table(schema_, BulkTable::OrderItems, direct, upsert_items_, items_, order_item_row, kOrderItemsTable);
+    n += write_table(schema_, BulkTable::Events, direct, upsert_events_, events_, event_row, kEventsTable);
+    return n;
 }
 
 bool SchemaWriter::direct_inserts_now() {
@@ -152,11 +158,13 @@ void SchemaWriter::flush() {
     bool written = !any;
     if (any && direct_inserts_now()) {
         try {
-            in_subtransaction([&] { write_buffered(true); });
+            int direct_tables = 0;
+            in_subtransaction([&] { direct_tables = write_buffered(true); });
             written = true;
+            if (direct_tables == 0) upsert_flushes_left_ = kUpsertFlushesAfterFallback;
         } catch (const PgError& e) {
             if (e.sqlerrcode() != ERRCODE_UNIQUE_VIOLATION) throw;
-            upsert_flushes_left_ = kUpsertFlushesAfterConflict;
+            upsert_flushes_left_ = kUpsertFlushesAfterFallback;
         }
     }
     if (!written) write_buffered(false);
