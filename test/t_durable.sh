@@ -5,8 +5,10 @@
 # non-time columns; nothing lost, nothing twice), and with faults and inventory also the ground truth
 # (injected_faults, incidents) and the stock (inventory_items, inventory_restocks, lost_sales); a clean restart resumes; a stopped simulation stays
 # stopped; thelook.auto_resume = off leaves them interrupted until turned on; a worker that dies is
-# restarted, and one that cannot get going fails after repeated attempts; retention keeps the tables
-# bounded in an accelerated run; DROP SCHEMA and DROP EXTENSION stop the workers cleanly.
+# restarted, and one that cannot get going fails after repeated attempts; new rows written directly
+# (as COPY) and through INSERT ... ON CONFLICT (thelook.direct_inserts = off) are the same rows,
+# also when a seed runs again over its own rows; retention keeps the tables bounded in an
+# accelerated run; DROP SCHEMA and DROP EXTENSION stop the workers cleanly.
 source "$(dirname "$0")/lib.sh"
 PRELOAD=thelook_datagen start_cluster durable "${DURABLE_PORT:-54851}"
 
@@ -84,6 +86,28 @@ check_eq "the interrupted run wrote exactly the rows of the uninterrupted one (i
   "$ref_rows" "$crash_rows"
 check_eq "$N orders, no half iteration" "$N 0" "$(q -c "SELECT count(*) FROM crash.orders") $(half_iterations crash)"
 check_eq "no error in either run" 0 "$(q -c "SELECT sum(total_errors) FROM thelook.simulations WHERE id IN ($ref, $sim)")"
+
+echo "# 2c. new rows only through INSERT ... ON CONFLICT (thelook.direct_inserts = off): exactly the rows of the"
+echo "#     direct path; then the seed again on both schemas (its ids are there already: the direct path's"
+echo "#     unique violation rolls back and the upsert overwrites), still the same rows, no error"
+direct_inserts() { q -q -c "ALTER SYSTEM SET thelook.direct_inserts = $1" -c "SELECT pg_reload_conf()" >/dev/null; sleep 0.3; }
+q -q -c "SELECT thelook.setup('up', init_num_users => 300, seed => 3)" >/dev/null
+direct_inserts off
+up=$(q -c "SELECT thelook.start_simulation('up', $PARAMS)")
+wait_ms "SELECT state = 'finished' FROM thelook.simulations WHERE id = $up" 60000 >/dev/null || true
+check_eq "through the upsert only: exactly the rows of the direct path" "$ref_rows" "$(entities up)"
+RERUN="avg_qps => $QPS, max_iter => 1000, seed => 42, id_format => 'uuid4', heartbeat_interval => '0'"
+up2=$(q -c "SELECT thelook.start_simulation('up', $RERUN)")
+wait_ms "SELECT state = 'finished' FROM thelook.simulations WHERE id = $up2" 60000 >/dev/null || true
+direct_inserts on
+ref2=$(q -c "SELECT thelook.start_simulation('ref', $RERUN)")
+wait_ms "SELECT state = 'finished' FROM thelook.simulations WHERE id = $ref2" 60000 >/dev/null || true
+check_eq "the seed again over its own rows: both finished, no error" "finished finished 0" \
+  "$(view "$up2" state) $(view "$ref2" state) $(q -c "SELECT sum(total_errors) FROM thelook.simulations WHERE id IN ($up, $up2, $ref2)")"
+check "the rerun met its own ids (orders overwritten, not added)" \
+  test "$(q -c "SELECT count(*) < $N + 1000 FROM ref.orders")" = t
+check_eq "the seed again: the direct path (falling back to the upsert) wrote exactly the upsert's rows" "$(entities up)" "$(entities ref)"
+q -q -c "ALTER SYSTEM RESET thelook.direct_inserts" -c "SELECT pg_reload_conf()" >/dev/null
 
 echo "# 2b. the same with pipeline_faults (bad records, late and duplicate events) plus the CDC faults, an"
 echo "#     incident and inventory (small stocks, popular products: stock-outs and restocks): killed mid-run,"

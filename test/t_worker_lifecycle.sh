@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Worker lifecycle: start, SIGTERM (the worker dies; the launcher restarts it), stop_simulation,
-# max_iter, a dropped table, revoked privileges, who may stop what, several simulations at once,
+# max_iter, a row trigger and a CHECK constraint under the live writer, a dropped table, revoked privileges, who may stop what, several simulations at once,
 # and the worker's role.
 source "$(dirname "$0")/lib.sh"
 start_cluster lifecycle "${PORT:-54711}"
@@ -132,6 +132,22 @@ check_eq "orders = iterations, per schema" t "$(q -c "
   SELECT (SELECT count(*) FROM demo.orders) - $before_demo = (SELECT iterations FROM thelook.simulations WHERE id = $a)
      AND (SELECT count(*) FROM shop.orders) - $before_shop = (SELECT sum(iterations) FROM thelook.simulations WHERE id IN ($b, $c))")"
 check_eq "no half iteration in demo or shop" "0 0" "$(half_iterations demo) $(half_iterations shop)"
+
+echo "# what INSERT honours, the live writer honours: a row trigger fires per new row, a CHECK constraint fails the worker"
+q -q -c "CREATE TABLE demo.trigger_log (id text)" \
+     -c "CREATE FUNCTION demo.log_event() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN INSERT INTO demo.trigger_log VALUES (NEW.id); RETURN NEW; END\$\$" \
+     -c "CREATE TRIGGER log_event AFTER INSERT ON demo.events FOR EACH ROW EXECUTE FUNCTION demo.log_event()"
+id=$(q -c "SELECT thelook.start_simulation('demo', avg_qps => 200, max_iter => 200)")
+wait_ms "SELECT state = 'finished' FROM thelook.simulations WHERE id = $id" 10000 >/dev/null || true
+check_eq "row trigger: fired once per new event, each for a row in the table" "t 0" \
+  "$(q -c "SELECT (SELECT count(*) FROM demo.trigger_log) = events_inserted AND events_inserted > 0 FROM thelook.simulations WHERE id = $id") $(q -c "SELECT count(*) FROM demo.trigger_log l WHERE NOT EXISTS (SELECT FROM demo.events e WHERE e.id = l.id)")"
+q -q -c "DROP TRIGGER log_event ON demo.events" -c "DROP TABLE demo.trigger_log"
+q -q -c "ALTER TABLE demo.order_items ADD CONSTRAINT no_items CHECK (quantity < 0) NOT VALID"
+id=$(q -c "SELECT thelook.start_simulation('demo', avg_qps => 200)")
+ms=$(wait_ms "SELECT state = 'failed' FROM thelook.simulations WHERE id = $id" 10000) || true
+check_eq "CHECK constraint violated by every item: failed ($ms ms), last_error says so, nothing written" "failed t 0" \
+  "$(state_of "$id") $(q -c "SELECT last_error LIKE '%violates check constraint \"no_items\"%' FROM thelook.simulations WHERE id = $id") $(q -c "SELECT orders_inserted FROM thelook.simulations WHERE id = $id")"
+q -q -c "ALTER TABLE demo.order_items DROP CONSTRAINT no_items"
 
 echo "# privileges revoked while running: the worker writes nothing more and fails"
 id=$(QUSER=sim_owner q -c "SELECT thelook.start_simulation('shop', avg_qps => 200, heartbeat_interval => '0.1 s')")

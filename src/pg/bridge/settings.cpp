@@ -10,6 +10,7 @@ int max_transaction_span_ms = 100;
 bool synchronous_commit = false;
 bool auto_resume = true;
 bool persist_progress = true;
+bool direct_inserts = true;
 double catch_up_speed = 10;
 
 void define(bool preloading) {
@@ -47,6 +48,13 @@ void define(bool preloading) {
         "For benchmarks only: off saves progress only when a worker starts and ends, so a simulation "
         "interrupted by a crash resumes from an older position and writes some iterations again.",
         &persist_progress, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "thelook.direct_inserts", "Whether simulations write their new rows to the heap and indexes directly, as COPY FROM does.",
+        "On: a transaction's new rows go to each table as the back-fill's do, and through INSERT ... ON CONFLICT "
+        "only when a key already exists or the table needs INSERT (triggers, rules, row-level security, "
+        "partitions, Citus). Off: always through INSERT ... ON CONFLICT. The rows, their order and their "
+        "transactions are the same either way.",
+        &direct_inserts, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomRealVariable(
         "thelook.catch_up_speed", "How fast a simulation with on_resume => 'catch_up' writes the arrivals it missed.",
         "At most this many times its avg_qps, until it has caught up with its schedule.", &catch_up_speed, 10, 1,

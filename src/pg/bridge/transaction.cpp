@@ -52,4 +52,25 @@ void Transaction::abort() noexcept {
     }
 }
 
+
+SubtransactionScope begin_subtransaction() {
+    SubtransactionScope scope{CurrentMemoryContext, CurrentResourceOwner};
+    pg_guard([&] {
+        BeginInternalSubTransaction(nullptr);
+        MemoryContextSwitchTo(scope.context);
+    });
+    return scope;
+}
+
+void end_subtransaction(const SubtransactionScope& scope, bool release) {
+    pg_guard([&] {
+        if (release)
+            ReleaseCurrentSubTransaction();
+        else
+            RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(scope.context);
+        CurrentResourceOwner = scope.owner;
+    });
+}
+
 }  // namespace thelook::pg

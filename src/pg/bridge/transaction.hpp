@@ -13,6 +13,10 @@
 
 #include "pg/bridge/postgres.hpp"
 
+extern "C" {
+#include "utils/resowner.h"
+}
+
 namespace thelook::pg {
 
 class Transaction {
@@ -31,5 +35,30 @@ public:
 private:
     bool open_ = false;
 };
+
+// Runs f in an internal subtransaction, as a PL/pgSQL block with an EXCEPTION clause does: when f
+// returns, the subtransaction is released (its changes join the enclosing transaction's); when it
+// throws, it is rolled back (its changes undone) and the exception goes on to the caller. Either
+// way the caller's memory context and resource owner are put back. f is C++ code whose calls into
+// PostgreSQL go through pg_guard; whatever PostgreSQL resources it holds when it throws (relations,
+// pins, locks) are released by the rollback, so it must not release them again afterwards.
+struct SubtransactionScope {
+    MemoryContext context;
+    ResourceOwner owner;
+};
+SubtransactionScope begin_subtransaction();
+void end_subtransaction(const SubtransactionScope& scope, bool release);
+
+template <typename F>
+void in_subtransaction(F&& f) {
+    const SubtransactionScope scope = begin_subtransaction();
+    try {
+        f();
+    } catch (...) {
+        end_subtransaction(scope, false);
+        throw;
+    }
+    end_subtransaction(scope, true);
+}
 
 }  // namespace thelook::pg

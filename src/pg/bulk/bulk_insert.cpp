@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "pg/bridge/guard.hpp"
+#include "pg/citus/citus_tables.hpp"
 #include "pg/writers/table_rows.hpp"
 
 extern "C" {
@@ -32,40 +33,56 @@ TableSpec spec_of(BulkTable t) {
 
 }  // namespace
 
-void TableAppender::open() {
+// Opens and checks the table inside pg_guard. live: the problems that INSERT handles itself are
+// reported (not raised) and the table is closed again; bulk: no INSERT privilege raises 42501.
+TableAppender::Problem TableAppender::open_table(bool live, char* detail, size_t detail_size) {
     const TableSpec spec = spec_of(table_);
     const char* schema = schema_.c_str();
-    // Problems found here are reported after the guard, as thelook::Error with a hint.
-    enum { Ok, Missing, NotPlain, Rls, Triggers, Shape } problem = Ok;
-    char detail[256] = "";
+    Problem problem = Problem::Ok;
     pg_guard([&] {
         RangeVar* rv = makeRangeVar(pstrdup(schema), pstrdup(spec.name), -1);
         Relation rel = table_openrv_extended(rv, RowExclusiveLock, true);
         if (rel == nullptr) {
-            problem = Missing;
+            problem = Problem::Missing;
             return;
         }
         rel_ = rel;
-        if (rel->rd_rel->relkind != RELKIND_RELATION) { problem = NotPlain; return; }
+        // What ExecInsert does and table_multi_insert does not: partition routing and the partition
+        // constraint, rewrite rules (COPY ignores them, INSERT applies them), stored generated columns.
+        if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relispartition || rel->rd_rules != nullptr) {
+            problem = Problem::NotPlain;
+            return;
+        }
         AclResult acl = pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), ACL_INSERT);
-        if (acl != ACLCHECK_OK) aclcheck_error(acl, OBJECT_TABLE, RelationGetRelationName(rel));
-        if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED) { problem = Rls; return; }
+        if (acl != ACLCHECK_OK) {
+            if (live) {
+                problem = Problem::NoPrivilege;
+                return;
+            }
+            aclcheck_error(acl, OBJECT_TABLE, RelationGetRelationName(rel));
+        }
+        if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED) { problem = Problem::Rls; return; }
+        // Row and statement triggers on INSERT, including the internal ones of foreign keys and
+        // deferrable unique constraints, and a feed's capture trigger.
         TriggerDesc* trig = rel->trigdesc;
         if (trig && (trig->trig_insert_before_row || trig->trig_insert_after_row ||
                      trig->trig_insert_instead_row || trig->trig_insert_before_statement ||
-                     trig->trig_insert_after_statement)) {
-            problem = Triggers;
+                     trig->trig_insert_after_statement || trig->trig_insert_new_table)) {
+            problem = Problem::Triggers;
             return;
         }
+        if (live && rel->rd_tableam != GetHeapamTableAmRoutine()) { problem = Problem::NotHeap; return; }
+        if (live && is_citus_table(RelationGetRelid(rel))) { problem = Problem::Citus; return; }
         TupleDesc desc = RelationGetDescr(rel);
+        if (desc->constr && desc->constr->has_generated_stored) { problem = Problem::Generated; return; }
         natts_ = desc->natts;
-        int live = 0;
+        int present = 0;
         for (int a = 0; a < desc->natts; ++a)
-            if (!TupleDescAttr(desc, a)->attisdropped) ++live;
-        if (live != spec.ncolumns) {
-            snprintf(detail, sizeof detail, "Table %s.%s has %d columns; theLook's has %d.", schema, spec.name,
-                     live, spec.ncolumns);
-            problem = Shape;
+            if (!TupleDescAttr(desc, a)->attisdropped) ++present;
+        if (present != spec.ncolumns) {
+            snprintf(detail, detail_size, "Table %s.%s has %d columns; theLook's has %d.", schema, spec.name,
+                     present, spec.ncolumns);
+            problem = Problem::Shape;
             return;
         }
         for (int c = 0; c < spec.ncolumns; ++c) {
@@ -77,9 +94,9 @@ void TableAppender::open() {
                     map_[c] = a;
             }
             if (map_[c] < 0) {
-                snprintf(detail, sizeof detail, "Column %s.%s.%s is missing or has another type.", schema,
+                snprintf(detail, detail_size, "Column %s.%s.%s is missing or has another type.", schema,
                          spec.name, spec.columns[c].name);
-                problem = Shape;
+                problem = Problem::Shape;
                 return;
             }
         }
@@ -89,29 +106,57 @@ void TableAppender::open() {
         rri_ = makeNode(ResultRelInfo);
         InitResultRelInfo(rri_, rel, 0, nullptr, 0);
         ExecOpenIndices(rri_, false);
-        bistate_ = GetBulkInsertState();
-        slots_ = static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * kBatchRows));
-        for (int i = 0; i < kBatchRows; ++i) slots_[i] = table_slot_create(rel, nullptr);
+        // The back-fill's buffer ring keeps a long load from evicting the rest of shared buffers;
+        // the live writer's few rows per transaction go where INSERT would put them.
+        bistate_ = live ? nullptr : GetBulkInsertState();
+        // The slots' descriptor: a copy without a reference count, so that making and dropping a
+        // flush's thousand slots does not pin the relation's descriptor a thousand times in the
+        // resource owner (which showed in the live writer's profile).
+        slot_desc_ = CreateTupleDescCopy(desc);
+        slots_ = static_cast<TupleTableSlot**>(palloc0(sizeof(TupleTableSlot*) * kBatchRows));
+        nslots_ = 0;
         batch_context_ = AllocSetContextCreate(CurrentMemoryContext, "thelook bulk batch", ALLOCSET_DEFAULT_SIZES);
     });
-    const std::string name = schema_ + "." + spec.name;
+    if (problem != Problem::Ok && live && rel_ != nullptr) {
+        pg_guard([&] { table_close(rel_, NoLock); });
+        rel_ = nullptr;
+    }
+    return problem;
+}
+
+bool TableAppender::try_open() {
+    char detail[256] = "";
+    return open_table(true, detail, sizeof detail) == Problem::Ok;
+}
+
+void TableAppender::open() {
+    char detail[256] = "";
+    const Problem problem = open_table(false, detail, sizeof detail);
+    const std::string name = schema_ + "." + spec_of(table_).name;
     switch (problem) {
-        case Ok: return;
-        case Missing:
+        case Problem::Ok: return;
+        case Problem::Missing:
             throw Error(sqlstate::kUndefinedTable, "table " + name + " does not exist", "",
                         "Run thelook.setup('" + schema_ + "') first.");
-        case NotPlain:
+        case Problem::NotPlain:
             throw Error(sqlstate::kFeatureNotSupported, "table " + name + " is not a plain table", "",
-                        "Bulk writes support ordinary (not partitioned or foreign) tables.");
-        case Rls:
+                        "Bulk writes support ordinary tables (not partitioned, a partition, foreign, or with rules).");
+        case Problem::Rls:
             throw Error(sqlstate::kFeatureNotSupported, "table " + name + " has row-level security enabled", "",
                         "Bulk writes, like COPY FROM, do not apply row-level security policies; run as the table owner or disable RLS.");
-        case Triggers:
+        case Problem::Triggers:
             throw Error(sqlstate::kFeatureNotSupported, "table " + name + " has INSERT triggers", "",
                         "Bulk writes do not fire triggers; drop or disable them (ALTER TABLE ... DISABLE TRIGGER) for the back-fill.");
-        case Shape:
+        case Problem::Generated:
+            throw Error(sqlstate::kFeatureNotSupported, "table " + name + " has a generated column", "",
+                        "Bulk writes do not compute generated columns; drop the column for the back-fill.");
+        case Problem::Shape:
             throw Error(sqlstate::kDatatypeMismatch, "table " + name + " does not have theLook's columns", detail,
                         "Create the table with thelook.setup().");
+        case Problem::NoPrivilege:
+        case Problem::NotHeap:
+        case Problem::Citus:
+            break;  // live only
     }
 }
 
@@ -125,6 +170,8 @@ void TableAppender::append_rows(const std::vector<T>& rows, RowFn row_fn) {
         bool nulls[16];
         for (size_t begin = 0; begin < total; begin += kBatchRows) {
             const int n = static_cast<int>(std::min<size_t>(kBatchRows, total - begin));
+            for (; nslots_ < n; ++nslots_)
+                slots_[nslots_] = MakeSingleTupleTableSlot(slot_desc_, table_slot_callbacks(rel_));
             MemoryContext old = MemoryContextSwitchTo(batch_context_);
             for (int k = 0; k < n; ++k) {
                 TupleTableSlot* slot = slots_[k];
@@ -165,8 +212,8 @@ void TableAppender::append(const std::vector<Event>& rows) { append_rows(rows, e
 void TableAppender::close() {
     pg_guard([&] {
         if (estate_) {
-            for (int i = 0; i < kBatchRows; ++i) ExecDropSingleTupleTableSlot(slots_[i]);
-            FreeBulkInsertState(bistate_);
+            for (int i = 0; i < nslots_; ++i) ExecDropSingleTupleTableSlot(slots_[i]);
+            if (bistate_) FreeBulkInsertState(bistate_);
             table_finish_bulk_insert(rel_, 0);
             ExecCloseIndices(rri_);
             FreeExecutorState(estate_);
@@ -176,6 +223,8 @@ void TableAppender::close() {
     });
     rel_ = nullptr;
     estate_ = nullptr;
+    bistate_ = nullptr;
+    nslots_ = 0;
 }
 
 }  // namespace thelook::pg

@@ -1,8 +1,9 @@
 // COPY-like appends to a theLook table: rows go to the heap in batches through table_multi_insert
-// (one WAL record per page, a bulk-insert buffer ring) and to every index through
-// ExecInsertIndexTuples, with NOT NULL / CHECK constraints checked as COPY FROM does. Unique
-// violations raise the usual 23505. Tables with row triggers, row-level security or partitions
-// are refused with a hint (COPY-like paths do not fire our way around them).
+// (one WAL record per page) and to every index through ExecInsertIndexTuples, with NOT NULL /
+// CHECK constraints checked as COPY FROM does. Unique violations raise the usual 23505. The
+// back-fill (open()) refuses with a hint the tables this cannot write as INSERT would (INSERT
+// triggers, rules, row-level security, partitions, generated columns); the live writer
+// (try_open()) writes those through INSERT instead.
 #pragma once
 
 #include <string>
@@ -21,6 +22,12 @@ public:
     TableAppender(std::string schema, BulkTable table) : schema_(std::move(schema)), table_(table) {}
 
     void open();  // locks the table (RowExclusiveLock) and checks privileges and shape
+    // The live writer's open(): false, with nothing left open, when the table must be written by
+    // INSERT (the executor): any of open()'s refusals, no INSERT privilege on the table (INSERT
+    // then raises its own error, column privileges included), a table that is not a heap or is a
+    // Citus table (a shell whose rows live in shards). A missing table is false too. No bulk-insert
+    // buffer ring: a live table's pages stay in shared buffers, as INSERT leaves them.
+    bool try_open();
     void append(const std::vector<User>& rows);
     void append(const std::vector<Order>& rows);
     void append(const std::vector<OrderItem>& rows);
@@ -28,6 +35,8 @@ public:
     void close();  // flushes; the lock stays until the transaction ends
 
 private:
+    enum class Problem { Ok, Missing, NotPlain, Rls, Triggers, Generated, Shape, NoPrivilege, NotHeap, Citus };
+    Problem open_table(bool live, char* detail, size_t detail_size);
     template <typename T, typename RowFn>
     void append_rows(const std::vector<T>& rows, RowFn row_fn);
 
@@ -38,9 +47,11 @@ private:
     ResultRelInfo* rri_ = nullptr;
     BulkInsertStateData* bistate_ = nullptr;
     TupleTableSlot** slots_ = nullptr;
+    TupleDesc slot_desc_ = nullptr;
     MemoryContext batch_context_ = nullptr;
     int map_[16] = {};  // our column i -> attribute index in the table
     int natts_ = 0;
+    int nslots_ = 0;  // slots_[0 .. nslots_) made so far: as many as the largest batch needed
     bool check_constraints_ = false;
 };
 

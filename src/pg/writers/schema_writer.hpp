@@ -1,7 +1,8 @@
 // The statements a simulation runs against one theLook schema: index look-ups that pick a random
-// user or open order without scanning, the lifecycle and address UPDATEs, and buffered upserts
-// (INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (id) DO UPDATE) flushed once per
-// transaction. Plans are prepared once and kept. Must be used inside an SPI connection.
+// user or open order without scanning, the lifecycle and address UPDATEs, and buffered new rows
+// flushed once per transaction, straight to the heap and indexes as COPY writes them, or as
+// upserts (INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (id) DO UPDATE) where needed.
+// Plans are prepared once and kept. Must be used inside an SPI connection.
 #pragma once
 
 #include <memory>
@@ -126,6 +127,11 @@ private:
     void require_table(const char* table, const char* why);
     void write_truth();
     void prepare_upserts();  // upserts.cpp, called by the constructor
+    // The buffered rows, each table directly (as COPY) when direct and the table allows it, else
+    // by its upsert; returns how many tables were written directly. And whether this flush may
+    // try the direct path (upserts.cpp).
+    int write_buffered(bool direct);
+    bool direct_inserts_now();
     // Throws 42P01 when the schema has no injected_faults table. Creates the faults' indexes when
     // missing (start_simulation makes them; this covers one dropped since).
     void require_fault_support(const CdcFaults& faults);
@@ -142,6 +148,7 @@ private:
     SpiPlan account_events_, account_items_, account_orders_, account_user_, purge_events_, rekey_event_;
     SpiPlan large_pick_, large_orders_, large_items_, large_truth_;
     int32 simulation_id_ = 0;
+    int upsert_flushes_left_ = 0;  // flushes that skip the direct path after one fell back entirely
     bool has_faults_table_ = false;
     std::vector<User> users_;
     std::vector<Order> orders_;

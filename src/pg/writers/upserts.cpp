@@ -1,6 +1,20 @@
-// SchemaWriter's buffered rows: added by the simulation, written by flush() as one
-// INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (id) DO UPDATE per table.
+// SchemaWriter's buffered rows: added by the simulation, written by flush() per table, in the
+// order users, orders, order items, events. New rows go to the heap and indexes directly, as the
+// back-fill's and COPY's do (bulk/bulk_insert.cpp), in one subtransaction per flush; a table that
+// needs INSERT's own path, or a flush that meets a key already there, goes through one
+// INSERT ... SELECT FROM unnest(arrays) ON CONFLICT (id) DO UPDATE per table instead.
+//
+// Why ON CONFLICT at all: the reference upserts, and a row's id comes from the simulation's seed.
+// A fresh id is new, but a schema can hold it already: a simulation started again with a seed
+// that already wrote there (same seed, same id stream), two simulations with one seed on one
+// schema. The upsert then overwrites (what the reference does); a plain insert would fail the
+// transaction with 23505 and, retried, the simulation. The direct path keeps that: a unique
+// violation rolls its subtransaction back (logical decoding never sees rolled-back changes) and
+// the same rows go through the upsert, so what is committed is what the upsert alone commits.
 #include "pg/bridge/datum.hpp"
+#include "pg/bridge/settings.hpp"
+#include "pg/bridge/transaction.hpp"
+#include "pg/bulk/bulk_insert.hpp"
 #include "pg/writers/schema_writer.hpp"
 #include "pg/writers/table_rows.hpp"
 
@@ -73,7 +87,53 @@ void execute_upsert(const SpiPlan& plan, const std::vector<T>& rows, RowFn row_f
         elog(ERROR, "thelook upsert failed: %s", SPI_result_code_string(rc));
 }
 
+// A flush's subtransaction gets an id of its own. Past 64 in one transaction PostgreSQL's
+// per-backend cache of them overflows, and every other backend's visibility checks then look in
+// pg_subtrans: stay well below (a transaction flushes again for each pick of a row it buffered).
+constexpr int kMaxSubtransactions = 32;
+// After a flush met a key already in the table, or none of its tables could be written directly
+// (a feed's capture trigger on each), the next flushes go straight to the upsert: a simulation
+// rerun on its seed's rows would otherwise write most transactions twice, and a schema whose
+// tables all need INSERT would pay a subtransaction per flush for nothing.
+constexpr int kUpsertFlushesAfterFallback = 100;
+
+// One table's buffered rows: directly when direct and the table allows it (returns true), else
+// by the upsert.
+template <typename T, typename RowFn>
+bool write_table(const std::string& schema, BulkTable table, bool direct, const SpiPlan& plan,
+                 const std::vector<T>& rows, RowFn row_fn, const TableSpec& spec) {
+    if (rows.empty()) return false;
+    if (direct) {
+        TableAppender appender(schema, table);
+        if (appender.try_open()) {
+            appender.append(rows);
+            appender.close();
+            return true;
+        }
+    }
+    pg_guard([&] { execute_upsert(plan, rows, row_fn, spec); });
+    return false;
+}
+
 }  // namespace
+
+int SchemaWriter::write_buffered(bool direct) {
+    int n = 0;
+    n += write_table(schema_, BulkTable::Users, direct, upsert_users_, users_, user_row, kUsersTable);
+    n += write_table(schema_, BulkTable::Orders, direct, upsert_orders_, orders_, order_row, kOrdersTable);
+    n += write_table(schema_, BulkTable::OrderItems, direct, upsert_items_, items_, order_item_row, kOrderItemsTable);
+    n += write_table(schema_, BulkTable::Events, direct, upsert_events_, events_, event_row, kEventsTable);
+    return n;
+}
+
+bool SchemaWriter::direct_inserts_now() {
+    if (!settings::direct_inserts) return false;
+    if (upsert_flushes_left_ > 0) {
+        --upsert_flushes_left_;
+        return false;
+    }
+    return !MyProc->subxidStatus.overflowed && MyProc->subxidStatus.count < kMaxSubtransactions;
+}
 
 void SchemaWriter::prepare_upserts() {
     upsert_users_ = prepare(upsert_sql(schema_, kUsersTable), array_types(kUsersTable));
@@ -94,12 +154,20 @@ void SchemaWriter::add(const std::vector<Event>& events) {
 }
 
 void SchemaWriter::flush() {
-    pg_guard([&] {
-        if (!users_.empty()) execute_upsert(upsert_users_, users_, user_row, kUsersTable);
-        if (!orders_.empty()) execute_upsert(upsert_orders_, orders_, order_row, kOrdersTable);
-        if (!items_.empty()) execute_upsert(upsert_items_, items_, order_item_row, kOrderItemsTable);
-        if (!events_.empty()) execute_upsert(upsert_events_, events_, event_row, kEventsTable);
-    });
+    const bool any = !users_.empty() || !orders_.empty() || !items_.empty() || !events_.empty();
+    bool written = !any;
+    if (any && direct_inserts_now()) {
+        try {
+            int direct_tables = 0;
+            in_subtransaction([&] { direct_tables = write_buffered(true); });
+            written = true;
+            if (direct_tables == 0) upsert_flushes_left_ = kUpsertFlushesAfterFallback;
+        } catch (const PgError& e) {
+            if (e.sqlerrcode() != ERRCODE_UNIQUE_VIOLATION) throw;
+            upsert_flushes_left_ = kUpsertFlushesAfterFallback;
+        }
+    }
+    if (!written) write_buffered(false);
     if (!truth_.empty()) {
         require_faults_table();
         pg_guard([&] { write_truth(); });
