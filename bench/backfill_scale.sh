@@ -78,7 +78,7 @@ while read -r a b c d; do
       slice=$((slice + 1)); rate=$(int "$rows / $b")
       total_rows=$((total_rows + rows)); total_secs=$(calc "$total_secs + $b"); total_wal=$(calc "$total_wal + $wal")
       [ -n "$first_rate" ] || first_rate=$rate
-      last_rate=$rate ;;
+      last_rate=$rate; last_wal_row=$(int "$wal / $rows") ;;
   esac
 done < <(as_pg "$PG_BIN/psql" -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 -f "$script")
 rm -f "$script"
@@ -95,6 +95,7 @@ b=1000000000
 echo "## plan for $b rows (from this run's figures)"
 echo "time: at least $(calc "int($b / $last_rate / 360) / 10") h at the last slice's rate (the rate falls as the indexes grow: back-fill in slices, one per commit, as here);" \
      "$(calc "int($b / ($total_rows / ($cpu + 0.001)) / 360) / 10") h of one core's CPU at this run's rows per CPU second"
-echo "WAL: $(calc "int($total_wal / $total_rows * $b / 1e9)") GB written in all (what a replica, an archive or a logical-decoding consumer receives)"
+echo "WAL: at least $(calc "int($total_wal / $total_rows * $b / 1e9)") GB written in all, at this run's mean; $(calc "int($last_wal_row * $b / 1e9)") GB at its last slice's $last_wal_row bytes/row" \
+     "(what a replica, an archive or a logical-decoding consumer receives; with random uuid4 keys every checkpoint makes the next change of each index page a full-page image, so WAL per row grows with the indexes: id_format => 'uuid7' keeps the primary keys' inserts at their right edge, not measured here)"
 echo "disk: $(calc "int($disk / $total_rows * $b / 1e9)") GB of tables and indexes, plus max_wal_size of WAL"
 echo "memory: $(int "$hwm_kb / 1024") MB per back-end (bounded: at most 500,000 buyers are kept, and rows go out 1,000 at a time)"
