@@ -18,7 +18,6 @@ echo "# set up 4 schemas in $SECONDS s"
 FLAT=${FLAT_SECONDS:-15}
 echo "# flat out: avg_qps => 1e7 for $FLAT s, alone (not asserted)"
 id=$(q -c "SELECT thelook.start_simulation('flat', avg_qps => 1e7, duration => '$FLAT s')")
-flat_id=$id
 wait_for "SELECT state <> 'running' AND state <> 'starting' FROM thelook.simulations WHERE id = $id" $((FLAT + 30)) || true
 q -c "SELECT format('flat out: state %s, %s iterations in %s s = %s iterations/s; %s rows/s (%s inserted, %s updated); %s transactions, up to %s rows each',
                     state, iterations, round(secs::numeric, 1), round((iterations / secs)::numeric),
@@ -27,7 +26,7 @@ q -c "SELECT format('flat out: state %s, %s iterations in %s s = %s iterations/s
                    users_inserted + orders_inserted + order_items_inserted + events_inserted AS ins,
                    users_updated + orders_updated + order_items_updated + heartbeats AS upd
             FROM thelook.simulations WHERE id = $id) s" | sed 's/^/# /'
-ceiling=$(q -c "SELECT round(iterations / extract(epoch FROM ended_at - started_at)::numeric) FROM thelook.simulations WHERE id = $flat_id")
+ceiling=$(q -c "SELECT round(iterations / extract(epoch FROM ended_at - started_at)::numeric) FROM thelook.simulations WHERE id = $id")
 top=$(( ${ceiling:-0} / 5 )); [ "$top" -gt 2000 ] && top=2000; [ "$top" -lt 400 ] && top=400
 RATES[2]=$top
 echo "# rates: ${RATES[*]} (the top one at most a fifth of the ceiling of ${ceiling:-?} iterations/s)"
