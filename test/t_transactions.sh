@@ -180,6 +180,37 @@ check_eq "and nothing changed" "1 $other" \
   "$(q -c "SELECT count(*) || ' ' || min(id) FROM thelook.simulation_runs WHERE name = 'ensured' AND desired_state = 'running'")"
 q -c "SELECT thelook.stop_all_simulations()" >/dev/null
 
+echo "# a stop outside a block that waits for a resume's commit (an interrupted simulation): the stop wins"
+# The stop reads the slot (reserved by the resume's open transaction: no worker to signal), then
+# the row (to run: interrupted), and its UPDATE waits for the resume's lock. The resume commits
+# first and its worker is launched; the stop, committed after it, must still reach that worker.
+append_conf "thelook.auto_resume = off"
+q -c "SELECT pg_reload_conf()" >/dev/null
+iid=$(q -c "SELECT thelook.start_simulation('demo', avg_qps => 20, name => 'tx_interrupted')")
+wait_for "SELECT state = 'running' AND iterations > 0 FROM thelook.simulations WHERE id = $iid" 5 || true
+q -c "SELECT pg_terminate_backend(pid) FROM thelook.simulations WHERE id = $iid" >/dev/null
+check "its worker terminated, auto_resume off: interrupted (desired running, no worker)" \
+  wait_for "SELECT state = 'interrupted' AND desired_state = 'running' AND pid IS NULL FROM thelook.simulations WHERE id = $iid" 5
+{ echo "BEGIN;"; echo "SELECT thelook.resume_simulation($iid);"
+  echo "SELECT 1 FROM thelook.simulation_runs WHERE id = $iid FOR UPDATE;"; echo "SELECT pg_sleep(1.5);"; echo "COMMIT;"; } |
+  q -q >"$TX_OUT.i" 2>&1 &
+rpid=$!
+sleep 0.5
+t0=$(date +%s%3N)
+stopped=$(q -c "SELECT thelook.stop_simulation($iid)" 2>&1)
+waited=$(( $(date +%s%3N) - t0 ))
+wait "$rpid"
+check_eq "the resume committed (true); the stop waited for it ($waited ms) and returned true" "t t" \
+  "$(sed -n 1p "$TX_OUT.i") $stopped"
+check "after both: stopped, no worker, the row desired stopped (within 3 s)" \
+  wait_for "SELECT s.state = 'stopped' AND s.pid IS NULL AND r.desired_state = 'stopped' AND r.state = 'stopped'
+            FROM thelook.simulations s JOIN thelook.simulation_runs r USING (id) WHERE id = $iid" 3
+sleep 1
+check_eq "and it stays so: no worker of it a second later" "stopped 0" \
+  "$(q -c "SELECT state FROM thelook.simulations WHERE id = $iid") $(q -c "SELECT count(*) FROM pg_stat_activity a JOIN thelook.simulations s ON s.pid = a.pid WHERE s.id = $iid")"
+append_conf "thelook.auto_resume = on"
+q -c "SELECT pg_reload_conf()" >/dev/null
+
 echo "# docs/transactions.md's blocks, as written"
 doc_block() {
   python3 -c "import sys; sys.path.insert(0, '$REPO/test'); import readme_blocks as r

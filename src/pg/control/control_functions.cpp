@@ -197,6 +197,16 @@ bool stop_now(SharedState* st, int32 id, const Found& live) {
         if (!row || (row->desired_state != "running" && !was_live)) return false;
         return store->request_stop(id, true);
     });
+    // The slot was read before the row: a resume that committed in between (the row says running,
+    // and the UPDATE above may have waited for its worker to take the row over) has a slot this
+    // call did not signal. The stop is asked of it at commit, as inside a block; without this the
+    // worker ran on under a row whose desired state is stopped.
+    if (updated && !stop_pending(id)) {
+        ControlAction stop;
+        stop.kind = ControlAction::Kind::Stop;
+        stop.id = id;
+        defer(std::move(stop));
+    }
     return was_live || updated;
 }
 
