@@ -2,7 +2,7 @@
 # thelook_datagen benchmarks on a throwaway cluster (started and stopped here). Prints ratios
 # measured in the same run; not a pass/fail test. BENCH_SCALE (default 1) shrinks or grows every
 # size and duration, e.g. BENCH_SCALE=0.1 for a quick run. BENCH_PORT picks the port. BENCH_ONLY
-# picks sections, e.g. BENCH_ONLY="2 3" (default: 1 to 12; 6 only with BENCH_BASELINE). BENCH_BASELINE=<git ref> adds section 6:
+# picks sections, e.g. BENCH_ONLY="2 3" (default: all, 1 to 15 and 99; 6 only with BENCH_BASELINE; 15 needs about 50 GB of disk). BENCH_BASELINE=<git ref> adds section 6:
 # the same live ceiling from that commit's build (in a private copy of PostgreSQL), alternating
 # with this build's, e.g. BENCH_BASELINE=78f904f (the last commit before scenarios).
 # BENCH_OUT=FILE also writes everything printed to FILE (make bench: bench/results/latest.txt, which
