@@ -11,6 +11,7 @@ bool synchronous_commit = false;
 bool auto_resume = true;
 bool persist_progress = true;
 bool direct_inserts = true;
+bool direct_picks = true;
 double catch_up_speed = 10;
 
 void define(bool preloading) {
@@ -55,6 +56,12 @@ void define(bool preloading) {
         "partitions, Citus). Off: always through INSERT ... ON CONFLICT. The rows, their order and their "
         "transactions are the same either way.",
         &direct_inserts, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "thelook.direct_picks", "Whether simulations pick a random user or open order by reading the index directly.",
+        "On: each pick is an index scan under the transaction's snapshot, without the executor, and a "
+        "SELECT only where the table needs one (row-level security, no SELECT privilege, Citus, not the "
+        "index setup() made). Off: always a SELECT. The rows picked are the same either way.",
+        &direct_picks, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomRealVariable(
         "thelook.catch_up_speed", "How fast a simulation with on_resume => 'catch_up' writes the arrivals it missed.",
         "At most this many times its avg_qps, until it has caught up with its schedule.", &catch_up_speed, 10, 1,

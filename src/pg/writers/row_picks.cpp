@@ -3,6 +3,8 @@
 #include <set>
 
 #include "pg/bridge/datum.hpp"
+#include "pg/bridge/settings.hpp"
+#include "pg/writers/index_picks.hpp"
 #include "pg/writers/schema_writer.hpp"
 
 namespace thelook::pg {
@@ -38,25 +40,27 @@ bool SchemaWriter::pick_open_order(const std::string& key, PickedOrder* out) {
 }
 
 // The transaction's snapshot, moved on to see its own writes so far (see_own_writes): an order
-// moved earlier in the transaction is seen in its new status, a flushed user is found.
+// moved earlier in the transaction is seen in its new status, a flushed user is found. Read from
+// the index directly (index_picks.cpp) unless off or the table needs the SELECT: the same row.
 bool SchemaWriter::query_user(const std::string& key, PickedUser* out) {
-    const char *id = nullptr, *city = nullptr, *state = nullptr, *postal = nullptr, *gender = nullptr;
-    bool found = pg_guard([&] {
-        Datum arg = text_datum(key);
-        int rc = SPI_execute_plan(pick_user_.get(), &arg, nullptr, true, 1);
-        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking a user failed: %s", SPI_result_code_string(rc));
-        if (SPI_processed == 0) return false;
-        id = copy_value(1);
-        city = copy_value(2);
-        state = copy_value(3);
-        postal = copy_value(4);
-        gender = copy_value(5);
-        return true;
-    });
+    const char* v[5] = {};  // id, city, state, postal_code, gender
+    IndexPicks::Result direct = IndexPicks::Result::Unavailable;
+    if (settings::direct_picks) direct = index_picks_->user(key, v);
+    bool found = direct == IndexPicks::Result::Found;
+    if (direct == IndexPicks::Result::Unavailable) {
+        found = pg_guard([&] {
+            Datum arg = text_datum(key);
+            int rc = SPI_execute_plan(pick_user_.get(), &arg, nullptr, true, 1);
+            if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking a user failed: %s", SPI_result_code_string(rc));
+            if (SPI_processed == 0) return false;
+            for (int c = 0; c < 5; ++c) v[c] = copy_value(c + 1);
+            return true;
+        });
+    }
     if (!found) return false;
-    out->id = id;
-    out->place = Place{city ? city : "", state ? state : "", postal ? postal : ""};
-    out->gender = gender ? gender : "";
+    out->id = v[0];
+    out->place = Place{v[1] ? v[1] : "", v[2] ? v[2] : "", v[3] ? v[3] : ""};
+    out->gender = v[4] ? v[4] : "";
     return true;
 }
 
@@ -70,26 +74,25 @@ std::string SchemaWriter::oldest_open_order_id() {
 }
 
 bool SchemaWriter::query_open_order(const std::string& key, PickedOrder* out) {
-    const char *id = nullptr, *user_id = nullptr, *status = nullptr, *city = nullptr, *state = nullptr,
-               *postal = nullptr;
-    bool found = pg_guard([&] {
-        Datum arg = text_datum(key);
-        int rc = SPI_execute_plan(pick_order_.get(), &arg, nullptr, true, 1);
-        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking an order failed: %s", SPI_result_code_string(rc));
-        if (SPI_processed == 0) return false;
-        id = copy_value(1);
-        user_id = copy_value(2);
-        status = copy_value(3);
-        city = copy_value(4);
-        state = copy_value(5);
-        postal = copy_value(6);
-        return true;
-    });
+    const char* v[6] = {};  // id, user_id, status, city, state, postal_code
+    IndexPicks::Result direct = IndexPicks::Result::Unavailable;
+    if (settings::direct_picks) direct = index_picks_->open_order(key, v);
+    bool found = direct == IndexPicks::Result::Found;
+    if (direct == IndexPicks::Result::Unavailable) {
+        found = pg_guard([&] {
+            Datum arg = text_datum(key);
+            int rc = SPI_execute_plan(pick_order_.get(), &arg, nullptr, true, 1);
+            if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking an order failed: %s", SPI_result_code_string(rc));
+            if (SPI_processed == 0) return false;
+            for (int c = 0; c < 6; ++c) v[c] = copy_value(c + 1);
+            return true;
+        });
+    }
     if (!found) return false;
-    out->id = id;
-    out->user_id = user_id ? user_id : "";
-    if (!parse_status(status ? status : "", &out->status)) return false;
-    out->place = Place{city ? city : "", state ? state : "", postal ? postal : ""};
+    out->id = v[0];
+    out->user_id = v[1] ? v[1] : "";
+    if (!parse_status(v[2] ? v[2] : "", &out->status)) return false;
+    out->place = Place{v[3] ? v[3] : "", v[4] ? v[4] : "", v[5] ? v[5] : ""};
     return true;
 }
 }  // namespace thelook::pg

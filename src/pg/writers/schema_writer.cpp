@@ -5,6 +5,7 @@
 #include "pg/writers/schema_writer.hpp"
 
 #include "pg/bridge/datum.hpp"
+#include "pg/writers/index_picks.hpp"
 #include "pg/writers/inventory_writer.hpp"
 
 namespace thelook::pg {
@@ -57,6 +58,7 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
                          {TIMESTAMPOID});
     prepare_upserts();
     inventory_.reset(InventoryWriter::open(schema));
+    index_picks_ = std::make_unique<IndexPicks>(schema);
 }
 
 SchemaWriter::~SchemaWriter() = default;

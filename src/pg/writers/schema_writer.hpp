@@ -19,6 +19,7 @@
 
 namespace thelook::pg {
 
+class IndexPicks;
 class InventoryWriter;
 
 struct RetentionCounts {
@@ -158,6 +159,7 @@ private:
     std::set<std::string> buffered_users_, buffered_orders_;  // ids in users_ and orders_
     WriteCounts counts_;
     std::unique_ptr<InventoryWriter> inventory_;
+    std::unique_ptr<IndexPicks> index_picks_;  // the picks without the executor, when allowed
 };
 
 }  // namespace thelook::pg

@@ -1,0 +1,47 @@
+// The live writer's picks read straight from the B-trees (index_beginscan under the active
+// snapshot), without the executor: a prepared SELECT per pick cost more in executor start-up than
+// its index probe (docs/performance.md). The rows are the ones the SELECTs of row_picks.cpp return,
+// row for row: the same index order (the column's collation and the default text operator class),
+// the same snapshot, the same filter. Where a SELECT would do more than read the heap (row-level
+// security, no table-level SELECT privilege, a Citus shell, a view, another table access method,
+// an index that is not the one setup() made), the answer is Unavailable and the writer runs its
+// SELECT instead, as TableAppender::try_open sends such tables to INSERT.
+#pragma once
+
+#include <string>
+
+#include "pg/bridge/postgres.hpp"
+
+namespace thelook::pg {
+
+class IndexPicks {
+public:
+    explicit IndexPicks(std::string schema) : schema_(std::move(schema)) {}
+    enum class Result { Found, None, Unavailable };
+    // The first user at or after key in id order, else the first user: id, city, state,
+    // postal_code, gender (nullptr for NULL), palloc'd in the current memory context.
+    Result user(const std::string& key, const char* out[5]);
+    // The first order in an open status at or after key, else the first open one: id, user_id,
+    // status, then its user's city, state, postal_code (nullptr without a user).
+    Result open_order(const std::string& key, const char* out[6]);
+
+private:
+    // One table as this transaction found it: what the picks read, or why they may not.
+    struct Table {
+        Oid rel = InvalidOid, index = InvalidOid;
+        bool usable = false;
+        AttrNumber cols[5] = {};  // id first, then what a pick returns
+        RegProcedure ge = InvalidOid, eq = InvalidOid;  // the index's >= and = on text
+        Oid collation = InvalidOid;
+    };
+    // Re-checks both tables once per transaction (privileges, RLS and indexes may change between).
+    void refresh();
+    void check(const char* table, const char* const* columns, int ncolumns, bool open_index, Table* t);
+
+    std::string schema_;
+    LocalTransactionId checked_in_ = InvalidLocalTransactionId;
+    SubTransactionId checked_sub_ = InvalidSubTransactionId;
+    Table users_, orders_;
+};
+
+}  // namespace thelook::pg
