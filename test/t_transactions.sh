@@ -101,7 +101,7 @@ check_eq "after ROLLBACK: same worker, running, row desired running" "$pid runni
 check "and it still writes" wait_for "SELECT iterations > $i0 FROM thelook.simulations WHERE id = $id" 2
 in_transaction COMMIT "SELECT thelook.stop_simulation($id)"
 sleep 1.5
-check_eq "before COMMIT: still running" "running $pid" "$(view "$id" state) $(view "$id" pid)"
+check_eq "before COMMIT: still running" "running $pid" "$(view "$id" "state || ' ' || coalesce(pid::text, '')")"
 wait "$TX_PID"
 check "after COMMIT: stopped within a second, worker gone" wait_for "SELECT state = 'stopped' AND pid IS NULL FROM thelook.simulations WHERE id = $id" 1
 check_eq "the row says stopped (desired state too: not resumed after a restart)" "stopped stopped" \
