@@ -39,6 +39,22 @@ bool SchemaWriter::pick_open_order(const std::string& key, PickedOrder* out) {
     return query_open_order(key, out);
 }
 
+namespace {
+
+// A pick by its prepared SELECT (... WHERE id >= $1 ... LIMIT 1): the first row's ncols values, or false.
+bool select_pick(SPIPlanPtr plan, const std::string& key, int ncols, const char* v[], const char* what) {
+    return pg_guard([&] {
+        Datum arg = text_datum(key);
+        int rc = SPI_execute_plan(plan, &arg, nullptr, true, 1);
+        if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking %s failed: %s", what, SPI_result_code_string(rc));
+        if (SPI_processed == 0) return false;
+        for (int c = 0; c < ncols; ++c) v[c] = copy_value(c + 1);
+        return true;
+    });
+}
+
+}  // namespace
+
 // The transaction's snapshot, moved on to see its own writes so far (see_own_writes): an order
 // moved earlier in the transaction is seen in its new status, a flushed user is found. Read from
 // the index directly (index_picks.cpp) unless off or the table needs the SELECT: the same row.
@@ -48,14 +64,7 @@ bool SchemaWriter::query_user(const std::string& key, PickedUser* out) {
     if (settings::direct_picks) direct = index_picks_->user(key, v);
     bool found = direct == IndexPicks::Result::Found;
     if (direct == IndexPicks::Result::Unavailable) {
-        found = pg_guard([&] {
-            Datum arg = text_datum(key);
-            int rc = SPI_execute_plan(pick_user_.get(), &arg, nullptr, true, 1);
-            if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking a user failed: %s", SPI_result_code_string(rc));
-            if (SPI_processed == 0) return false;
-            for (int c = 0; c < 5; ++c) v[c] = copy_value(c + 1);
-            return true;
-        });
+        found = select_pick(pick_user_.get(), key, 5, v, "a user");
     }
     if (!found) return false;
     out->id = v[0];
@@ -79,14 +88,7 @@ bool SchemaWriter::query_open_order(const std::string& key, PickedOrder* out) {
     if (settings::direct_picks) direct = index_picks_->open_order(key, v);
     bool found = direct == IndexPicks::Result::Found;
     if (direct == IndexPicks::Result::Unavailable) {
-        found = pg_guard([&] {
-            Datum arg = text_datum(key);
-            int rc = SPI_execute_plan(pick_order_.get(), &arg, nullptr, true, 1);
-            if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: picking an order failed: %s", SPI_result_code_string(rc));
-            if (SPI_processed == 0) return false;
-            for (int c = 0; c < 6; ++c) v[c] = copy_value(c + 1);
-            return true;
-        });
+        found = select_pick(pick_order_.get(), key, 6, v, "an order");
     }
     if (!found) return false;
     out->id = v[0];
