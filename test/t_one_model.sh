@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
 # One model (docs/one-model.md): a back-fill and a live run at a high time_scale over the same
 # simulated window, with the same seed and scenario (an hourly traffic profile, popular products,
-# small stocks, short lead times, a checkout failure, bad records and duplicate events), write the
-# same shop. Compared
-# statistically with fixed seeds (4 sigma, or chi-square within 4 sigma of its degrees of freedom):
-# orders per hour, conversion (orders per visit), items per order, the share of wanted items lost
-# to stock-outs, restocks per order item, faults per row. The two are independent samples (their
+# small stocks, short lead times, a checkout failure, bad records, duplicate events and the live
+# order lifecycle), write the same shop. Compared statistically with fixed seeds (4 sigma, or
+# chi-square within 4 sigma of its degrees of freedom): orders per hour, conversion (orders per
+# visit), items per order, the share of wanted items lost to stock-outs, restocks per order item,
+# faults per row, and the orders' statuses as of the window's end. The two are independent samples (their
 # random streams differ), so the bounds are on the difference.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+# check_error "description" SQLSTATE "message part" SQL: the statement fails with that error.
+check_error() {
+  local e
+  e=$(q -v VERBOSITY=verbose -c "$4" 2>&1) && { echo "not ok - $1 (no error)"; FAILURES=$((FAILURES + 1)); CHECKS=$((CHECKS + 1)); return; }
+  check "$1" grep -qF "ERROR:  $2: " <<<"$(grep -F "$3" <<<"$e")" || echo "$e" | head -3 | sed 's/^/#   /'
+}
 start_cluster one-model "${ONE_MODEL_PORT:-54991}" "timezone = 'UTC'"
 hours=12 scale=3600 live_qps=${ONE_MODEL_QPS:-200}
 scenario='{"traffic": {"hourly": [1, 1, 1, 1, 2, 3, 4, 5, 5, 4, 3, 2, 2, 3, 4, 5, 5, 4, 3, 2, 2, 1, 1, 1]},
            "shoppers": {"popularity": {"zipf_exponent": 1}},
            "inventory": {"minimum": 2, "restock": 4, "lead_time": ["30 minutes", "2 hours"]},
            "incidents": [{"kind": "checkout_failure", "magnitude": 0.3, "after": "4 hours", "duration": "4 hours"}],
-           "faults": {"bad_records": {"rate": 0.02}, "duplicate_events": {"share": 0.02}}}'
+           "faults": {"bad_records": {"rate": 0.02}, "duplicate_events": {"share": 0.02}},
+           "lifecycle": {"order_update_prob": 0.4}}'
 q >/dev/null <<SQL
 CREATE EXTENSION thelook_datagen;
 SELECT thelook.setup(s, init_num_users => 0, seed => 1, inventory => true) FROM unnest(ARRAY['bf', 'live']) s;
@@ -34,8 +41,13 @@ end=$(q -c "SELECT '$start'::timestamp + interval '$hours hours'")
 bf_qps=$(python3 -c "print($live_qps / $scale)")
 q -c "SELECT iterations, total_rows FROM thelook.backfill('bf', '$start+00', '$end+00', avg_qps => $bf_qps, seed => 7,
         init_num_users => 0, scenario => '$scenario')" | sed 's/^/# back-fill: iterations|rows /'
+check_error "start_simulation: an order_update_prob other than the scenario's lifecycle section's is refused" 22023 \
+  'parameter "order_update_prob" differs from scenario.lifecycle.order_update_prob' \
+  "SELECT thelook.start_simulation('live', avg_qps => $live_qps, order_update_prob => 0, scenario => '$scenario')"
+check_error "generate_orders refuses the lifecycle section (its orders are drawn alone)" 0A000 'scenario.lifecycle' \
+  "SELECT count(*) FROM thelook.generate_orders(10, scenario => '{\"lifecycle\": {\"order_update_prob\": 0.4}}')"
 sim=$(q -c "SELECT thelook.start_simulation('live', avg_qps => $live_qps, seed => 7, time_scale => $scale,
-              simulated_start => '$start+00', order_update_prob => 0, user_update_prob => 0, scenario => '$scenario')")
+              simulated_start => '$start+00', user_update_prob => 0, scenario => '$scenario')")
 wait_for "SELECT simulated_time > '$end+00'::timestamptz FROM thelook.simulations WHERE id = $sim" $(( hours * 3600 / scale * 4 + 30 )) >/dev/null || true
 q -c "SELECT state, simulated_time, iterations, achieved_qps, total_errors, last_error FROM thelook.simulations WHERE id = $sim" | sed 's/^/# live: /'
 q -c "SELECT thelook.stop_simulation($sim)" >/dev/null
@@ -63,6 +75,18 @@ read -r b_orders b_rows b_items b_events b_lost b_ordered b_arrived b_bad b_dup 
 read -r l_orders l_rows l_items l_events l_lost l_ordered l_arrived l_bad l_dup <<<"$(stats live)"
 echo "# back-fill: $b_orders orders, $b_rows rows, $b_items items, $b_lost lost, $b_ordered restocks ordered, $b_arrived arrived, $b_bad bad, $b_dup duplicates"
 echo "# live:      $l_orders orders, $l_rows rows, $l_items items, $l_lost lost, $l_ordered restocks ordered, $l_arrived arrived, $l_bad bad, $l_dup duplicates"
+# Each order's status as of the window's end, from its timestamps (the live run went on a little
+# past it); the orders a bad record damaged are left out.
+statuses() {
+  q -c "SELECT string_agg(coalesce(n, 0)::text, ',' ORDER BY s) FROM unnest(ARRAY['Processing', 'Shipped', 'Delivered', 'Returned', 'Cancelled']) s
+          LEFT JOIN (SELECT CASE WHEN returned_at < '$end' THEN 'Returned' WHEN cancelled_at < '$end' THEN 'Cancelled'
+                                 WHEN delivered_at < '$end' THEN 'Delivered' WHEN shipped_at < '$end' THEN 'Shipped'
+                                 ELSE 'Processing' END s, count(*) n
+                       FROM $1.orders WHERE created_at < '$end'
+                        AND id NOT IN (SELECT row_id FROM $1.injected_faults WHERE table_name = 'orders') GROUP BY 1) o USING (s)"
+}
+b_status=$(statuses bf) l_status=$(statuses live)
+echo "# statuses at the window's end (Processing, Shipped, Delivered, Returned, Cancelled): back-fill $b_status; live $l_status"
 b_hours=$(hourly bf) l_hours=$(hourly live)
 echo "# orders per hour: back-fill $b_hours; live $l_hours"
 
@@ -88,6 +112,16 @@ chi = sum((x - (x + y) * ta / (ta + tb)) ** 2 / ((x + y) * ta / (ta + tb)) + (y 
 df = len(a) - 1
 print('#   chi-square = %.1f, df = %d' % (chi, df))
 sys.exit(not chi < df + 4 * math.sqrt(2 * df))"
+check "order statuses at the window's end: the same mix (chi-square of the 2 x 5 table within 4 sigma of its 4 degrees of freedom)" python3 -c "
+import math, sys
+a, b = [$b_status], [$l_status]
+ta, tb = sum(a), sum(b)
+chi = sum((x - (x + y) * ta / (ta + tb)) ** 2 / ((x + y) * ta / (ta + tb)) + (y - (x + y) * tb / (ta + tb)) ** 2 / ((x + y) * tb / (ta + tb))
+          for x, y in zip(a, b) if x + y > 0)
+df = len(a) - 1
+print('#   chi-square = %.1f, df = %d' % (chi, df))
+# Every status but Returned (2 % of the delivered, per step) must occur in both, else the test shows nothing.
+sys.exit(not (chi < df + 4 * math.sqrt(2 * df) and all(x > 0 and y > 0 for x, y in zip(a[:3] + a[4:], b[:3] + b[4:]))))"
 read -r b_in l_in <<<"$(python3 -c "a, b = [$b_hours], [$l_hours]; print(sum(a[4:8]), sum(b[4:8]))")"
 same_share "conversion: the checkout failure (30 % of purchases, hours 4 to 8) takes the same share of the orders" "$b_in" "$b_orders" "$l_in" "$l_orders"
 same_share "items per order (as a share, items / (items + orders))" "$b_items" "$((b_items + b_orders))" "$l_items" "$((l_items + l_orders))"

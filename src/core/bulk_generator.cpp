@@ -55,6 +55,9 @@ void check_data_set_scenario(const Scenario& scenario, DataSet set, const std::s
     if (scenario.faults.files.any())
         refuse("scenario.faults.files", "File faults damage the records of a file feed; a data set returns rows.",
                "Pass the section to thelook.write_feed instead.");
+    if (scenario.lifecycle.given)
+        refuse("scenario.lifecycle", "The live lifecycle moves a random open order on per iteration of a run; order i of a data set is drawn alone, with its own timeline.",
+               "Leave the section out for " + function + " (its orders follow the timelines of docs/bulk.md), or use thelook.backfill, which applies it.");
     if (set == DataSet::Orders && !scenario.shoppers.campaigns.empty())
         refuse("scenario.shoppers.campaigns", "A campaign's order comes from a visit that it brought; order i of a data set has no walked visit.",
                "Leave the campaigns out for " + function + " (generate_sessions applies them), or use thelook.backfill.");
@@ -205,6 +208,15 @@ History::History(const NameLists& names, const std::vector<Product>& products, c
     gen_.set_model(&model_);
     if (params.scenario.faults.injects_rows())
         faults_ = std::make_unique<FaultInjector>(params.scenario.faults, Rng::derive_seed(params.seed, kFaultStream), params.ids);
+    if (params.scenario.lifecycle.given) {
+        const double arrivals = params.avg_qps * intensity_.integral(params.window.start, params.window.end);
+        if (arrivals > kLiveLifecycleMaxArrivals)
+            throw Error(sqlstate::kProgramLimitExceeded, "thelook.backfill cannot hold the orders of scenario.lifecycle for this window",
+                        "The window's traffic is " + std::to_string(static_cast<int64_t>(arrivals)) + " expected arrivals; the live lifecycle keeps every order in memory until it is final or the window ends, at most " +
+                            std::to_string(static_cast<int64_t>(kLiveLifecycleMaxArrivals)) + ".",
+                        "Back-fill a shorter window or a lower avg_qps, or leave scenario.lifecycle out (the orders then follow the timelines of docs/bulk.md).");
+        open_ = std::make_unique<OpenOrderBook>(params.ids);
+    }
 }
 
 void History::add_existing_user(Buyer b) {
@@ -249,6 +261,11 @@ void History::take_returns(Micros t) {
 
 // An order as of the window's end: its timeline drawn at creation and played out.
 void History::add_order(Purchase p, const Buyer& buyer, Micros t, HistoryChunk* out) {
+    if (open_) {  // the live lifecycle: the order waits, as created, for the steps of later iterations
+        for (auto& e : p.events) out->events.push_back(std::move(e));
+        open_->add(std::move(p.order), std::move(p.items), buyer.place);
+        return;
+    }
     const OrderTimeline timeline = draw_timeline(t, gen_.rng());
     play_out(p, timeline, p_.window.end);
     if (stock_)
@@ -314,6 +331,7 @@ void History::session_iteration(Micros t, HistoryChunk* out) {
     if (!s.purchased) {
         for (auto& e : s.events) out->events.push_back(std::move(e));
         if (rng.bernoulli(p_.user_create_prob)) sign_up(t, out);
+        lifecycle_step(t, out);
         ++out->iterations;
         return;
     }
@@ -326,6 +344,7 @@ void History::session_iteration(Micros t, HistoryChunk* out) {
     p.events = std::move(s.events);
     add_order(std::move(p), buyer, t, out);
     if (rng.bernoulli(p_.user_create_prob)) sign_up(t, out);
+    lifecycle_step(t, out);
     ++out->iterations;
 }
 
@@ -334,7 +353,31 @@ void History::side_tasks(Micros t, HistoryChunk* out) {
     if (rng.bernoulli(p_.user_create_prob)) sign_up(t, out);
     if (rng.bernoulli(p_.ghost_create_prob))
         for (auto& e : gen_.ghost_session(t)) out->events.push_back(std::move(e));
+    lifecycle_step(t, out);
     ++out->iterations;
+}
+
+// Under scenario.lifecycle, the live loop's last side task (LiveLoop::side_tasks): with
+// order_update_prob, one step of a random open order; one that ends cancelled or returned is
+// written now, with its cancel / return session and, returned, its items back to stock by the
+// scenario's share, at this step.
+void History::lifecycle_step(Micros t, HistoryChunk* out) {
+    if (!open_ || !gen_.rng().bernoulli(p_.scenario.lifecycle.order_update_prob)) return;
+    std::optional<OpenOrderBook::Held> done = open_->step(t, gen_.rng());
+    if (!done) return;
+    const bool returned = done->order.status == OrderStatus::Returned;
+    std::vector<ItemRef> refs;
+    for (const OrderItem& item : done->items) refs.push_back(ItemRef{item.id, item.product_id});
+    std::sort(refs.begin(), refs.end(), [](const ItemRef& a, const ItemRef& b) { return a.id < b.id; });  // as the UPDATE returns them
+    if (returned && stock_)
+        for (const ItemRef& item : refs)
+            if (inventory_->returns_to_stock(item.id)) {
+                const Product& product = gen_.product_by_id(item.product_id);
+                if (product.distribution_center_id != 0) stock_->return_to_stock(product, t);
+            }
+    for (auto& e : gen_.exit_sessions(refs, done->order.user_id, done->place, returned, t)) out->events.push_back(std::move(e));
+    out->orders.push_back(std::move(done->order));
+    for (auto& item : done->items) out->items.push_back(std::move(item));
 }
 
 std::vector<IncidentWindow> History::take_incidents() {
@@ -361,7 +404,10 @@ bool History::next_chunk(size_t max_iterations, HistoryChunk* out) {
         // arrive with the next iteration (the live run's).
         if (stock_) take_returns(p_.window.end);
         now_ = p_.window.end;
-        return false;
+        if (!open_ || open_->size() == 0) return false;
+        open_->take_all(&out->orders, &out->items);  // as they stand at the window's end
+        inject_faults(out);
+        return true;
     }
     for (Micros t : due) iteration(t, out);
     now_ = due.back();

@@ -18,6 +18,7 @@
 #include "entity_generator.hpp"
 #include "order_timeline.hpp"
 #include "incidents.hpp"
+#include "open_order_book.hpp"
 #include "rate_schedule.hpp"
 #include "scenario.hpp"
 #include "stock_book.hpp"
@@ -48,6 +49,11 @@ void check_data_set_scenario(const Scenario& scenario, DataSet set, const std::s
 // written after rows created later than it; a back-fill writes its window in time order as one
 // delivery). Everything else applies as in the live loop.
 void check_backfill_scenario(const Scenario& scenario);
+
+// A back-fill under scenario.lifecycle holds the orders it creates in memory until they are final
+// or the window ends (open_order_book.hpp): at most this many expected arrivals (avg_qps times the
+// window's traffic), about 1 kB each; more is refused (54000) before anything is written.
+inline constexpr double kLiveLifecycleMaxArrivals = 2e6;
 
 struct TimeWindow {
     Micros start = 0, end = 0;
@@ -158,7 +164,8 @@ public:
     void set_stock(const InventorySection& section, InventoryStore* store);
 
     // Generates the next arrivals (at most max_iterations) into out (cleared first). Returns false
-    // when the window is exhausted and nothing was generated.
+    // when the window is exhausted and nothing was generated. Under scenario.lifecycle, the last
+    // chunk (no arrivals) holds the orders still open at the window's end.
     bool next_chunk(size_t max_iterations, HistoryChunk* out);
 
     // Ground truth: the scenario's incidents that started up to the last arrival generated (all of
@@ -178,10 +185,12 @@ private:
     void inject_faults(HistoryChunk* out);
     void restock(Micros t);
     void take_returns(Micros t);
+    void lifecycle_step(Micros t, HistoryChunk* out);
 
     std::unique_ptr<Inventory> inventory_;  // null: infinite stock
     InventoryStore* stock_ = nullptr;
     std::multimap<Micros, int64_t> returns_;  // returned items going back to stock: product by time
+    std::unique_ptr<OpenOrderBook> open_;     // under scenario.lifecycle: orders not final yet; null: timelines
 
     HistoryParams p_;
     EntityGenerator gen_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "open_order_book.hpp"
 #include "order_lifecycle.hpp"
 
 namespace thelook {
@@ -167,16 +168,10 @@ void LiveLoop::side_tasks(Micros t, bool ghost, ShopStore& store) {
     }
 }
 
-// Where to look for an open order: the first open order at or after a random key. Version-4 ids
-// are spread evenly over the key space, so a random version-4 key picks uniformly. Version-7 ids
-// sit in a narrow band of it, so the probe is a random time between the oldest open order and
-// now instead; until the older version-4 ids are gone, those are picked as before.
-std::string LiveLoop::open_order_probe(Micros t) {
-    Rng& rng = gen_.rng();
-    if (p_.ids == IdFormat::Uuid4 || oldest_open_millis_ < 0) return uuid_v4(rng);
-    const int64_t now_millis = t / 1000;
-    return uuid_v7_floor(rng.uniform_int(oldest_open_millis_, std::max(oldest_open_millis_, now_millis)));
-}
+// Where to look for an open order (open_order_book.hpp): version-4 ids are spread evenly over the
+// key space, so a random key picks uniformly; version-7 ids by a random time between the oldest
+// open order and now; until the older version-4 ids are gone, those are picked as before.
+std::string LiveLoop::open_order_probe(Micros t) { return thelook::open_order_probe(gen_.rng(), p_.ids, oldest_open_millis_, t); }
 
 }  // namespace thelook
 

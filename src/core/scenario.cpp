@@ -398,8 +398,9 @@ IncidentEffect incident_effect(const std::string& kind, double magnitude, const 
 
 Scenario parse_scenario(const std::string& json_text) {
     const json doc = parse_json(json_text, "parameter \"scenario\"");
-    only_keys(doc, "scenario", {"traffic", "incidents", "random_incidents", "shoppers", "faults", "inventory", "description"});
+    only_keys(doc, "scenario", {"traffic", "incidents", "random_incidents", "shoppers", "faults", "inventory", "lifecycle", "description"});
     Scenario s;
+    if (doc.contains("lifecycle") && !doc["lifecycle"].is_null()) s.lifecycle = parse_lifecycle(doc["lifecycle"], "scenario.lifecycle");
     if (doc.contains("inventory") && !doc["inventory"].is_null()) s.inventory = parse_inventory(doc["inventory"], "scenario.inventory");
     if (doc.contains("shoppers") && !doc["shoppers"].is_null()) s.shoppers = parse_shoppers(doc["shoppers"], "scenario.shoppers");
     if (doc.contains("faults") && !doc["faults"].is_null()) s.faults = parse_faults(doc["faults"], "scenario.faults");

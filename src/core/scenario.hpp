@@ -10,7 +10,8 @@
 //                   "duration": "10 minutes"}],
 //    "random_incidents": [{"kind": "outage", "per_day": 0.5, "duration": ["5 minutes", "30 minutes"],
 //                          "recovery": {"magnitude": 1.5, "duration": "15 minutes"}}],
-//    "shoppers": {...} (shoppers.hpp), "faults": {...} (faults.hpp)}
+//    "shoppers": {...} (shoppers.hpp), "faults": {...} (faults.hpp),
+//    "inventory": {...} (inventory.hpp), "lifecycle": {"order_update_prob": 0.4} (lifecycle_section.hpp)}
 #pragma once
 
 #include <array>
@@ -23,6 +24,7 @@
 #include "entities.hpp"
 #include "faults.hpp"
 #include "inventory.hpp"
+#include "lifecycle_section.hpp"
 #include "shoppers.hpp"
 
 namespace thelook {
@@ -95,6 +97,7 @@ struct Scenario {
     std::vector<RandomIncidents> random_incidents;
     FaultsSection faults;
     InventorySection inventory;
+    LifecycleSection lifecycle;  // lifecycle_section.hpp
 };
 
 // An incident's effect from its kind and magnitude (NaN = the kind's default), checked as in a

@@ -5,8 +5,11 @@
 #pragma once
 
 extern "C" {
+#include "access/genam.h"
 #include "catalog/pg_namespace.h"
 #include "executor/executor.h"
+#include "storage/proc.h"
+#include "utils/relcache.h"
 }
 
 #if PG_VERSION_NUM < 150000
@@ -33,6 +36,37 @@ inline List* insert_index_tuples(ResultRelInfo* rri, TupleTableSlot* slot, EStat
     return ExecInsertIndexTuples(rri, slot, estate, false, false, nullptr, NIL, false);
 #else
     return ExecInsertIndexTuples(rri, slot, estate, false, false, nullptr, NIL);
+#endif
+}
+
+// An index scan of heap through index with nkeys scan keys and no ORDER BY keys. PostgreSQL 18
+// added the instrumentation argument (EXPLAIN ANALYZE's counters): none here.
+inline IndexScanDesc begin_index_scan(Relation heap, Relation index, Snapshot snapshot, int nkeys) {
+#if PG_VERSION_NUM >= 180000
+    return index_beginscan(heap, index, snapshot, nullptr, nkeys, 0);
+#else
+    return index_beginscan(heap, index, snapshot, nkeys, 0);
+#endif
+}
+
+// This backend's local transaction id, which tells one top-level transaction from the next.
+// PostgreSQL 17 moved it from PGPROC.lxid into PGPROC.vxid.
+inline LocalTransactionId local_transaction_id() {
+#if PG_VERSION_NUM >= 170000
+    return MyProc->vxid.lxid;
+#else
+    return MyProc->lxid;
+#endif
+}
+
+// The OID of the table's primary-key index, InvalidOid if it has none. PostgreSQL 18 added
+// deferrable_ok (a deferrable primary key now counts when it is true); false keeps the meaning of
+// the earlier releases: an immediately checked primary key only.
+inline Oid primary_key_index(Relation rel) {
+#if PG_VERSION_NUM >= 180000
+    return RelationGetPrimaryKeyIndex(rel, false);
+#else
+    return RelationGetPrimaryKeyIndex(rel);
 #endif
 }
 

@@ -85,6 +85,10 @@ StartArgs read_start_args(FunctionCallInfo fcinfo, Api api) {
     }
     p.scenario_name = a.scenario.name;
     p.scenario_json = a.scenario.json;
+    // The scenario's lifecycle section is the run's order_update_prob (an argument other than the
+    // default must agree with it: a NOT NULL parameter with a default cannot say it was passed).
+    p.order_update_prob = lifecycle_order_update_prob(a.scenario.scenario.lifecycle, p.order_update_prob,
+                                                      p.order_update_prob != dist::kDefaultOrderUpdateProb);
     return a;
 }
 
@@ -420,6 +424,10 @@ Datum alter_simulation(FunctionCallInfo fcinfo) {
     if (!PG_ARGISNULL(5)) p.user_update_prob = PG_GETARG_FLOAT8(5);
     if (!PG_ARGISNULL(6)) p.order_update_prob = PG_GETARG_FLOAT8(6);
     if (!PG_ARGISNULL(7)) p.ghost_create_prob = PG_GETARG_FLOAT8(7);
+    // The lifecycle section of the scenario the run will have (the new one, or its own) sets
+    // order_update_prob; a passed order_update_prob must agree with it.
+    const LifecycleSection lifecycle = scenario ? scenario->scenario.lifecycle : parse_scenario(p.scenario_json).lifecycle;
+    p.order_update_prob = lifecycle_order_update_prob(lifecycle, p.order_update_prob, !PG_ARGISNULL(6));
     if (scenario) {
         p.scenario_name = scenario->name;
         p.scenario_json = scenario->json;

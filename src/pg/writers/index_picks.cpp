@@ -56,7 +56,7 @@ bool first_row(Relation heap, Relation index, TupleTableSlot* slot, const Datum*
     ScanKeyData sk;
     const int nkeys = key ? 1 : 0;
     if (key) ScanKeyEntryInitialize(&sk, 0, 1, strategy, TEXTOID, collation, proc, *key);
-    IndexScanDesc scan = index_beginscan(heap, index, GetActiveSnapshot(), nkeys, 0);
+    IndexScanDesc scan = begin_index_scan(heap, index, GetActiveSnapshot(), nkeys);
     index_rescan(scan, key ? &sk : nullptr, nkeys, nullptr, 0);
     bool found = false;
     while (!found && index_getnext_slot(scan, ForwardScanDirection, slot)) {
@@ -76,7 +76,7 @@ bool first_row(Relation heap, Relation index, TupleTableSlot* slot, const Datum*
 }  // namespace
 
 void IndexPicks::refresh() {
-    const LocalTransactionId lxid = MyProc->lxid;
+    const LocalTransactionId lxid = local_transaction_id();
     // A lock taken in a subtransaction that aborts is released: check again in each one.
     const SubTransactionId subxact = GetCurrentSubTransactionId();
     if (lxid == checked_in_ && subxact == checked_sub_) return;
@@ -117,7 +117,7 @@ void IndexPicks::check(const char* table, const char* const* columns, int ncolum
         // the default text operator class, that collation.
         const Oid collation = TupleDescAttr(desc, t->cols[0] - 1)->attcollation;
         const Oid family = get_opclass_family(GetDefaultOpClass(TEXTOID, BTREE_AM_OID));
-        List* candidates = open_index ? RelationGetIndexList(rel) : list_make1_oid(RelationGetPrimaryKeyIndex(rel));
+        List* candidates = open_index ? RelationGetIndexList(rel) : list_make1_oid(primary_key_index(rel));
         ListCell* lc;
         foreach (lc, candidates) {
             const Oid oid = lfirst_oid(lc);
