@@ -187,6 +187,12 @@ check_eq "stop_simulation($stopped)" t "$(q -c "SELECT thelook.stop_simulation($
 stopped_at=$(view "$stopped" iterations)
 check_eq "the stop is kept in thelook.simulation_runs" "stopped stopped" \
   "$(q -c "SELECT state || ' ' || desired_state FROM thelook.simulation_runs WHERE id = $stopped")"
+# A stop whose worker went (killed, or with the server) after the stop committed and before it
+# wrote its state: the row says desired stopped, state running. Made by hand from a stopped one.
+unrec=$(q -c "SELECT thelook.start_simulation('crash', avg_qps => 100, seed => 9, name => 'stop_unrecorded')")
+wait_ms "SELECT state = 'running' AND iterations > 0 FROM thelook.simulations WHERE id = $unrec" 10000 >/dev/null || true
+q -q -c "SELECT thelook.stop_simulation($unrec)" -c "UPDATE thelook.simulation_runs SET state = 'running' WHERE id = $unrec" >/dev/null
+check_eq "a stop its worker did not record: the view says stopped, no worker" "stopped " "$(view "$unrec" "state || ' ' || coalesce(pid::text, '')")"
 sleep 0.5
 before=$(view "$run" iterations)
 restart_cluster
@@ -197,6 +203,8 @@ check_eq "its counters continue from where they were" t "$(view "$run" "iteratio
 sleep 1
 check_eq "the stopped simulation $stopped stays stopped, with no worker" "stopped 1 $stopped_at" \
   "$(view "$stopped" "state") $(workers) $(view "$stopped" iterations)"
+check_eq "after the restart its row says stopped too (written by the resumer), and it stays stopped" "stopped stopped stopped" \
+  "$(view "$unrec" state) $(q -c "SELECT state || ' ' || desired_state FROM thelook.simulation_runs WHERE id = $unrec")"
 
 echo "# 3b. the arrivals that fell due while the server was down: skipped, or caught up with"
 q -q -c "SELECT thelook.setup('gap_skip', init_num_users => 100, seed => 6)" -c "SELECT thelook.setup('gap_catch', init_num_users => 100, seed => 6)" >/dev/null

@@ -211,6 +211,23 @@ check_eq "and it stays so: no worker of it a second later" "stopped 0" \
 append_conf "thelook.auto_resume = on"
 q -c "SELECT pg_reload_conf()" >/dev/null
 
+echo "# a stop committed while its worker starts up: the row says stopped as the view does"
+# The start commits, the launcher starts the worker, and a stop in a block commits at a varying
+# delay: some land before the worker exists, some while it is taking the simulation on (it then
+# finds the row's desired state stopped and must write the row's state too), some after.
+{ for i in $(seq 0 29); do
+    echo "SELECT thelook.start_simulation('demo', avg_qps => 20, name => 'tx_race') \\gset"
+    echo "SELECT pg_sleep($((i % 10)) * 0.004);"
+    echo "BEGIN; SELECT thelook.stop_simulation(:'start_simulation'); COMMIT;"
+  done; } | q -q >/dev/null 2>"$TX_OUT.r"
+check_eq "30 starts and stops, no error" "" "$(cat "$TX_OUT.r")"
+check "within 5 s none runs, and every one's row and view say stopped" \
+  wait_for "SELECT count(*) = 30 AND count(*) FILTER (WHERE s.state = r.state AND r.state IN ('stopped', 'finished')
+                                            AND r.desired_state = 'stopped' AND s.pid IS NULL) = 30
+            FROM thelook.simulations s JOIN thelook.simulation_runs r USING (id) WHERE r.name = 'tx_race'" 5
+echo "#   view/row/desired: $(q -c "SELECT string_agg(x, ' ') FROM (SELECT s.state || '/' || r.state || '/' || r.desired_state || ' ' || count(*) x
+      FROM thelook.simulations s JOIN thelook.simulation_runs r USING (id) WHERE r.name = 'tx_race' GROUP BY s.state, r.state, r.desired_state) y")"
+
 echo "# docs/transactions.md's blocks, as written"
 doc_block() {
   python3 -c "import sys; sys.path.insert(0, '$REPO/test'); import readme_blocks as r

@@ -27,7 +27,20 @@ int claim_simulations(Oid database) {
     const std::string database_name = pg_guard([&] { return static_cast<const char*>(get_database_name(database)); });
     int claimed = 0;
     for (const RunRow& row : rows) {
-        if (row.desired_state != "running") continue;
+        if (row.desired_state != "running") {
+            // A stop committed before the restart whose worker went with the server before it
+            // wrote the row's state: no worker of this server run has the simulation (the
+            // resumer runs before any is started for this database but by a start or resume,
+            // which sets the desired state to running), so the row is written here.
+            if (row.state == "running") {
+                LWLockAcquire(st->lock, LW_SHARED);
+                const SimulationSlot* live = find_slot_of(st, database, row.id);
+                const bool active = live && (is_active(live->state) || live->state == SimState::Reserved);
+                LWLockRelease(st->lock);
+                if (!active) store.set_state(row.id, -1, "stopped", "stopped", nullptr);
+            }
+            continue;
+        }
         const bool can_login = pg_guard([&] {
             HeapTuple tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(row.owner));
             if (!HeapTupleIsValid(tuple)) return false;

@@ -158,9 +158,15 @@ Datum simulation_status(FunctionCallInfo fcinfo) {
                 r.last_error = s.last_error;
             } else if (row.desired_state == "running") {
                 r.state = "interrupted";
+            } else if (row.state == "running") {
+                // Stopped, and its row not written yet (the worker ended before it could; the
+                // resumer writes it after a restart): the slot says how it ended.
+                r.state = s.state == SimState::Failed || s.state == SimState::Finished ? state_name(s.state) : "stopped";
             }
         } else if (row.desired_state == "running") {
             r.state = "interrupted";
+        } else if (row.state == "running") {
+            r.state = "stopped";
         }
         out.push_back(r);
         listed.push_back(row.id);

@@ -31,6 +31,9 @@ bool Simulation::take_on() {
         if (!r) throw Superseded("its row in thelook.simulation_runs was deleted");
         row_ = *r;
         if (row_.desired_state != "running" && !resume_requested) {
+            // A stop committed while this worker was starting: the stop's transaction left the
+            // row's state to the worker it counted on, and this worker is it.
+            if (row_.state == "running") store_->set_state(id_, -1, "stopped", "stopped", nullptr);
             commit_transaction();
             set_state(slot_, row_.state == "failed" ? SimState::Failed : SimState::Stopped);
             return false;
