@@ -1,0 +1,49 @@
+#pragma once
+// IdSpace: which ids a sharded simulation (shard k of n) may create and pick. Shard k is the k-th
+// of n equal ranges of the ids' 32-bit hash, laid out as Citus lays out a table distributed with
+// shard_count n (metadata_cache.c: min = INT32_MIN + k * (2^32 / n), max = min + 2^32 / n - 1, the
+// last up to INT32_MAX). With the text type's hash (PostgreSQL's hashtext, which is Citus's
+// worker_hash for a text column), shard k's rows are exactly those of the table's k-th shard, so
+// a simulation of shard k can write that shard on the node that holds it, and n such simulations
+// on one server write the same rows. The hash is injected: core stays free of PostgreSQL.
+// WIP (session 6, branch wip/shard-local): not yet used by the generators; see the session note.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/random.hpp"
+
+namespace thelook {
+
+class IdSpace {
+public:
+    using Hash = std::function<int32_t(const std::string&)>;
+
+    // The whole id space (n = 1): every id, no hash is called, draws are unchanged.
+    IdSpace() = default;
+    // Shard k of n (0 <= k < n); throws thelook::Error otherwise.
+    IdSpace(int shard, int shards, Hash hash);
+
+    bool whole() const { return shards_ == 1; }
+    int shard() const { return shard_; }
+    int shards() const { return shards_; }
+    int32_t min_hash() const { return min_; }
+    int32_t max_hash() const { return max_; }
+
+    bool contains(const std::string& id) const;
+    // draw() until the id is in this space: about n draws each, from the caller's stream, so a
+    // seeded run repeats; one draw and no hash for the whole space.
+    template <class Draw>
+    std::string draw_id(Draw&& draw) const {
+        std::string id = draw();
+        while (!whole() && !contains(id)) id = draw();
+        return id;
+    }
+
+private:
+    int shard_ = 0, shards_ = 1;
+    int32_t min_ = INT32_MIN, max_ = INT32_MAX;
+    Hash hash_;
+};
+
+}  // namespace thelook
