@@ -98,6 +98,21 @@ check_eq() {  # check_eq "description" expected actual
   CHECKS=$((CHECKS + 1))
   if [ "$2" = "$3" ]; then echo "ok - $1"; else echo "not ok - $1 (expected '$2', got '$3')"; FAILURES=$((FAILURES + 1)); fi
 }
+# check_error "description" SQLSTATE "message part" SQL: the statement fails with that error.
+check_error() {
+  local e
+  e=$(q -v VERBOSITY=verbose -c "$4" 2>&1) && { echo "not ok - $1 (no error)"; FAILURES=$((FAILURES + 1)); CHECKS=$((CHECKS + 1)); return; }
+  check "$1" grep -qF "ERROR:  $2: " <<<"$(grep -F "$3" <<<"$e")" || echo "$e" | head -3 | sed 's/^/#   /'
+}
+# entities_md5 SCHEMA: count:md5 of the users, orders, order items and events of a schema (the
+# columns a seeded run decides), to compare two runs' rows.
+entities_md5() {
+  q -c "SELECT (SELECT count(*) || ':' || md5(string_agg(concat_ws('|', id, first_name, last_name, email, age, gender, street_address,
+                       postal_code, city, state, country, traffic_source), ',' ORDER BY id)) FROM $1.users)
+          || ' ' || (SELECT count(*) || ':' || md5(string_agg(concat_ws('|', id, user_id, status, num_of_items), ',' ORDER BY id)) FROM $1.orders)
+          || ' ' || (SELECT count(*) || ':' || md5(string_agg(concat_ws('|', id, order_id, product_id, status, quantity, sale_price), ',' ORDER BY id)) FROM $1.order_items)
+          || ' ' || (SELECT count(*) || ':' || md5(string_agg(concat_ws('|', id, user_id, sequence_number, session_id, uri, event_type), ',' ORDER BY id)) FROM $1.events)"
+}
 # wait_for "SQL returning t" seconds: polls until true or the time is up.
 wait_for() {
   local sql=$1 secs=$2 i

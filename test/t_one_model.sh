@@ -9,12 +9,6 @@
 # random streams differ), so the bounds are on the difference.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-# check_error "description" SQLSTATE "message part" SQL: the statement fails with that error.
-check_error() {
-  local e
-  e=$(q -v VERBOSITY=verbose -c "$4" 2>&1) && { echo "not ok - $1 (no error)"; FAILURES=$((FAILURES + 1)); CHECKS=$((CHECKS + 1)); return; }
-  check "$1" grep -qF "ERROR:  $2: " <<<"$(grep -F "$3" <<<"$e")" || echo "$e" | head -3 | sed 's/^/#   /'
-}
 start_cluster one-model "${ONE_MODEL_PORT:-54991}" "timezone = 'UTC'"
 hours=12 scale=3600 live_qps=${ONE_MODEL_QPS:-200}
 scenario='{"traffic": {"hourly": [1, 1, 1, 1, 2, 3, 4, 5, 5, 4, 3, 2, 2, 3, 4, 5, 5, 4, 3, 2, 2, 1, 1, 1]},

@@ -57,7 +57,7 @@ Address EntityGenerator::new_address() {
 
 User EntityGenerator::new_user(Micros now) {
     User u;
-    u.id = uuid_v4(rng_);
+    u.id = ids_.v4(rng_);
     u.gender = pick(dist::kGender, rng_);
     u.first_name = pick_name(u.gender == "M" ? names_.male_first : names_.female_first);
     u.last_name = pick_name(names_.last);

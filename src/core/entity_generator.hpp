@@ -8,6 +8,7 @@
 
 #include "catalog.hpp"
 #include "entities.hpp"
+#include "id_space.hpp"
 #include "location_filter.hpp"
 #include "random.hpp"
 #include "shopper_model.hpp"
@@ -34,8 +35,12 @@ public:
     Rng& rng() { return rng_; }
     // The ids of new orders, order items and events (users keep random version-4 ids, so that
     // a probe at a random id picks a user uniformly).
-    void set_id_format(IdFormat ids) { ids_ = ids; }
-    IdFormat id_format() const { return ids_; }
+    void set_id_format(IdFormat ids) { ids_.format = ids; }
+    IdFormat id_format() const { return ids_.format; }
+    // A sharded simulation's id space (id_space.hpp): every id it creates, users' too, falls in
+    // it. space must outlive the generator; null: all ids.
+    void set_id_space(const IdSpace* space) { ids_.space = space; }
+    const IdRule& id_rule() const { return ids_; }
     // Products by the scenario's popularity and prices with its discounts (null: uniform, retail).
     void set_model(const ShopperModel* model) { model_ = model; }
 
@@ -71,10 +76,10 @@ private:
     const Product& buyer_product(const std::string& gender);
     double price_of(const Product& p, const std::string& user_id, const std::string& campaign, Micros now) const;
 
-    std::string new_id(Micros t) { return ids_ == IdFormat::Uuid7 ? uuid_v7(rng_, t / 1000) : uuid_v4(rng_); }
+    std::string new_id(Micros t) { return ids_.at(rng_, t); }
 
     Rng rng_;
-    IdFormat ids_ = IdFormat::Uuid4;
+    IdRule ids_;
     const ShopperModel* model_ = nullptr;
     const NameLists& names_;
     const std::vector<Product>& products_;

@@ -6,12 +6,11 @@
 // worker_hash for a text column), shard k's rows are exactly those of the table's k-th shard, so
 // a simulation of shard k can write that shard on the node that holds it, and n such simulations
 // on one server write the same rows. The hash is injected: core stays free of PostgreSQL.
-// WIP (session 6, branch wip/shard-local): not yet used by the generators; see the session note.
 #include <cstdint>
 #include <functional>
 #include <string>
 
-#include "core/random.hpp"
+#include "random.hpp"
 
 namespace thelook {
 
@@ -44,6 +43,28 @@ private:
     int shard_ = 0, shards_ = 1;
     int32_t min_ = INT32_MIN, max_ = INT32_MAX;
     Hash hash_;
+};
+
+// How a generator names the rows it creates: the id format, and the id space they must fall in
+// (null: all of it). Converts from an IdFormat, so that callers of the whole space stay as they were.
+struct IdRule {
+    IdFormat format = IdFormat::Uuid4;
+    const IdSpace* space = nullptr;
+
+    IdRule(IdFormat f = IdFormat::Uuid4, const IdSpace* s = nullptr) : format(f), space(s) {}  // NOLINT: implicit
+    bool operator==(IdFormat f) const { return format == f; }
+    bool operator!=(IdFormat f) const { return format != f; }
+
+    std::string v4(Rng& rng) const {
+        return space ? space->draw_id([&] { return uuid_v4(rng); }) : uuid_v4(rng);
+    }
+    std::string v7(Rng& rng, int64_t unix_millis) const {
+        return space ? space->draw_id([&] { return uuid_v7(rng, unix_millis); }) : uuid_v7(rng, unix_millis);
+    }
+    // A new row's id at time t, in the format.
+    std::string at(Rng& rng, int64_t t_micros) const {
+        return format == IdFormat::Uuid7 ? v7(rng, t_micros / 1000) : v4(rng);
+    }
 };
 
 }  // namespace thelook

@@ -113,7 +113,7 @@ void LiveLoop::session_iteration(Micros t, double checkout_failure, const Shoppe
         anonymous_at = &gen_.random_location();
         v.place = place_of(*anonymous_at);
     }
-    WalkedSession s = model.walk(rng, v, t, gen_.id_format());
+    WalkedSession s = model.walk(rng, v, t, gen_.id_rule());
     if (s.purchased && checkout_failure > 0 && rng.bernoulli(checkout_failure)) {
         s.events.resize(s.events.size() - s.cart.size());  // the purchase events: the checkout fails
         s.purchased = false;

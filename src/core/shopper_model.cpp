@@ -303,7 +303,7 @@ std::string ShopperModel::channel_at(double u01, Micros t) const {
 
 // The uniforms of the campaign and the channel come first (the campaign's only when the scenario
 // has campaigns: without, the draws are those of a walk that never knew of campaigns).
-WalkedSession ShopperModel::walk(Rng& rng, const Visitor& v, Micros end, IdFormat ids) const {
+WalkedSession ShopperModel::walk(Rng& rng, const Visitor& v, Micros end, IdRule ids) const {
     const double u_campaign = campaigns_.empty() ? 1.0 : rng.uniform();
     const double u_channel = rng.uniform();
     const Campaign* campaign = campaign_at(u_campaign, end);
@@ -325,7 +325,7 @@ WalkedSession ShopperModel::walk(Rng& rng, const Visitor& v, Micros end, IdForma
     return out;
 }
 
-WalkedSession ShopperModel::walk_pages(Rng& rng, const Visitor& v, const Campaign* campaign, Micros end, IdFormat ids) const {
+WalkedSession ShopperModel::walk_pages(Rng& rng, const Visitor& v, const Campaign* campaign, Micros end, IdRule ids) const {
     WalkedSession out;
     out.campaign = campaign;
     const TransitionMatrix& m =
@@ -408,7 +408,7 @@ WalkedSession ShopperModel::walk_pages(Rng& rng, const Visitor& v, const Campaig
     const char* browser = pick(dist::kBrowser, rng);
     for (size_t k = 0; k < n; ++k) {
         Event e;
-        e.id = ids == IdFormat::Uuid7 ? uuid_v7(rng, at[k] / 1000) : uuid_v4(rng);
+        e.id = ids.at(rng, at[k]);
         e.user_id = v.user_id;
         e.sequence_number = static_cast<int>(k) + 1;
         e.session_id = session_id;

@@ -10,6 +10,7 @@
 
 #include "catalog.hpp"
 #include "entities.hpp"
+#include "id_space.hpp"
 #include "random.hpp"
 #include "shoppers.hpp"
 
@@ -107,7 +108,7 @@ public:
     // its first page: the campaign is drawn (one uniform, kept) where the visit starts, which the
     // walk decides; walks are redrawn until the two agree (kMaxCampaignWalks, then a visit of no
     // campaign). Its channel is drawn where it starts too.
-    WalkedSession walk(Rng& rng, const Visitor& visitor, Micros end, IdFormat ids) const;
+    WalkedSession walk(Rng& rng, const Visitor& visitor, Micros end, IdRule ids) const;
     // The campaign in force at t that a new session comes from (by the campaigns' shares), or null.
     const Campaign* draw_campaign(Rng& rng, Micros t) const;
     // The same with the uniform u in [0, 1) already drawn.
@@ -119,7 +120,7 @@ private:
         Micros start, end;
     };
     std::string channel_at(double u, Micros t) const;
-    WalkedSession walk_pages(Rng& rng, const Visitor& v, const Campaign* campaign, Micros end, IdFormat ids) const;
+    WalkedSession walk_pages(Rng& rng, const Visitor& v, const Campaign* campaign, Micros end, IdRule ids) const;
 
     ShopperSection s_;
     ProductPicker picker_;

@@ -38,6 +38,14 @@ struct SimulationParams {
     // Retention: the worker deletes events, and orders with their items, created (in simulated
     // time) longer ago than this; 0 keeps everything.
     double keep_events_seconds = 0, keep_orders_seconds = 0;
+    // A sharded simulation (id_space.hpp): shard k of n creates and picks only ids in the k-th
+    // hash range, with random streams split from seed by k. n = 1: every id, the seed as given.
+    int shard = 0, shards = 1;
+
+    bool sharded() const { return shards > 1; }
+    // The seed the generators start from: the seed itself, or shard k's split of it.
+    uint64_t run_seed() const { return sharded() ? Rng::derive_seed(seed, kShardStream + static_cast<uint64_t>(shard)) : seed; }
+    static constexpr uint64_t kShardStream = 0x5A4D0000ULL;
 
     // Throws thelook::Error (22023) naming the first invalid parameter.
     void validate() const;

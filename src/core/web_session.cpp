@@ -39,7 +39,7 @@ std::string random_ipv4(Rng& rng) {
 }
 
 std::vector<Event> build_session(const std::vector<Page>& pages, const std::string& user_id,
-                                 const Place& place, Micros end, Rng& rng, IdFormat ids) {
+                                 const Place& place, Micros end, Rng& rng, IdRule ids) {
     const std::string session_id = uuid_v4(rng);
     const std::string ip = random_ipv4(rng);
     const char* browser = pick(dist::kBrowser, rng);
@@ -49,7 +49,7 @@ std::vector<Event> build_session(const std::vector<Page>& pages, const std::stri
     events.reserve(pages.size());
     for (int i = 0; i < n; ++i) {
         Event e;
-        if (ids == IdFormat::Uuid4) e.id = uuid_v4(rng);  // drawn before the time, as always
+        if (ids == IdFormat::Uuid4) e.id = ids.v4(rng);  // drawn before the time, as always
         e.user_id = user_id;
         e.sequence_number = i + 1;
         e.session_id = session_id;
@@ -62,7 +62,7 @@ std::vector<Event> build_session(const std::vector<Page>& pages, const std::stri
         e.uri = event_uri(pages[i]);
         e.event_type = pages[i].event_type;
         e.created_at = event_time(i, n, end, rng);
-        if (ids == IdFormat::Uuid7) e.id = uuid_v7(rng, e.created_at / 1000);
+        if (ids == IdFormat::Uuid7) e.id = ids.v7(rng, e.created_at / 1000);
         events.push_back(std::move(e));
     }
     return events;

@@ -7,6 +7,7 @@
 
 #include "catalog.hpp"
 #include "entities.hpp"
+#include "id_space.hpp"
 #include "random.hpp"
 
 namespace thelook {
@@ -28,7 +29,7 @@ std::string random_ipv4(Rng& rng);
 // Builds the events of one session. user_id empty = anonymous. Event ids are in format `ids`
 // (a version-7 id carries its event's time).
 std::vector<Event> build_session(const std::vector<Page>& pages, const std::string& user_id,
-                                 const Place& place, Micros end, Rng& rng, IdFormat ids = IdFormat::Uuid4);
+                                 const Place& place, Micros end, Rng& rng, IdRule ids = IdRule());
 
 // Purchase funnel for one item: 1-3 distinct pages of {home, department, product}, cart, purchase.
 std::vector<Page> purchase_pages(const Product& product, Rng& rng);

@@ -35,7 +35,8 @@ enum class Api { V1_0, V1_1, V1_2 };
 // start_simulation(schema, avg_qps, max_iter, user_create_prob, user_update_prob,
 //                  order_update_prob, ghost_create_prob, country, state, postal_code, seed,
 //                  duration, heartbeat_interval, name, id_format [1.0 ends here], scenario,
-//                  time_scale, simulated_start, on_resume, keep_events, keep_orders)
+//                  time_scale, simulated_start, on_resume, keep_events, keep_orders [1.1 ends
+//                  here], shard, shards)
 struct StartArgs {
     std::string schema, name;
     SimulationParams p;
@@ -81,6 +82,16 @@ StartArgs read_start_args(FunctionCallInfo fcinfo, Api api) {
                 throw Error(sqlstate::kInvalidParameterValue, std::string("parameter \"") + what + "\" must be positive", "",
                             std::string("Pass NULL to keep every row, or an interval such as ") + what + " => '7 days'.");
             (arg == 19 ? p.keep_events_seconds : p.keep_orders_seconds) = seconds;
+        }
+    }
+    if (api == Api::V1_2 && PG_NARGS() > 22) {
+        if (PG_ARGISNULL(21) != PG_ARGISNULL(22))
+            throw Error(sqlstate::kInvalidParameterValue, "parameters \"shard\" and \"shards\" go together",
+                        std::string("Only \"") + (PG_ARGISNULL(21) ? "shards" : "shard") + "\" was given.",
+                        "Pass both, such as shard => 0, shards => 4, or neither.");
+        if (!PG_ARGISNULL(21)) {
+            p.shard = PG_GETARG_INT32(21);
+            p.shards = PG_GETARG_INT32(22);
         }
     }
     p.scenario_name = a.scenario.name;
@@ -133,6 +144,7 @@ Datum start(FunctionCallInfo fcinfo, Api api) {
     const SimulationParams& p = a.p;
     p.validate();
     check_scenario_fits(p);
+    check_sharded(p, a.scenario.scenario);
     // Campaigns "at" a time and "after" the start meet once the start is known: now or simulated_start.
     check_campaign_shares(a.scenario.scenario.shoppers.campaigns,
                           p.simulated_start == kNoTime ? from_timestamptz(GetCurrentTimestamp()) : p.simulated_start,
@@ -432,6 +444,7 @@ Datum alter_simulation(FunctionCallInfo fcinfo) {
         p.scenario_name = scenario->name;
         p.scenario_json = scenario->json;
         check_scenario_fits(p);
+        check_sharded(p, scenario->scenario);
         check_ground_truth_tables(scenario->scenario, schema, role);
         check_simulation_indexes(schema, SimulationParams{}, scenario->scenario.faults.cdc);
         check_inventory_tables(scenario->scenario, schema);
@@ -464,7 +477,12 @@ Datum inject_incident(FunctionCallInfo fcinfo) {
     const Micros wall0 = slot->clock_wall, sim0 = slot->clock_sim;
     const double scale = slot->time_scale;
     const int32 injected = slot->injected_count;
+    const bool sharded = slot->shards > 1;
     LWLockRelease(st->lock);
+    if (sharded)
+        throw Error(sqlstate::kFeatureNotSupported, "simulation " + std::to_string(id) + " is sharded: it takes no injected incidents",
+                    "An incident's row in the incidents table is no shard's.",
+                    "Inject it into an unsharded simulation, or put the traffic change in the scenario's traffic profile.");
     check_ground_truth_table(schema, role, "incidents", "Incidents");
     const Micros wall_now = from_timestamptz(GetCurrentTimestamp());
     const Micros sim_now = wall0 == 0 ? wall_now : sim0 + static_cast<Micros>(static_cast<double>(wall_now - wall0) * scale);

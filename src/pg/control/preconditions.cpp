@@ -71,6 +71,21 @@ void check_inventory_tables(const Scenario& scenario, const std::string& schema)
                     "Run SELECT thelook.setup('" + schema + "', inventory => true) first.");
 }
 
+void check_sharded(const SimulationParams& p, const Scenario& s) {
+    if (!p.sharded()) return;
+    const char* what = !s.incidents.empty()        ? "scenario.incidents"
+                       : !s.random_incidents.empty() ? "scenario.random_incidents"
+                       : s.faults.any()              ? "scenario.faults"
+                       : s.inventory.given           ? "scenario.inventory"
+                       : p.keep_events_seconds > 0   ? "keep_events"
+                       : p.keep_orders_seconds > 0   ? "keep_orders"
+                                                     : nullptr;
+    if (!what) return;
+    throw Error(sqlstate::kFeatureNotSupported, std::string("a sharded simulation cannot have ") + what,
+                "A simulation with shard and shards writes only the rows of its shard; this would write or delete others.",
+                "Run it as an unsharded simulation (leave shard and shards out), or drop it from the scenario.");
+}
+
 void check_scenario_fits(const SimulationParams& p) {
     if (p.scenario_json.size() >= static_cast<size_t>(kScenarioMax))
         throw Error(sqlstate::kInvalidParameterValue, "parameter \"scenario\" is too large for a running simulation",

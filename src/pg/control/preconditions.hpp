@@ -21,6 +21,10 @@ void check_ground_truth_tables(const Scenario& s, const std::string& schema, Oid
 // A scenario with an "inventory" section needs the schema's inventory tables.
 void check_inventory_tables(const Scenario& scenario, const std::string& schema);
 void check_scenario_fits(const SimulationParams& p);
+// A sharded simulation (shard, shards) writes only rows whose ids are in its shard: what would
+// write other rows (ground truth with identity keys, the inventory, retention's deletes over the
+// whole table) is refused, 0A000 naming the scenario path or parameter.
+void check_sharded(const SimulationParams& p, const Scenario& s);
 void check_can_login(Oid role);
 void check_filter_fits(const std::string& value, const char* parameter);
 // The caller may stop, change, resume or forget a simulation of this role.

@@ -115,6 +115,8 @@ SimulationParams params_of(const SimulationSlot* slot) {
     p.on_resume = slot->on_resume;
     p.keep_events_seconds = slot->keep_events_seconds;
     p.keep_orders_seconds = slot->keep_orders_seconds;
+    p.shard = slot->shard;
+    p.shards = slot->shards;
     return p;
 }
 
@@ -132,6 +134,8 @@ void set_params(SimulationSlot* slot, const SimulationParams& p) {
     slot->on_resume = p.on_resume;
     slot->keep_events_seconds = p.keep_events_seconds;
     slot->keep_orders_seconds = p.keep_orders_seconds;
+    slot->shard = p.shard;
+    slot->shards = p.shards;
 }
 
 void set_alterable_params(SimulationSlot* slot, const SimulationParams& p) {

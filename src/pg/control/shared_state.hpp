@@ -97,6 +97,7 @@ struct SimulationSlot {
     int64 simulated_start;      // Unix microseconds; INT64_MIN = when the worker starts
     OnResume on_resume;
     double keep_events_seconds, keep_orders_seconds;
+    int32 shard, shards;        // SimulationParams::shard, shards
     uint32 generation;          // bumped by alter_simulation / inject_incident; the worker follows
     int32 injected_count;
     InjectedIncident injected[kInjectedMax];

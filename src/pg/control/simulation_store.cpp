@@ -101,6 +101,10 @@ const char* kColumns =
     "(extract(epoch FROM resumed_at) * 1000000)::bigint, (extract(epoch FROM ended_at) * 1000000)::bigint, "
     "iterations, run_seconds, (extract(epoch FROM simulated_time) * 1000000)::bigint, counters::text, "
     "progress::text";
+// Under the 1.1 SQL (before ALTER EXTENSION UPDATE) the table has no shard columns: every
+// simulation there is unsharded.
+const char* kShardColumns = ", shard, shards";
+const char* kNoShardColumns = ", 0, 1";
 
 RunRow row_of(const Cells& c) {
     RunRow r;
@@ -144,6 +148,8 @@ RunRow row_of(const Cells& c) {
     r.simulated_time = to_micros(c[i++]);
     r.counters = c[i++].value_or("{}");
     r.progress = c[i++].value_or("");
+    p.shard = static_cast<int>(to_int(c[i++]));
+    p.shards = static_cast<int>(to_int(c[i++], 1));
     return r;
 }
 
@@ -178,7 +184,10 @@ ExtensionInfo extension_info() {
                     "EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.relnamespace = e.extnamespace "
                     "AND c.relname = 'simulation_runs' AND c.relkind = 'r'), "
                     "EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.relnamespace = e.extnamespace "
-                    "AND c.relname = 'held_events' AND c.relkind = 'r') "
+                    "AND c.relname = 'held_events' AND c.relkind = 'r'), "
+                    "EXISTS (SELECT FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid "
+                    "WHERE c.relnamespace = e.extnamespace AND c.relname = 'simulation_runs' AND a.attname = 'shards' "
+                    "AND NOT a.attisdropped) "
                     "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
                     "WHERE e.extname = 'thelook_datagen'",
                     {}, true, InvalidOid, SPI_OK_SELECT);
@@ -189,6 +198,7 @@ ExtensionInfo extension_info() {
     info.schema_name = rows[0][3].value_or("");
     info.has_runs_table = rows[0][4] && *rows[0][4] == "t";
     info.has_held_table = rows[0][5] && *rows[0][5] == "t";
+    info.has_shard_columns = rows[0][6] && *rows[0][6] == "t";
     return info;
 }
 
@@ -197,6 +207,8 @@ RunStore::RunStore(const ExtensionInfo& ext) : ext_(ext) {
 }
 
 RunStore::~RunStore() = default;
+
+const char* RunStore::shard_columns() const { return ext_.has_shard_columns ? kShardColumns : kNoShardColumns; }
 
 int32 RunStore::next_id() {
     auto rows = run("SELECT nextval(pg_catalog.pg_get_serial_sequence($1, 'id'))", {table_}, false, ext_.owner,
@@ -215,20 +227,30 @@ void RunStore::insert(const RunRow& r) {
         id_format_name(p.ids), p.scenario_name, p.scenario_json, num(p.time_scale), micros(p.simulated_start),
         on_resume_name(p.on_resume), seconds_or_null(p.keep_events_seconds), seconds_or_null(p.keep_orders_seconds),
         micros(r.started_at)};
+    if (p.sharded() && !ext_.has_shard_columns)
+        throw Error(sqlstate::kObjectNotInPrerequisiteState, "thelook.simulation_runs has no shard columns",
+                    "Sharded simulations are new in 1.2.", "Run ALTER EXTENSION thelook_datagen UPDATE.");
+    std::string shard_columns, shard_values;
+    if (ext_.has_shard_columns) {
+        a.push_back(num(int64{p.shard}));
+        a.push_back(num(int64{p.shards}));
+        shard_columns = ", shard, shards";
+        shard_values = ", $27::int, $28::int";
+    }
     run("INSERT INTO " + table_ +
             " (id, name, schema, owner, incarnation, avg_qps, max_iter, user_create_prob, user_update_prob, "
             "order_update_prob, ghost_create_prob, filter_country, filter_state, filter_postal_code, seed, duration, "
             "heartbeat_interval, id_format, scenario, scenario_definition, time_scale, simulated_start, on_resume, "
-            "keep_events, keep_orders, started_at, resumed_at, updated_at) VALUES ($1::int, $2, $3::name, "
+            "keep_events, keep_orders, started_at, resumed_at, updated_at" + shard_columns + ") VALUES ($1::int, $2, $3::name, "
             "$4::oid::regrole, $5::int, $6::float8, $7::bigint, $8::float8, $9::float8, $10::float8, $11::float8, "
             "$12, $13, $14, $15::bigint, make_interval(secs => $16::float8), make_interval(secs => $17::float8), "
             "$18, $19, $20::jsonb, $21::float8, " + from_micros("$22") + ", $23, make_interval(secs => $24::float8), "
-            "make_interval(secs => $25::float8), " + from_micros("$26") + ", " + from_micros("$26") + ", now())",
+            "make_interval(secs => $25::float8), " + from_micros("$26") + ", " + from_micros("$26") + ", now()" + shard_values + ")",
         a, false, ext_.owner, SPI_OK_INSERT);
 }
 
 std::optional<RunRow> RunStore::load(int32 id, bool for_update) {
-    auto rows = run(std::string("SELECT ") + kColumns + " FROM " + table_ + " WHERE id = $1::int" +
+    auto rows = run(std::string("SELECT ") + kColumns + shard_columns() + " FROM " + table_ + " WHERE id = $1::int" +
                         (for_update ? " FOR UPDATE" : ""),
                     {num(int64{id})}, !for_update, for_update ? ext_.owner : InvalidOid, SPI_OK_SELECT);
     if (rows.empty()) return std::nullopt;
@@ -236,7 +258,7 @@ std::optional<RunRow> RunStore::load(int32 id, bool for_update) {
 }
 
 std::vector<RunRow> RunStore::load_all() {
-    auto rows = run(std::string("SELECT ") + kColumns + " FROM " + table_ + " ORDER BY id", {}, true, InvalidOid,
+    auto rows = run(std::string("SELECT ") + kColumns + shard_columns() + " FROM " + table_ + " ORDER BY id", {}, true, InvalidOid,
                     SPI_OK_SELECT);
     std::vector<RunRow> out;
     out.reserve(rows.size());

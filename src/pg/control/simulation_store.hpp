@@ -34,6 +34,7 @@ struct ExtensionInfo {
     std::string schema_name;
     bool has_runs_table = false;
     bool has_held_table = false;  // thelook.held_events (1.2)
+    bool has_shard_columns = false;  // simulation_runs.shard, shards (1.2)
 };
 ExtensionInfo extension_info();
 
@@ -106,6 +107,7 @@ public:
 private:
     ExtensionInfo ext_;
     std::string table_;
+    const char* shard_columns() const;
     SpiPlan save_;  // save_progress's statement, prepared on first use
 };
 

@@ -68,7 +68,8 @@ void Simulation::run() {
 }
 
 void Simulation::loop() {
-    const Micros heartbeat_every = static_cast<Micros>(p_.heartbeat_interval_seconds * 1e6);
+    // A sharded simulation writes no heartbeat: the heartbeat row (id 1) is no shard's.
+    const Micros heartbeat_every = p_.sharded() ? 0 : static_cast<Micros>(p_.heartbeat_interval_seconds * 1e6);
     Micros next_heartbeat = heartbeat_every > 0 ? run_start_ : INT64_MAX;
     const bool retention = p_.keep_events_seconds > 0 || p_.keep_orders_seconds > 0;
     next_retention_ = retention ? run_start_ + kRetentionEvery : INT64_MAX;

@@ -28,6 +28,7 @@
 #include "core/distributions.hpp"
 #include "core/entity_generator.hpp"
 #include "core/error.hpp"
+#include "core/id_space.hpp"
 #include "core/live_loop.hpp"
 #include "core/order_lifecycle.hpp"
 #include "core/progress.hpp"
@@ -114,6 +115,7 @@ private:
     int32 id_;
     std::optional<Transaction> tx_;  // the unit of work in progress, if any
     SimulationParams p_;
+    IdSpace space_;                  // p_'s shard of the ids (all of them unless sharded)
     std::string schema_;
     bool fresh_ = true, persisted_ = false;
     ExtensionInfo ext_;

@@ -2,6 +2,7 @@
 // there), the catalogue, then a fresh start or a restore of the saved progress.
 #include "pg/worker/simulation.hpp"
 #include "pg/bridge/catalog_files.hpp"
+#include "pg/citus/shard_hash.hpp"
 
 namespace thelook::pg::worker {
 
@@ -72,8 +73,10 @@ bool Simulation::take_on() {
         end(SimState::Failed, "stopped", "schema \"" + schema_ + "\" does not exist any more");
         return false;
     }
+    if (p_.sharded()) space_ = IdSpace(p_.shard, p_.shards, shard_hash);
     writer_ = std::make_unique<SchemaWriter>(schema_);
     writer_->set_simulation_id(id_);
+    if (p_.sharded()) writer_->set_id_space(&space_);
     products_ = writer_->load_products();
     commit_transaction();
     if (products_.empty())
@@ -90,7 +93,7 @@ void Simulation::start_fresh(Micros now) {
     injected_seen_ = 0;
     build_traffic(clock_.sim0);
     schedule_ = std::make_unique<PoissonSchedule>(p_.avg_qps / p_.time_scale, clock_.sim0,
-                                                  Rng::derive_seed(p_.seed, 0x5C4EDULL), &traffic_->intensity);
+                                                  Rng::derive_seed(p_.run_seed(), 0x5C4EDULL), &traffic_->intensity);
 }
 
 // Continues from the progress of the last committed transaction; the arrivals that fell due while
@@ -117,7 +120,7 @@ void Simulation::restore(const SimulationProgress& progress, Micros now) {
     if (progress.has_faults) {
         // The injector goes on with its stream and the late events it held at the last commit.
         if (!traffic_->faults) {
-            traffic_->faults = std::make_unique<FaultInjector>(FaultsSection{}, Rng::derive_seed(p_.seed, kFaultStream), p_.ids);
+            traffic_->faults = std::make_unique<FaultInjector>(FaultsSection{}, Rng::derive_seed(p_.run_seed(), kFaultStream), p_.ids);
             loop_->set_faults(traffic_->faults.get());
         }
         std::vector<FaultInjector::HeldEvent> held;
@@ -142,8 +145,9 @@ void Simulation::run_inner() {
     if (!take_on()) return;
     const Catalog& catalog = installed_catalog();
     sampler_ = std::make_unique<LocationSampler>(catalog.locations, p_.country, p_.state, p_.postal_code);
-    gen_ = std::make_unique<EntityGenerator>(catalog.names, products_, *sampler_, p_.seed);
+    gen_ = std::make_unique<EntityGenerator>(catalog.names, products_, *sampler_, p_.run_seed());
     gen_->set_id_format(p_.ids);
+    if (p_.sharded()) gen_->set_id_space(&space_);
     loop_ = std::make_unique<LiveLoop>(*gen_, p_);
 
     const Micros start = wall_now();

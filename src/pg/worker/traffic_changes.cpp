@@ -12,7 +12,7 @@ void Simulation::build_traffic(Micros sim_now) {
     auto t = std::make_unique<Traffic>();
     t->name = r.name;
     t->json = r.json;
-    t->incidents = IncidentPlan(r.scenario, sim_now, Rng::derive_seed(p_.seed, 0x1C1D0ULL + traffic_builds_));
+    t->incidents = IncidentPlan(r.scenario, sim_now, Rng::derive_seed(p_.run_seed(), 0x1C1D0ULL + traffic_builds_));
     ++traffic_builds_;
     for (const InjectedIncidentSpec& in : injected_)
         t->incidents.add(in.effect, in.start, in.duration_seconds, "injected", true);
@@ -26,7 +26,7 @@ void Simulation::build_traffic(Micros sim_now) {
     // The injector outlives a change of scenario: late events it holds still arrive.
     if (traffic_ && traffic_->faults) t->faults = std::move(traffic_->faults);
     if (!t->faults && r.scenario.faults.injects_rows())
-        t->faults = std::make_unique<FaultInjector>(r.scenario.faults, Rng::derive_seed(p_.seed, kFaultStream), p_.ids);
+        t->faults = std::make_unique<FaultInjector>(r.scenario.faults, Rng::derive_seed(p_.run_seed(), kFaultStream), p_.ids);
     if (t->faults) t->faults->set_section(r.scenario.faults);
     loop_->set_faults(t->faults.get());
     loop_->set_cdc_faults(r.scenario.faults.cdc);

@@ -51,8 +51,19 @@ const char* text_value(TupleTableSlot* slot, AttrNumber col) {
 // The first row in index order at or after key (none: from the start, BTEqual: equal to it) that
 // is visible to the active snapshot and, for open_status, whose status column is an open one:
 // what "WHERE id >= $1 [AND status IN (...)] ORDER BY id LIMIT 1" returns. Inside pg_guard.
+// A sharded simulation's id space: only rows whose id (column id_col) is in it count.
+bool in_space(TupleTableSlot* slot, AttrNumber id_col, const IdSpace* space) {
+    if (!space) return true;
+    bool isnull = false;
+    Datum d = slot_getattr(slot, id_col, &isnull);
+    if (isnull) return false;
+    text* t = DatumGetTextPP(d);
+    return space->contains(std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+}
+
 bool first_row(Relation heap, Relation index, TupleTableSlot* slot, const Datum* key, StrategyNumber strategy,
-               RegProcedure proc, Oid collation, AttrNumber open_status) {
+               RegProcedure proc, Oid collation, AttrNumber open_status, AttrNumber id_col = 0,
+               const IdSpace* space = nullptr) {
     ScanKeyData sk;
     const int nkeys = key ? 1 : 0;
     if (key) ScanKeyEntryInitialize(&sk, 0, 1, strategy, TEXTOID, collation, proc, *key);
@@ -60,6 +71,7 @@ bool first_row(Relation heap, Relation index, TupleTableSlot* slot, const Datum*
     index_rescan(scan, key ? &sk : nullptr, nkeys, nullptr, 0);
     bool found = false;
     while (!found && index_getnext_slot(scan, ForwardScanDirection, slot)) {
+        if (!in_space(slot, id_col, space)) continue;
         if (open_status == 0) {
             found = true;
             break;
@@ -157,8 +169,8 @@ IndexPicks::Result IndexPicks::user(const std::string& key, const char* out[5]) 
         Relation index = index_open(u.index, AccessShareLock);
         TupleTableSlot* slot = table_slot_create(heap, nullptr);
         Datum k = text_datum(key);
-        found = first_row(heap, index, slot, &k, BTGreaterEqualStrategyNumber, u.ge, u.collation, 0) ||
-                first_row(heap, index, slot, nullptr, 0, InvalidOid, u.collation, 0);
+        found = first_row(heap, index, slot, &k, BTGreaterEqualStrategyNumber, u.ge, u.collation, 0, u.cols[0], space_) ||
+                first_row(heap, index, slot, nullptr, 0, InvalidOid, u.collation, 0, u.cols[0], space_);
         for (int c = 0; found && c < 5; ++c) out[c] = text_value(slot, u.cols[c]);
         ExecDropSingleTupleTableSlot(slot);
         index_close(index, NoLock);
@@ -178,8 +190,8 @@ IndexPicks::Result IndexPicks::open_order(const std::string& key, const char* ou
         TupleTableSlot* slot = table_slot_create(heap, nullptr);
         Datum k = text_datum(key);
         const AttrNumber status = o.cols[2];
-        found = first_row(heap, index, slot, &k, BTGreaterEqualStrategyNumber, o.ge, o.collation, status) ||
-                first_row(heap, index, slot, nullptr, 0, InvalidOid, o.collation, status);
+        found = first_row(heap, index, slot, &k, BTGreaterEqualStrategyNumber, o.ge, o.collation, status, o.cols[0], space_) ||
+                first_row(heap, index, slot, nullptr, 0, InvalidOid, o.collation, status, o.cols[0], space_);
         for (int c = 0; found && c < 3; ++c) out[c] = text_value(slot, o.cols[c]);
         ExecDropSingleTupleTableSlot(slot);
         index_close(index, NoLock);

@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "core/id_space.hpp"
 #include "pg/bridge/postgres.hpp"
 
 namespace thelook::pg {
@@ -24,6 +25,9 @@ public:
     // The first order in an open status at or after key, else the first open one: id, user_id,
     // status, then its user's city, state, postal_code (nullptr without a user).
     Result open_order(const std::string& key, const char* out[6]);
+    // A sharded simulation's: rows whose id is outside it are passed over, as the SELECTs'
+    // "hashtext(id) BETWEEN" does (null: every row). space must outlive this.
+    void set_id_space(const IdSpace* space) { space_ = space; }
 
 private:
     // One table as this transaction found it: what the picks read, or why they may not.
@@ -39,6 +43,7 @@ private:
     void check(const char* table, const char* const* columns, int ncolumns, bool open_index, Table* t);
 
     std::string schema_;
+    const IdSpace* space_ = nullptr;
     LocalTransactionId checked_in_ = InvalidLocalTransactionId;
     SubTransactionId checked_sub_ = InvalidSubTransactionId;
     Table users_, orders_;

@@ -20,15 +20,18 @@ int64 WriteCounts::rows() const {
     return total;
 }
 
-SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
-    const std::string users = qualified(schema, "users"), orders = qualified(schema, "orders"),
-                      items = qualified(schema, "order_items"), events = qualified(schema, "events"),
-                      heartbeat = qualified(schema, "heartbeat");
+// The picks' SELECTs; a sharded simulation's see only the rows of its shard (the same filter as
+// IndexPicks applies).
+void SchemaWriter::prepare_picks() {
+    const std::string users = qualified(schema_, "users"), orders = qualified(schema_, "orders");
+    const std::string in_shard = space_ ? " pg_catalog.hashtext(id) BETWEEN " + std::to_string(space_->min_hash()) +
+                                              " AND " + std::to_string(space_->max_hash()) + " "
+                                        : std::string(" true ");
     pick_user_ = prepare("(SELECT id, city, state, postal_code, gender FROM " + users +
-                             " WHERE id >= $1 ORDER BY id LIMIT 1) UNION ALL (SELECT id, city, state, "
-                             "postal_code, gender FROM " + users + " ORDER BY id LIMIT 1) LIMIT 1",
+                             " WHERE id >= $1 AND" + in_shard + "ORDER BY id LIMIT 1) UNION ALL (SELECT id, city, state, "
+                             "postal_code, gender FROM " + users + " WHERE" + in_shard + "ORDER BY id LIMIT 1) LIMIT 1",
                          {TEXTOID});
-    const std::string open = " status IN ('Processing', 'Shipped', 'Delivered') ";
+    const std::string open = " status IN ('Processing', 'Shipped', 'Delivered') AND" + in_shard;
     pick_order_ = prepare("SELECT o.id, o.user_id, o.status, u.city, u.state, u.postal_code FROM ("
                           "(SELECT id, user_id, status FROM " + orders + " WHERE id >= $1 AND" + open +
                               "ORDER BY id LIMIT 1) UNION ALL (SELECT id, user_id, status FROM " + orders +
@@ -36,6 +39,19 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
                               " u ON u.id = o.user_id",
                           {TEXTOID});
     oldest_open_ = prepare("SELECT id FROM " + orders + " WHERE" + open + "ORDER BY id LIMIT 1", {});
+}
+
+void SchemaWriter::set_id_space(const IdSpace* space) {
+    space_ = space && !space->whole() ? space : nullptr;
+    prepare_picks();
+    index_picks_->set_id_space(space_);
+}
+
+SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
+    const std::string users = qualified(schema, "users"), orders = qualified(schema, "orders"),
+                      items = qualified(schema, "order_items"), events = qualified(schema, "events"),
+                      heartbeat = qualified(schema, "heartbeat");
+    prepare_picks();
     update_user_ = prepare("UPDATE " + users +
                                " SET street_address = $2, postal_code = $3, city = $4, state = $5, "
                                "country = $6, latitude = $7, longitude = $8, updated_at = $9 WHERE id = $1",

@@ -60,6 +60,9 @@ public:
     // transactions (a retry, a resume, another machine's speed). Ids are compared bytewise, the
     // order of the C collation, which for canonical lower-case UUIDs is every collation's.
     bool pick_user(const std::string& key, PickedUser* out) override;
+    // A sharded simulation's id space: the picks see only its rows (space must outlive the
+    // writer; null or the whole space: every row).
+    void set_id_space(const IdSpace* space);
     bool pick_open_order(const std::string& key, PickedOrder* out) override;
     // The smallest id among open orders, or "" when there is none.
     std::string oldest_open_order_id();
@@ -128,6 +131,7 @@ private:
     void require_table(const char* table, const char* why);
     void write_truth();
     void prepare_upserts();  // upserts.cpp, called by the constructor
+    void prepare_picks();
     // The buffered rows, each table directly (as COPY) when direct and the table allows it, else
     // by its upsert; returns how many tables were written directly. And whether this flush may
     // try the direct path (upserts.cpp).
@@ -140,6 +144,7 @@ private:
     void record_targeted_incident(const IncidentWindow& w, int32 simulation_id);
 
     std::string schema_;
+    const IdSpace* space_ = nullptr;
     // The statements, each owned by its SpiPlan: those of the hot path prepared by the
     // constructor, the others (retention, ground truth, CDC faults) empty until first used.
     SpiPlan pick_user_, pick_order_, oldest_open_, update_user_, update_order_, update_items_, heartbeat_;

@@ -9,6 +9,9 @@
 -- Transactional control (docs/transactions.md): start_simulation 1.2 has its own C symbol (the
 -- 1.1 one counted its arguments); the control functions' comments say what happens at commit;
 -- the indexes of retention and faults.cdc come from an explicit call, never from a start.
+-- start_simulation 1.2 also takes shard and shards (sharded simulations, docs/citus.md): the 1.1
+-- signature goes first, so that no call is ambiguous.
+DROP FUNCTION @extschema@.start_simulation(name, float8, bigint, float8, float8, float8, float8, text, text, text, bigint, interval, interval, text, text, text, float8, timestamptz, text, interval, interval);
 --#include simulation/start_simulation
 --#include simulation/create_simulation_indexes
 --#include simulation/alter_simulation
@@ -32,3 +35,11 @@
 --#include feeds/feed_prepare
 -- Citus (docs/citus.md): a set-up schema as reference and distributed tables on a coordinator.
 --#include citus/distribute
+
+-- Sharded simulations (docs/citus.md): the shard of the id space a simulation creates and picks.
+ALTER TABLE @extschema@.simulation_runs
+    ADD COLUMN shard int NOT NULL DEFAULT 0,
+    ADD COLUMN shards int NOT NULL DEFAULT 1,
+    ADD CONSTRAINT simulation_runs_check CHECK (shards >= 1 AND shard >= 0 AND shard < shards);
+COMMENT ON COLUMN @extschema@.simulation_runs.shard IS
+    'A sharded simulation''s shard (0 to shards - 1): the ids it creates and picks have hashtext(id) in the shard-th of shards equal hash ranges; shards = 1 is every id.';
