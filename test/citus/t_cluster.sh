@@ -7,7 +7,8 @@
 # coordinator writes through Citus (every row on the shard its id hashes to, the counters equal the
 # rows, no orphans across shards, lifecycle updates reached their shards); the back-fill refuses a
 # Citus table, and a back-filled plain schema distributed afterwards keeps every row; the SRFs give
-# the same rows on the coordinator as on a worker.
+# the same rows on the coordinator as on a worker; four sharded simulations, each on the worker
+# holding its shard, write the rows the same four write into a plain schema on one server.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 PRELOAD=citus,thelook_datagen,pg_cron
@@ -183,6 +184,54 @@ on 0 -c "SELECT thelook.setup('bf', 0, seed => 9)" >/dev/null
 read -r brows bsec <<<"$(on 0 -F ' ' -c "SELECT total_rows, round(seconds::numeric, 2) FROM thelook.backfill('bf', now() - interval '4 hours', now(), 4, seed => 9, init_num_users => 1000)")"
 t0=$(date +%s.%N); on 0 -c "SELECT thelook.distribute('bf')" >/dev/null; t1=$(date +%s.%N)
 echo "# figure: back-fill into plain tables $brows rows in $bsec s ($(awk -v r="$brows" -v s="$bsec" 'BEGIN { printf "%d", r / s }') rows/s); distribute() moved them into the shards in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s ($(awk -v r="$brows" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", r / (b - a) }') rows/s)"
+
+# 7. Sharded simulations on the nodes (docs/citus.md#sharded-simulations): shard k of 4, started on
+# the worker holding shard k of a schema distributed with 4 shards, writes that worker's shard
+# relations; the cluster's rows equal those of the same four simulations on one server (a plain
+# schema on the coordinator), and every row is on its shard.
+on 0 -c "SELECT thelook.setup('sh_p', 1000, seed => 42)" -c "SELECT thelook.setup('sh_d', 1000, seed => 42)" \
+     -c "SELECT thelook.distribute('sh_d', 4)" >/dev/null
+SHP="avg_qps => 5000, max_iter => 1500, seed => 42"
+holder() {  # holder K: the node (1 or 2) holding shard K of sh_d.users
+  local port
+  port=$(on 0 -c "SELECT n.nodeport FROM pg_dist_shard s JOIN pg_dist_placement p USING (shardid) JOIN pg_dist_node n ON n.groupid = p.groupid
+                  WHERE s.logicalrelid = 'sh_d.users'::regclass AND s.shardminvalue::bigint = -2147483648 + $1 * 1073741824")
+  [ "$port" = "${nodes[1]#* }" ] && echo 1 || echo 2
+}
+out=$(on 0 -c "\\set VERBOSITY verbose" -c "SELECT thelook.start_simulation('sh_d', shard => 0, shards => 4)" 2>&1 || true)
+check "a sharded simulation on the coordinator, which holds no shard: 55000, the hint names the node" \
+  grep -q "55000: shard 0 of table \"sh_d.users\" is not on this node" <<<"$out"
+check "... the hint names the node that holds it" grep -q "HINT:  Start it on the node holding the shard: ${nodes[$(holder 0)]% *}:${nodes[$(holder 0)]#* }" <<<"$out"
+out=$(on "$(holder 0)" -c "\\set VERBOSITY verbose" -c "SELECT thelook.start_simulation('sh_d', shard => 0, shards => 8)" 2>&1 || true)
+check "shards => 8 for tables of 4 shards: 22023" grep -q '22023: table "sh_d.users" has 4 shards, the simulation shards => 8' <<<"$out"
+sh_ids=() sh_nodes=()
+for k in 0 1 2 3; do
+  n=$(holder "$k")
+  sh_nodes+=("$n")
+  sh_ids+=("$(on "$n" -c "SELECT thelook.start_simulation('sh_d', $SHP, shard => $k, shards => 4, name => 'sh_$k')")")
+done
+plain_ids=""
+for k in 0 1 2 3; do plain_ids="$plain_ids${plain_ids:+,}$(on 0 -c "SELECT thelook.start_simulation('sh_p', $SHP, shard => $k, shards => 4)")"; done
+for k in 0 1 2 3; do wait_sim "${sh_nodes[$k]}" "${sh_ids[$k]}" || true; done
+for id in ${plain_ids//,/ }; do wait_sim 0 "$id" || true; done
+sh_state="" sh_rate=""
+for k in 0 1 2 3; do
+  sh_state="$sh_state $(on "${sh_nodes[$k]}" -c "SELECT state || '/' || total_errors || '/' || (runs_on = '${nodes[${sh_nodes[$k]}]% *}:${nodes[${sh_nodes[$k]}]#* }') FROM thelook.simulations WHERE id = ${sh_ids[$k]}")"
+  sh_rate="$sh_rate $(on "${sh_nodes[$k]}" -c "SELECT round(achieved_qps::numeric * (users_inserted + users_updated + orders_inserted + orders_updated
+                        + order_items_inserted + order_items_updated + events_inserted) / greatest(iterations, 1)) FROM thelook.simulation_status() WHERE id = ${sh_ids[$k]}")"
+done
+check_eq "the four sharded simulations finished on their workers without errors, runs_on naming each" " finished/0/t finished/0/t finished/0/t finished/0/t" "$sh_state"
+check_eq "... and the same four on one server (a plain schema) too" "4" \
+  "$(on 0 -c "SELECT count(*) FROM thelook.simulations WHERE id IN ($plain_ids) AND state = 'finished' AND total_errors = 0")"
+ep=$(PGHOST=${nodes[0]% *} PGPORT=${nodes[0]#* } entities_md5 sh_p)
+ed=$(PGHOST=${nodes[0]% *} PGPORT=${nodes[0]#* } entities_md5 sh_d)
+echo "# one server (rows:md5 of users orders items events): $ep"
+echo "# the cluster:                                        $ed"
+check_eq "the cluster's rows equal the one-server run's" "$ep" "$ed"
+for t in users orders order_items events; do
+  check_eq "sh_d.$t: every row on the shard its id hashes to" "0 $(on 0 -c "SELECT count(*) FROM sh_d.$t")" "$(placement_check sh_d "$t")"
+done
+echo "# figure: sharded simulations flat out on the workers, rows/s each:$sh_rate (through the coordinator: $dr rows/s); load $(cut -d' ' -f1 /proc/loadavg)"
 
 echo "# $(grep -c 'ERROR\|FATAL\|PANIC' "${CLUSTERS[0]}/server.log" || true) ERROR lines in the coordinator's log; the last:"
 grep 'ERROR\|FATAL\|PANIC' "${CLUSTERS[0]}/server.log" | tail -n 5 | sed 's/^/#   /' || true

@@ -38,9 +38,10 @@ TableSpec spec_of(BulkTable t) {
 TableAppender::Problem TableAppender::open_table(bool live, char* detail, size_t detail_size) {
     const TableSpec spec = spec_of(table_);
     const char* schema = schema_.c_str();
+    const char* relname = relation_.empty() ? spec.name : relation_.c_str();
     Problem problem = Problem::Ok;
     pg_guard([&] {
-        RangeVar* rv = makeRangeVar(pstrdup(schema), pstrdup(spec.name), -1);
+        RangeVar* rv = makeRangeVar(pstrdup(schema), pstrdup(relname), -1);
         Relation rel = table_openrv_extended(rv, RowExclusiveLock, true);
         if (rel == nullptr) {
             problem = Problem::Missing;

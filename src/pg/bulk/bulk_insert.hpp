@@ -19,7 +19,9 @@ enum class BulkTable { Users, Orders, OrderItems, Events };
 // Appends rows to schema.table; open() and close() bracket one transaction's use.
 class TableAppender {
 public:
-    TableAppender(std::string schema, BulkTable table) : schema_(std::move(schema)), table_(table) {}
+    // relation: the table's name when it is not theLook's (a Citus shard relation, shard_tables.hpp).
+    TableAppender(std::string schema, BulkTable table, std::string relation = "")
+        : schema_(std::move(schema)), table_(table), relation_(std::move(relation)) {}
 
     void open();  // locks the table (RowExclusiveLock) and checks privileges and shape
     // The live writer's open(): false, with nothing left open, when the table must be written by
@@ -42,6 +44,7 @@ private:
 
     std::string schema_;
     BulkTable table_;
+    std::string relation_;
     Relation rel_ = nullptr;
     EState* estate_ = nullptr;
     ResultRelInfo* rri_ = nullptr;

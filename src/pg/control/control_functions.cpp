@@ -17,6 +17,8 @@
 #include "pg/bridge/catalog_files.hpp"
 #include "pg/bridge/datum.hpp"
 #include "pg/bridge/scenario_bridge.hpp"
+#include "pg/citus/shard_hash.hpp"
+#include "pg/citus/shard_tables.hpp"
 #include "pg/control/pending_actions.hpp"
 #include "pg/control/preconditions.hpp"
 #include "pg/control/shared_state.hpp"
@@ -157,6 +159,8 @@ Datum start(FunctionCallInfo fcinfo, Api api) {
                     "Pass NULL to run until stopped, or an interval such as '10 minutes'.");
     const Oid role = GetUserId();
     check_schema(a.schema, role);
+    // On a Citus node: the simulation's shard must be this node's, of the tables' shard count.
+    if (p.sharded()) (void)tables_for(a.schema, IdSpace(p.shard, p.shards, shard_hash));
     check_ground_truth_tables(a.scenario.scenario, a.schema, role);
     check_inventory_tables(a.scenario.scenario, a.schema);
     check_can_login(role);

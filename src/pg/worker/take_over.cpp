@@ -3,6 +3,7 @@
 #include "pg/worker/simulation.hpp"
 #include "pg/bridge/catalog_files.hpp"
 #include "pg/citus/shard_hash.hpp"
+#include "pg/citus/shard_tables.hpp"
 
 namespace thelook::pg::worker {
 
@@ -74,7 +75,11 @@ bool Simulation::take_on() {
         return false;
     }
     if (p_.sharded()) space_ = IdSpace(p_.shard, p_.shards, shard_hash);
-    writer_ = std::make_unique<SchemaWriter>(schema_);
+    // On a Citus node, a sharded simulation writes its shard's relations there (checked at the
+    // start too, but the shards may have moved since).
+    const TableNames tables = tables_for(schema_, space_);
+    if (tables.shards) allow_shard_writes();
+    writer_ = std::make_unique<SchemaWriter>(tables);
     writer_->set_simulation_id(id_);
     if (p_.sharded()) writer_->set_id_space(&space_);
     products_ = writer_->load_products();

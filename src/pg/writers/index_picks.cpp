@@ -101,10 +101,11 @@ void IndexPicks::refresh() {
 // Locks the table as SELECT does (AccessShareLock, to the end of the transaction) and decides.
 void IndexPicks::check(const char* table, const char* const* columns, int ncolumns, bool open_index, Table* t) {
     *t = Table{};
-    const char* schema = schema_.c_str();
+    const char* schema = tables_.schema.c_str();
+    const char* relname = tables_.relation(table).c_str();
     bool plain = false;
     pg_guard([&] {
-        RangeVar* rv = makeRangeVar(pstrdup(schema), pstrdup(table), -1);
+        RangeVar* rv = makeRangeVar(pstrdup(schema), pstrdup(relname), -1);
         t->rel = RangeVarGetRelid(rv, AccessShareLock, true);
         if (!OidIsValid(t->rel)) return;
         Relation rel = table_open(t->rel, NoLock);

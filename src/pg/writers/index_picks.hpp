@@ -12,12 +12,13 @@
 
 #include "core/id_space.hpp"
 #include "pg/bridge/postgres.hpp"
+#include "pg/citus/shard_tables.hpp"
 
 namespace thelook::pg {
 
 class IndexPicks {
 public:
-    explicit IndexPicks(std::string schema) : schema_(std::move(schema)) {}
+    explicit IndexPicks(TableNames tables) : tables_(std::move(tables)) {}
     enum class Result { Found, None, Unavailable };
     // The first user at or after key in id order, else the first user: id, city, state,
     // postal_code, gender (nullptr for NULL), palloc'd in the current memory context.
@@ -42,7 +43,7 @@ private:
     void refresh();
     void check(const char* table, const char* const* columns, int ncolumns, bool open_index, Table* t);
 
-    std::string schema_;
+    TableNames tables_;
     const IdSpace* space_ = nullptr;
     LocalTransactionId checked_in_ = InvalidLocalTransactionId;
     SubTransactionId checked_sub_ = InvalidSubTransactionId;

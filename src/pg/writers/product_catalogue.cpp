@@ -5,7 +5,7 @@
 namespace thelook::pg {
 
 bool SchemaWriter::has_products() {
-    std::string sql = "SELECT 1 FROM " + qualified(schema_, "products") + " LIMIT 1";
+    std::string sql = "SELECT 1 FROM " + tables_.qualified("products") + " LIMIT 1";
     return pg_guard([&] {
         int rc = SPI_execute(sql.c_str(), true, 1);
         if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: reading products failed: %s", SPI_result_code_string(rc));
@@ -15,7 +15,7 @@ bool SchemaWriter::has_products() {
 
 std::vector<Product> SchemaWriter::load_products() {
     std::string sql = "SELECT id, retail_price, cost, department, category, brand, name, sku, distribution_center_id FROM " +
-                      qualified(schema_, "products") + " ORDER BY id";
+                      tables_.qualified("products") + " ORDER BY id";
     uint64 n = pg_guard([&] {
         int rc = SPI_execute(sql.c_str(), true, 0);
         if (rc != SPI_OK_SELECT) elog(ERROR, "thelook: reading products failed: %s", SPI_result_code_string(rc));

@@ -23,7 +23,7 @@ int64 WriteCounts::rows() const {
 // The picks' SELECTs; a sharded simulation's see only the rows of its shard (the same filter as
 // IndexPicks applies).
 void SchemaWriter::prepare_picks() {
-    const std::string users = qualified(schema_, "users"), orders = qualified(schema_, "orders");
+    const std::string users = tables_.qualified("users"), orders = tables_.qualified("orders");
     const std::string in_shard = space_ ? " pg_catalog.hashtext(id) BETWEEN " + std::to_string(space_->min_hash()) +
                                               " AND " + std::to_string(space_->max_hash()) + " "
                                         : std::string(" true ");
@@ -47,10 +47,10 @@ void SchemaWriter::set_id_space(const IdSpace* space) {
     index_picks_->set_id_space(space_);
 }
 
-SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
-    const std::string users = qualified(schema, "users"), orders = qualified(schema, "orders"),
-                      items = qualified(schema, "order_items"), events = qualified(schema, "events"),
-                      heartbeat = qualified(schema, "heartbeat");
+SchemaWriter::SchemaWriter(const TableNames& tables) : schema_(tables.schema), tables_(tables) {
+    const std::string& schema = schema_;
+    const std::string users = tables_.qualified("users"), orders = tables_.qualified("orders"),
+                      items = tables_.qualified("order_items"), heartbeat = qualified(schema, "heartbeat");
     prepare_picks();
     update_user_ = prepare("UPDATE " + users +
                                " SET street_address = $2, postal_code = $3, city = $4, state = $5, "
@@ -74,7 +74,7 @@ SchemaWriter::SchemaWriter(const std::string& schema) : schema_(schema) {
                          {TIMESTAMPOID});
     prepare_upserts();
     inventory_.reset(InventoryWriter::open(schema));
-    index_picks_ = std::make_unique<IndexPicks>(schema);
+    index_picks_ = std::make_unique<IndexPicks>(tables_);
 }
 
 SchemaWriter::~SchemaWriter() = default;

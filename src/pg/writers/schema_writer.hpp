@@ -15,6 +15,7 @@
 #include "core/incidents.hpp"
 #include "core/live_loop.hpp"
 #include "pg/bridge/spi_plan.hpp"
+#include "pg/citus/shard_tables.hpp"
 #include "pg/control/shared_state.hpp"
 
 namespace thelook::pg {
@@ -48,7 +49,10 @@ std::vector<FaultIndex> fault_indexes(const CdcFaults& faults);
 
 class SchemaWriter : public ShopStore {
 public:
-    explicit SchemaWriter(const std::string& schema);
+    // The tables of tables.schema, each as tables names it (a sharded simulation's shard relations
+    // on a Citus node, shard_tables.hpp; else the tables themselves).
+    explicit SchemaWriter(const TableNames& tables);
+    explicit SchemaWriter(const std::string& schema) : SchemaWriter(TableNames::plain(schema)) {}
     ~SchemaWriter();
     SchemaWriter(const SchemaWriter&) = delete;
     SchemaWriter& operator=(const SchemaWriter&) = delete;
@@ -144,6 +148,7 @@ private:
     void record_targeted_incident(const IncidentWindow& w, int32 simulation_id);
 
     std::string schema_;
+    TableNames tables_;
     const IdSpace* space_ = nullptr;
     // The statements, each owned by its SpiPlan: those of the hot path prepared by the
     // constructor, the others (retention, ground truth, CDC faults) empty until first used.

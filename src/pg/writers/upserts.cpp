@@ -23,8 +23,8 @@ namespace thelook::pg {
 namespace {
 
 // INSERT INTO s.t (c1, ...) SELECT * FROM unnest($1::t1[], ...) ON CONFLICT (id) DO UPDATE SET ...
-std::string upsert_sql(const std::string& schema, const TableSpec& t) {
-    const std::string table = qualified(schema, t.name);
+std::string upsert_sql(const TableNames& tables, const TableSpec& t) {
+    const std::string table = tables.qualified(t.name);
     const ColumnSpec* cols = t.columns;
     const int n = t.ncolumns;
     std::string names, params, updates;
@@ -100,11 +100,11 @@ constexpr int kUpsertFlushesAfterFallback = 100;
 // One table's buffered rows: directly when direct and the table allows it (returns true), else
 // by the upsert.
 template <typename T, typename RowFn>
-bool write_table(const std::string& schema, BulkTable table, bool direct, const SpiPlan& plan,
+bool write_table(const TableNames& tables, BulkTable table, bool direct, const SpiPlan& plan,
                  const std::vector<T>& rows, RowFn row_fn, const TableSpec& spec) {
     if (rows.empty()) return false;
     if (direct) {
-        TableAppender appender(schema, table);
+        TableAppender appender(tables.schema, table, tables.relation(spec.name));
         if (appender.try_open()) {
             appender.append(rows);
             appender.close();
@@ -119,10 +119,10 @@ bool write_table(const std::string& schema, BulkTable table, bool direct, const 
 
 int SchemaWriter::write_buffered(bool direct) {
     int n = 0;
-    n += write_table(schema_, BulkTable::Users, direct, upsert_users_, users_, user_row, kUsersTable);
-    n += write_table(schema_, BulkTable::Orders, direct, upsert_orders_, orders_, order_row, kOrdersTable);
-    n += write_table(schema_, BulkTable::OrderItems, direct, upsert_items_, items_, order_item_row, kOrderItemsTable);
-    n += write_table(schema_, BulkTable::Events, direct, upsert_events_, events_, event_row, kEventsTable);
+    n += write_table(tables_, BulkTable::Users, direct, upsert_users_, users_, user_row, kUsersTable);
+    n += write_table(tables_, BulkTable::Orders, direct, upsert_orders_, orders_, order_row, kOrdersTable);
+    n += write_table(tables_, BulkTable::OrderItems, direct, upsert_items_, items_, order_item_row, kOrderItemsTable);
+    n += write_table(tables_, BulkTable::Events, direct, upsert_events_, events_, event_row, kEventsTable);
     return n;
 }
 
@@ -136,10 +136,10 @@ bool SchemaWriter::direct_inserts_now() {
 }
 
 void SchemaWriter::prepare_upserts() {
-    upsert_users_ = prepare(upsert_sql(schema_, kUsersTable), array_types(kUsersTable));
-    upsert_orders_ = prepare(upsert_sql(schema_, kOrdersTable), array_types(kOrdersTable));
-    upsert_items_ = prepare(upsert_sql(schema_, kOrderItemsTable), array_types(kOrderItemsTable));
-    upsert_events_ = prepare(upsert_sql(schema_, kEventsTable), array_types(kEventsTable));
+    upsert_users_ = prepare(upsert_sql(tables_, kUsersTable), array_types(kUsersTable));
+    upsert_orders_ = prepare(upsert_sql(tables_, kOrdersTable), array_types(kOrdersTable));
+    upsert_items_ = prepare(upsert_sql(tables_, kOrderItemsTable), array_types(kOrderItemsTable));
+    upsert_events_ = prepare(upsert_sql(tables_, kEventsTable), array_types(kEventsTable));
 }
 
 void SchemaWriter::add(const Purchase& p) {
