@@ -195,7 +195,7 @@ SHP="avg_qps => 5000, max_iter => 1500, seed => 42"
 holder() {  # holder K: the node (1 or 2) holding shard K of sh_d.users
   local port
   port=$(on 0 -c "SELECT n.nodeport FROM pg_dist_shard s JOIN pg_dist_placement p USING (shardid) JOIN pg_dist_node n ON n.groupid = p.groupid
-                  WHERE s.logicalrelid = 'sh_d.users'::regclass AND s.shardminvalue::bigint = -2147483648 + $1 * 1073741824")
+                  WHERE s.logicalrelid = 'sh_d.users'::regclass AND s.shardminvalue::bigint = -2147483648::bigint + $1::bigint * 1073741824")
   [ "$port" = "${nodes[1]#* }" ] && echo 1 || echo 2
 }
 out=$(on 0 -c "\\set VERBOSITY verbose" -c "SELECT thelook.start_simulation('sh_d', shard => 0, shards => 4)" 2>&1 || true)
