@@ -204,6 +204,9 @@ check "a sharded simulation on the coordinator, which holds no shard: 55000, the
 check "... the hint names the node that holds it" grep -q "HINT:  Start it on the node holding the shard: ${nodes[$(holder 0)]% *}:${nodes[$(holder 0)]#* }" <<<"$out"
 out=$(on "$(holder 0)" -c "\\set VERBOSITY verbose" -c "SELECT thelook.start_simulation('sh_d', shard => 0, shards => 8)" 2>&1 || true)
 check "shards => 8 for tables of 4 shards: 22023" grep -q '22023: table "sh_d.users" has 4 shards, the simulation shards => 8' <<<"$out"
+# docs/citus.md's query of the nodes holding each shard, as written but for the schema.
+check_eq "docs/citus.md's query: shard k's node, for k = 0 to 3" "$(for k in 0 1 2 3; do printf '%s|%s ' "$k" "${nodes[$(holder "$k")]#* }"; done)" \
+  "$(python3 "$(dirname "$0")/../readme_blocks.py" get citus_shard_nodes | sed 's/demo\./sh_d./' | on 0 | awk -F'|' '{ printf "%s|%s ", $1, $3 }')"
 sh_ids=() sh_nodes=()
 for k in 0 1 2 3; do
   n=$(holder "$k")
@@ -220,7 +223,7 @@ for k in 0 1 2 3; do
   sh_rate="$sh_rate $(on "${sh_nodes[$k]}" -c "SELECT round(achieved_qps::numeric * (users_inserted + users_updated + orders_inserted + orders_updated
                         + order_items_inserted + order_items_updated + events_inserted) / greatest(iterations, 1)) FROM thelook.simulation_status() WHERE id = ${sh_ids[$k]}")"
 done
-check_eq "the four sharded simulations finished on their workers without errors, runs_on naming each" " finished/0/t finished/0/t finished/0/t finished/0/t" "$sh_state"
+check_eq "the four sharded simulations finished on their workers without errors, runs_on naming each" " finished/0/true finished/0/true finished/0/true finished/0/true" "$sh_state"
 check_eq "... and the same four on one server (a plain schema) too" "4" \
   "$(on 0 -c "SELECT count(*) FROM thelook.simulations WHERE id IN ($plain_ids) AND state = 'finished' AND total_errors = 0")"
 ep=$(PGHOST=${nodes[0]% *} PGPORT=${nodes[0]#* } entities_md5 sh_p)
