@@ -207,6 +207,8 @@ check "shards => 8 for tables of 4 shards: 22023" grep -q '22023: table "sh_d.us
 # docs/citus.md's query of the nodes holding each shard, as written but for the schema.
 check_eq "docs/citus.md's query: shard k's node, for k = 0 to 3" "$(for k in 0 1 2 3; do printf '%s|%s ' "$k" "${nodes[$(holder "$k")]#* }"; done)" \
   "$(python3 "$(dirname "$0")/../readme_blocks.py" get citus_shard_nodes | sed 's/demo\./sh_d./' | on 0 | awk -F'|' '{ printf "%s|%s ", $1, $3 }')"
+# CDC of the sharded simulations' direct writes into the shards: a slot on each node from here.
+for i in 0 1 2; do on "$i" -c "SELECT pg_create_logical_replication_slot('thelook_sh', 'pgoutput')" >/dev/null; done
 sh_ids=() sh_nodes=()
 for k in 0 1 2 3; do
   n=$(holder "$k")
@@ -234,6 +236,16 @@ check_eq "the cluster's rows equal the one-server run's" "$ep" "$ed"
 for t in users orders order_items events; do
   check_eq "sh_d.$t: every row on the shard its id hashes to" "0 $(on 0 -c "SELECT count(*) FROM sh_d.$t")" "$(placement_check sh_d "$t")"
 done
+read -r cu co ci ce <<<"$(for k in 0 1 2 3; do on "${sh_nodes[$k]}" -F ' ' -c "SELECT users_inserted, orders_inserted, order_items_inserted, events_inserted FROM thelook.simulation_status() WHERE id = ${sh_ids[$k]}"; done |
+  awk '{ u += $1; o += $2; i += $3; e += $4 } END { print u, o, i, e }')"
+for i in 0 1 2; do on "$i" -c "SELECT pg_logical_emit_message(true, 'thelook_cdc_end', 'end')" >/dev/null; done
+cdc_out=$(/usr/bin/python3 "$(dirname "$0")/cdc_nodes.py" thelook_sh thelook_pub sh_d "$dsns" \
+            users="$cu" orders="$co" order_items="$ci" events="$ce" 2>&1) || true
+echo "$cdc_out" | grep -v '^ok - \|^not ok - ' || true
+while IFS= read -r line; do
+  case $line in "ok - "*) check "CDC of the sharded simulations: ${line#ok - }" true ;; "not ok - "*) check "CDC of the sharded simulations: ${line#not ok - }" false ;; esac
+done <<<"$cdc_out"
+for i in 0 1 2; do on "$i" -c "SELECT pg_drop_replication_slot('thelook_sh')" >/dev/null; done
 echo "# figure: sharded simulations flat out on the workers, rows/s each:$sh_rate (through the coordinator: $dr rows/s); load $(cut -d' ' -f1 /proc/loadavg)"
 
 echo "# $(grep -c 'ERROR\|FATAL\|PANIC' "${CLUSTERS[0]}/server.log" || true) ERROR lines in the coordinator's log; the last:"
