@@ -19,19 +19,12 @@ namespace {
 using Cells = std::vector<std::optional<std::string>>;
 
 // The first row's columns (as text) of a query with text parameters; empty when there is none.
-// SPI is connected and finished here; the C++ objects live outside every pg_guard.
+// SPI is connected and finished here (on an error, by the transaction's abort, which every caller
+// meets); the C++ objects live outside every pg_guard.
 Cells query_row(const char* sql, const Cells& args) {
     pg_guard([] {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "thelook: SPI_connect failed");
     });
-    struct Finish {  // SPI_finish however this ends (an error's abort would clean up anyway)
-        ~Finish() {
-            try {
-                pg_guard([] { SPI_finish(); });
-            } catch (...) {
-            }
-        }
-    } finish;
     const TextArgs a = pg_guard([&] { return text_args(args); });
     int ncols = 0;
     pg_guard([&] {
@@ -44,6 +37,7 @@ Cells query_row(const char* sql, const Cells& args) {
         const char* v = pg_guard([&] { return static_cast<const char*>(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, c + 1)); });
         if (v) out[c] = std::string(v);
     }
+    pg_guard([] { SPI_finish(); });
     return out;
 }
 
