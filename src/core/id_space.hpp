@@ -14,6 +14,11 @@
 
 namespace thelook {
 
+constexpr int kMaxShards = 1 << 16;
+// shard k of shards n is valid (1 <= n <= kMaxShards, 0 <= k < n); throws 22023 naming the
+// parameter otherwise.
+void check_shard(int shard, int shards);
+
 class IdSpace {
 public:
     using Hash = std::function<int32_t(const std::string&)>;
@@ -30,6 +35,8 @@ public:
     int32_t max_hash() const { return max_; }
 
     bool contains(const std::string& id) const;
+    // Whether an id of this hash is in the space (for callers that hash the bytes themselves).
+    bool contains_hash(int32_t h) const { return h >= min_ && h <= max_; }
     // draw() until the id is in this space: about n draws each, from the caller's stream, so a
     // seeded run repeats; one draw and no hash for the whole space.
     template <class Draw>

@@ -1,9 +1,12 @@
 #include "simulation_params.hpp"
 
+#include "id_space.hpp"
+
 #include <cmath>
 #include <cstdio>
 
 #include "error.hpp"
+#include "id_space.hpp"
 
 namespace thelook {
 
@@ -55,14 +58,7 @@ const char* on_resume_name(OnResume r) { return r == OnResume::CatchUp ? "catch_
 
 void SimulationParams::validate() const {
     check_positive_finite(avg_qps, "avg_qps");
-    if (shards < 1 || shards > 65536)
-        throw Error(sqlstate::kInvalidParameterValue, "parameter \"shards\" must be between 1 and 65536",
-                    "The value was " + std::to_string(shards) + ".",
-                    "Pass the distributed tables' shard count (citus.shard_count, 32 by default), or leave shard and shards out.");
-    if (shard < 0 || shard >= shards)
-        throw Error(sqlstate::kInvalidParameterValue, "parameter \"shard\" must be between 0 and shards - 1",
-                    "The value was " + std::to_string(shard) + " of " + std::to_string(shards) + ".",
-                    "Shards are numbered from 0: start one simulation for each of shard => 0 to shards - 1.");
+    check_shard(shard, shards);
     if (max_iter != -1 && max_iter <= 0)
         throw Error(sqlstate::kInvalidParameterValue, "parameter \"max_iter\" must be -1 or positive",
                     "The value was " + std::to_string(max_iter) + ".",

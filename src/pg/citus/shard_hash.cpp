@@ -8,8 +8,10 @@ extern "C" {
 
 namespace thelook::pg {
 
-int32_t shard_hash(const std::string& id) {
-    return static_cast<int32_t>(hash_bytes(reinterpret_cast<const unsigned char*>(id.data()), static_cast<int>(id.size())));
+int32_t shard_hash_bytes(const char* bytes, size_t len) {
+    return static_cast<int32_t>(hash_bytes(reinterpret_cast<const unsigned char*>(bytes), static_cast<int>(len)));
 }
+
+int32_t shard_hash(const std::string& id) { return shard_hash_bytes(id.data(), id.size()); }
 
 }  // namespace thelook::pg

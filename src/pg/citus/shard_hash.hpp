@@ -4,6 +4,7 @@
 // uses it, so that the ids of its shard k are exactly the rows of the tables' k-th shard.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -11,5 +12,6 @@ namespace thelook::pg {
 
 // hashtext(id): pure, no error, no allocation.
 int32_t shard_hash(const std::string& id);
+int32_t shard_hash_bytes(const char* bytes, size_t len);
 
 }  // namespace thelook::pg

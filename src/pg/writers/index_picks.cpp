@@ -5,6 +5,7 @@
 #include "pg/bridge/datum.hpp"
 #include "pg/bridge/guard.hpp"
 #include "pg/citus/citus_tables.hpp"
+#include "pg/citus/shard_hash.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -57,8 +58,8 @@ bool in_space(TupleTableSlot* slot, AttrNumber id_col, const IdSpace* space) {
     bool isnull = false;
     Datum d = slot_getattr(slot, id_col, &isnull);
     if (isnull) return false;
-    text* t = DatumGetTextPP(d);
-    return space->contains(std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
+    text* t = DatumGetTextPP(d);  // hashed in place: no C++ object inside the caller's pg_guard
+    return space->contains_hash(shard_hash_bytes(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 }
 
 bool first_row(Relation heap, Relation index, TupleTableSlot* slot, const Datum* key, StrategyNumber strategy,

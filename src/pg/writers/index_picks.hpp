@@ -27,7 +27,8 @@ public:
     // status, then its user's city, state, postal_code (nullptr without a user).
     Result open_order(const std::string& key, const char* out[6]);
     // A sharded simulation's: rows whose id is outside it are passed over, as the SELECTs'
-    // "hashtext(id) BETWEEN" does (null: every row). space must outlive this.
+    // "hashtext(id) BETWEEN" does (null: every row). space must outlive this; its hash is
+    // shard_hash (hashtext), which the scan applies to the column's bytes directly.
     void set_id_space(const IdSpace* space) { space_ = space; }
 
 private:
