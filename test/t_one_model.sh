@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One model (docs/one-model.md): a back-fill and a live run at a high time_scale over the same
 # simulated window, with the same seed and scenario (an hourly traffic profile, popular products,
-# small stocks, short lead times, a checkout failure, bad records, duplicate events and the live
-# order lifecycle), write the same shop. Compared statistically with fixed seeds (4 sigma, or
+# small stocks, short lead times, a checkout failure, bad records, duplicate events; the order
+# lifecycle is the default, as a scenario without a lifecycle section gets it), write the same shop. Compared statistically with fixed seeds (4 sigma, or
 # chi-square within 4 sigma of its degrees of freedom): orders per hour, conversion (orders per
 # visit), items per order, the share of wanted items lost to stock-outs, restocks per order item,
 # faults per row, and the orders' statuses as of the window's end. The two are independent samples (their
@@ -15,8 +15,7 @@ scenario='{"traffic": {"hourly": [1, 1, 1, 1, 2, 3, 4, 5, 5, 4, 3, 2, 2, 3, 4, 5
            "shoppers": {"popularity": {"zipf_exponent": 1}},
            "inventory": {"minimum": 2, "restock": 4, "lead_time": ["30 minutes", "2 hours"]},
            "incidents": [{"kind": "checkout_failure", "magnitude": 0.3, "after": "4 hours", "duration": "4 hours"}],
-           "faults": {"bad_records": {"rate": 0.02}, "duplicate_events": {"share": 0.02}},
-           "lifecycle": {"order_update_prob": 0.4}}'
+           "faults": {"bad_records": {"rate": 0.02}, "duplicate_events": {"share": 0.02}}}'
 q >/dev/null <<SQL
 CREATE EXTENSION thelook_datagen;
 SELECT thelook.setup(s, init_num_users => 0, seed => 1, inventory => true) FROM unnest(ARRAY['bf', 'live']) s;
@@ -37,7 +36,7 @@ q -c "SELECT iterations, total_rows FROM thelook.backfill('bf', '$start+00', '$e
         init_num_users => 0, scenario => '$scenario')" | sed 's/^/# back-fill: iterations|rows /'
 check_error "start_simulation: an order_update_prob other than the scenario's lifecycle section's is refused" 22023 \
   'parameter "order_update_prob" differs from scenario.lifecycle.order_update_prob' \
-  "SELECT thelook.start_simulation('live', avg_qps => $live_qps, order_update_prob => 0, scenario => '$scenario')"
+  "SELECT thelook.start_simulation('live', avg_qps => $live_qps, order_update_prob => 0, scenario => '{\"lifecycle\": {\"order_update_prob\": 0.4}}')"
 check_error "generate_orders refuses the lifecycle section (its orders are drawn alone)" 0A000 'scenario.lifecycle' \
   "SELECT count(*) FROM thelook.generate_orders(10, scenario => '{\"lifecycle\": {\"order_update_prob\": 0.4}}')"
 sim=$(q -c "SELECT thelook.start_simulation('live', avg_qps => $live_qps, seed => 7, time_scale => $scale,
@@ -72,7 +71,7 @@ echo "# live:      $l_orders orders, $l_rows rows, $l_items items, $l_lost lost,
 # Each order's status as of the window's end, from its timestamps (the live run went on a little
 # past it); the orders a bad record damaged are left out.
 statuses() {
-  q -c "SELECT string_agg(coalesce(n, 0)::text, ',' ORDER BY s) FROM unnest(ARRAY['Processing', 'Shipped', 'Delivered', 'Returned', 'Cancelled']) s
+  q -c "SELECT string_agg(coalesce(n, 0)::text, ',' ORDER BY k) FROM unnest(ARRAY['Processing', 'Shipped', 'Delivered', 'Returned', 'Cancelled']) WITH ORDINALITY AS u(s, k)
           LEFT JOIN (SELECT CASE WHEN returned_at < '$end' THEN 'Returned' WHEN cancelled_at < '$end' THEN 'Cancelled'
                                  WHEN delivered_at < '$end' THEN 'Delivered' WHEN shipped_at < '$end' THEN 'Shipped'
                                  ELSE 'Processing' END s, count(*) n

@@ -15,13 +15,13 @@ Micros TimeWindow::spread(int64_t i, int64_t n) const {
 namespace {
 // The cancel / return sessions of an order whose timeline has reached that end, at that time.
 void append_exit_sessions(EntityGenerator& gen, const Purchase& p, const OrderTimeline& timeline,
-                          const std::string& user_id, const Place& place, std::vector<Event>* out) {
+                          const std::string& user_id, const Place& place, std::vector<Event>* out, Rng& rng) {
     const OrderStatus s = p.order.status;
     if (s != OrderStatus::Cancelled && s != OrderStatus::Returned) return;
     std::vector<ItemRef> refs;
     for (const auto& item : p.items) refs.push_back(ItemRef{item.id, item.product_id});
     const Micros at = s == OrderStatus::Returned ? timeline.returned_at : timeline.cancelled_at;
-    auto exits = gen.exit_sessions(refs, user_id, place, s == OrderStatus::Returned, at);
+    auto exits = gen.exit_sessions(refs, user_id, place, s == OrderStatus::Returned, at, rng);
     out->insert(out->end(), std::make_move_iterator(exits.begin()), std::make_move_iterator(exits.end()));
 }
 }  // namespace
@@ -113,7 +113,7 @@ Purchase& OrderSet::order(int64_t i, bool with_events) {
     purchase_ = order_gen_.new_purchase(buyer.id, place, created, with_events, buyer.gender);
     const OrderTimeline timeline = draw_timeline(created, rng);
     play_out(purchase_, timeline, as_of_);
-    if (with_events) append_exit_sessions(order_gen_, purchase_, timeline, buyer.id, place, &purchase_.events);
+    if (with_events) append_exit_sessions(order_gen_, purchase_, timeline, buyer.id, place, &purchase_.events, order_gen_.rng());
     if (faults_) {
         // The order and its items first, so that their faults do not depend on with_events.
         faults_->reseed(Rng::derive_seed(Rng::derive_seed(seed_, kFaultStream), static_cast<uint64_t>(i)));
@@ -203,20 +203,15 @@ History::History(const NameLists& names, const std::vector<Product>& products, c
       intensity_(WeeklyProfile(params.scenario.traffic, params.zone), &incidents_),
       model_(params.scenario.shoppers, products, params.window.start),
       schedule_(params.avg_qps, params.window.start, Rng::derive_seed(params.seed, kHistoryScheduleStream), &intensity_),
-      initial_left_(params.init_num_users), now_(params.window.start) {
+      initial_left_(params.init_num_users), now_(params.window.start),
+      lifecycle_rng_(Rng::derive_seed(params.seed, kHistoryLifecycleStream)) {
     gen_.set_id_format(params.ids);
     gen_.set_model(&model_);
     if (params.scenario.faults.injects_rows())
         faults_ = std::make_unique<FaultInjector>(params.scenario.faults, Rng::derive_seed(params.seed, kFaultStream), params.ids);
-    if (params.scenario.lifecycle.given) {
-        const double arrivals = params.avg_qps * intensity_.integral(params.window.start, params.window.end);
-        if (arrivals > kLiveLifecycleMaxArrivals)
-            throw Error(sqlstate::kProgramLimitExceeded, "thelook.backfill cannot hold the orders of scenario.lifecycle for this window",
-                        "The window's traffic is " + std::to_string(static_cast<int64_t>(arrivals)) + " expected arrivals; the live lifecycle keeps every order in memory until it is final or the window ends, at most " +
-                            std::to_string(static_cast<int64_t>(kLiveLifecycleMaxArrivals)) + ".",
-                        "Back-fill a shorter window or a lower avg_qps, or leave scenario.lifecycle out (the orders then follow the timelines of docs/bulk.md).");
-        open_ = std::make_unique<OpenOrderBook>(params.ids);
-    }
+    // The live loop's order lifecycle, at the scenario's order_update_prob (or a live run's default).
+    const double p = params.scenario.lifecycle.given ? params.scenario.lifecycle.order_update_prob : dist::kDefaultOrderUpdateProb;
+    lifecycle_ = std::make_unique<LiveTimelines>(p, params.ids, intensity_, params.avg_qps, params.window.start, params.window.end);
 }
 
 void History::add_existing_user(Buyer b) {
@@ -259,23 +254,23 @@ void History::take_returns(Micros t) {
     }
 }
 
-// An order as of the window's end: its timeline drawn at creation and played out.
+// An order as of the window's end: the steps the live loop would make of it, drawn at creation
+// (live_timeline.hpp), played out; a cancel or return visit at its step, and a return's items back
+// in stock by the scenario's share at the return. Both draw from a stream of their own, so that
+// the rest of the history does not depend on the lifecycle (its chance, the id format's picks).
 void History::add_order(Purchase p, const Buyer& buyer, Micros t, HistoryChunk* out) {
-    if (open_) {  // the live lifecycle: the order waits, as created, for the steps of later iterations
-        for (auto& e : p.events) out->events.push_back(std::move(e));
-        open_->add(std::move(p.order), std::move(p.items), buyer.place);
-        return;
-    }
-    const OrderTimeline timeline = draw_timeline(t, gen_.rng());
+    ++orders_;
+    const double orders_per_iteration = static_cast<double>(orders_) / static_cast<double>(iterations_ + 1);
+    const OrderTimeline timeline = lifecycle_->draw(p.order.id, t, orders_per_iteration, lifecycle_rng_);
     play_out(p, timeline, p_.window.end);
     if (stock_)
         for (const OrderItem& item : p.items)
             if (item.status == OrderStatus::Returned && item.times.returned_at != kNoTime && inventory_->returns_to_stock(item.id))
                 returns_.emplace(item.times.returned_at, item.product_id);
-    append_exit_sessions(gen_, p, timeline, buyer.id, buyer.place, &out->events);
+    for (auto& e : p.events) out->events.push_back(std::move(e));
+    append_exit_sessions(gen_, p, timeline, buyer.id, buyer.place, &out->events, lifecycle_rng_);
     out->orders.push_back(std::move(p.order));
     for (auto& item : p.items) out->items.push_back(std::move(item));
-    for (auto& e : p.events) out->events.push_back(std::move(e));
 }
 
 void History::iteration(Micros t, HistoryChunk* out) {
@@ -331,8 +326,8 @@ void History::session_iteration(Micros t, HistoryChunk* out) {
     if (!s.purchased) {
         for (auto& e : s.events) out->events.push_back(std::move(e));
         if (rng.bernoulli(p_.user_create_prob)) sign_up(t, out);
-        lifecycle_step(t, out);
         ++out->iterations;
+        ++iterations_;
         return;
     }
     Buyer buyer{v.user_id, v.place, t, v.gender};
@@ -344,8 +339,8 @@ void History::session_iteration(Micros t, HistoryChunk* out) {
     p.events = std::move(s.events);
     add_order(std::move(p), buyer, t, out);
     if (rng.bernoulli(p_.user_create_prob)) sign_up(t, out);
-    lifecycle_step(t, out);
     ++out->iterations;
+    ++iterations_;
 }
 
 void History::side_tasks(Micros t, HistoryChunk* out) {
@@ -353,31 +348,8 @@ void History::side_tasks(Micros t, HistoryChunk* out) {
     if (rng.bernoulli(p_.user_create_prob)) sign_up(t, out);
     if (rng.bernoulli(p_.ghost_create_prob))
         for (auto& e : gen_.ghost_session(t)) out->events.push_back(std::move(e));
-    lifecycle_step(t, out);
     ++out->iterations;
-}
-
-// Under scenario.lifecycle, the live loop's last side task (LiveLoop::side_tasks): with
-// order_update_prob, one step of a random open order; one that ends cancelled or returned is
-// written now, with its cancel / return session and, returned, its items back to stock by the
-// scenario's share, at this step.
-void History::lifecycle_step(Micros t, HistoryChunk* out) {
-    if (!open_ || !gen_.rng().bernoulli(p_.scenario.lifecycle.order_update_prob)) return;
-    std::optional<OpenOrderBook::Held> done = open_->step(t, gen_.rng());
-    if (!done) return;
-    const bool returned = done->order.status == OrderStatus::Returned;
-    std::vector<ItemRef> refs;
-    for (const OrderItem& item : done->items) refs.push_back(ItemRef{item.id, item.product_id});
-    std::sort(refs.begin(), refs.end(), [](const ItemRef& a, const ItemRef& b) { return a.id < b.id; });  // as the UPDATE returns them
-    if (returned && stock_)
-        for (const ItemRef& item : refs)
-            if (inventory_->returns_to_stock(item.id)) {
-                const Product& product = gen_.product_by_id(item.product_id);
-                if (product.distribution_center_id != 0) stock_->return_to_stock(product, t);
-            }
-    for (auto& e : gen_.exit_sessions(refs, done->order.user_id, done->place, returned, t)) out->events.push_back(std::move(e));
-    out->orders.push_back(std::move(done->order));
-    for (auto& item : done->items) out->items.push_back(std::move(item));
+    ++iterations_;
 }
 
 std::vector<IncidentWindow> History::take_incidents() {
@@ -404,10 +376,7 @@ bool History::next_chunk(size_t max_iterations, HistoryChunk* out) {
         // arrive with the next iteration (the live run's).
         if (stock_) take_returns(p_.window.end);
         now_ = p_.window.end;
-        if (!open_ || open_->size() == 0) return false;
-        open_->take_all(&out->orders, &out->items);  // as they stand at the window's end
-        inject_faults(out);
-        return true;
+        return false;
     }
     for (Micros t : due) iteration(t, out);
     now_ = due.back();

@@ -18,7 +18,7 @@
 #include "entity_generator.hpp"
 #include "order_timeline.hpp"
 #include "incidents.hpp"
-#include "open_order_book.hpp"
+#include "live_timeline.hpp"
 #include "rate_schedule.hpp"
 #include "scenario.hpp"
 #include "stock_book.hpp"
@@ -32,6 +32,7 @@ inline constexpr uint64_t kSessionStream = 0x5E55ULL;
 inline constexpr uint64_t kHistoryScheduleStream = 0xBAC0ULL;
 inline constexpr uint64_t kHistoryStream = 0xBAC1ULL;
 inline constexpr uint64_t kHistoryIncidentStream = 0xBAC2ULL;
+inline constexpr uint64_t kHistoryLifecycleStream = 0xBAC3ULL;  // the orders' lifecycle steps and exit visits
 inline constexpr uint64_t kCheckoutFailureStream = 0xC0F1ULL;  // OrderSet: whether order i's checkout fails
 
 // What a data set function (generate_orders / _order_items / _events, generate_sessions) makes of
@@ -49,11 +50,6 @@ void check_data_set_scenario(const Scenario& scenario, DataSet set, const std::s
 // written after rows created later than it; a back-fill writes its window in time order as one
 // delivery). Everything else applies as in the live loop.
 void check_backfill_scenario(const Scenario& scenario);
-
-// A back-fill under scenario.lifecycle holds the orders it creates in memory until they are final
-// or the window ends (open_order_book.hpp): at most this many expected arrivals (avg_qps times the
-// window's traffic), about 1 kB each; more is refused (54000) before anything is written.
-inline constexpr double kLiveLifecycleMaxArrivals = 2e6;
 
 struct TimeWindow {
     Micros start = 0, end = 0;
@@ -164,8 +160,7 @@ public:
     void set_stock(const InventorySection& section, InventoryStore* store);
 
     // Generates the next arrivals (at most max_iterations) into out (cleared first). Returns false
-    // when the window is exhausted and nothing was generated. Under scenario.lifecycle, the last
-    // chunk (no arrivals) holds the orders still open at the window's end.
+    // when the window is exhausted and nothing was generated.
     bool next_chunk(size_t max_iterations, HistoryChunk* out);
 
     // Ground truth: the scenario's incidents that started up to the last arrival generated (all of
@@ -185,12 +180,12 @@ private:
     void inject_faults(HistoryChunk* out);
     void restock(Micros t);
     void take_returns(Micros t);
-    void lifecycle_step(Micros t, HistoryChunk* out);
 
     std::unique_ptr<Inventory> inventory_;  // null: infinite stock
     InventoryStore* stock_ = nullptr;
     std::multimap<Micros, int64_t> returns_;  // returned items going back to stock: product by time
-    std::unique_ptr<OpenOrderBook> open_;     // under scenario.lifecycle: orders not final yet; null: timelines
+    std::unique_ptr<LiveTimelines> lifecycle_;  // each order's live lifecycle steps, drawn at its creation
+    int64_t iterations_ = 0, orders_ = 0;       // so far: the orders per iteration that split a gap
 
     HistoryParams p_;
     EntityGenerator gen_;
@@ -203,6 +198,7 @@ private:
     std::deque<Buyer> future_;    // existing users who sign up later, by created_at
     int64_t initial_left_;
     Micros now_;
+    Rng lifecycle_rng_;  // the orders' lifecycle steps and exit visits (kHistoryLifecycleStream)
 };
 
 }  // namespace thelook

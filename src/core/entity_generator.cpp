@@ -154,11 +154,11 @@ std::vector<Event> EntityGenerator::ghost_session(Micros end) {
 
 std::vector<Event> EntityGenerator::exit_sessions(const std::vector<ItemRef>& items,
                                                   const std::string& user_id, const Place& place,
-                                                  bool returned, Micros end) {
+                                                  bool returned, Micros end, Rng& rng) {
     std::vector<Event> out;
     for (const auto& item : items) {
         const Product& product = product_by_id(item.product_id);
-        auto events = build_session(item_exit_pages(product, item.id, returned), user_id, place, end, rng_, ids_);
+        auto events = build_session(item_exit_pages(product, item.id, returned), user_id, place, end, rng, ids_);
         for (auto& e : events) out.push_back(std::move(e));
     }
     return out;

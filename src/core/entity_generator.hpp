@@ -61,9 +61,14 @@ public:
     // cart at `now`, and no order. Draws from the streams exactly as new_purchase does.
     std::vector<Event> failed_checkout(const std::string& user_id, const Place& place, Micros now);
     std::vector<Event> ghost_session(Micros end);
-    // The sessions of a cancelled or returned order: one per item, ending at `end`.
+    // The sessions of a cancelled or returned order: one per item, ending at `end`; drawn from
+    // `rng` (the generator's own when not given).
     std::vector<Event> exit_sessions(const std::vector<ItemRef>& items, const std::string& user_id,
-                                     const Place& place, bool returned, Micros end);
+                                     const Place& place, bool returned, Micros end) {
+        return exit_sessions(items, user_id, place, returned, end, rng_);
+    }
+    std::vector<Event> exit_sessions(const std::vector<ItemRef>& items, const std::string& user_id,
+                                     const Place& place, bool returned, Micros end, Rng& rng);
 
     const Product& random_product();
     const Product& product_by_id(int64_t id);

@@ -1,9 +1,8 @@
-// The scenario's "lifecycle" section: {"order_update_prob": 0.4}. Given, it is the order
-// lifecycle of every run of the scenario: a live simulation's order_update_prob, and a back-fill
-// that moves its orders on as the live loop does (one step of a random open order per iteration
-// with that probability: open_order_book.hpp) instead of drawing each order's timeline at
-// creation. Without it, a back-fill draws timelines (docs/bulk.md) and a live run takes its
-// order_update_prob argument, as before.
+// The scenario's "lifecycle" section: {"order_update_prob": 0.4}: the chance per iteration that
+// the live loop moves a random open order on. Given, it is that of every run of the scenario: a
+// live simulation's order_update_prob and a back-fill's (whose orders move as the live loop's do:
+// live_timeline.hpp). Without it, a live run takes its order_update_prob argument and a back-fill
+// the argument's default, so that a scenario document alone decides what both do.
 #pragma once
 
 #include <string>

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "open_order_book.hpp"
 #include "order_lifecycle.hpp"
 
 namespace thelook {
@@ -168,7 +167,7 @@ void LiveLoop::side_tasks(Micros t, bool ghost, ShopStore& store) {
     }
 }
 
-// Where to look for an open order (open_order_book.hpp): version-4 ids are spread evenly over the
+// Where to look for an open order (order_lifecycle.hpp): version-4 ids are spread evenly over the
 // key space, so a random key picks uniformly; version-7 ids by a random time between the oldest
 // open order and now; until the older version-4 ids are gone, those are picked as before.
 std::string LiveLoop::open_order_probe(Micros t) { return thelook::open_order_probe(gen_.rng(), p_.ids, oldest_open_millis_, t); }

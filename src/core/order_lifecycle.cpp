@@ -1,5 +1,6 @@
 #include "order_lifecycle.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "distributions.hpp"
@@ -36,6 +37,12 @@ OrderStatus next_status(OrderStatus current, Rng& rng) {
             return rng.bernoulli(dist::kDeliveredToReturned) ? OrderStatus::Returned : OrderStatus::Delivered;
         default: return current;
     }
+}
+
+std::string open_order_probe(Rng& rng, IdFormat ids, int64_t oldest_open_millis, Micros t) {
+    if (ids == IdFormat::Uuid4 || oldest_open_millis < 0) return uuid_v4(rng);
+    const int64_t now_millis = t / 1000;
+    return uuid_v7_floor(rng.uniform_int(oldest_open_millis, std::max(oldest_open_millis, now_millis)));
 }
 
 bool is_legal_transition(OrderStatus from, OrderStatus to) {

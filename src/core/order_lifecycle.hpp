@@ -2,6 +2,8 @@
 // Delivered -> Returned (.02) or stays; Cancelled and Returned are final. Items follow their order.
 #pragma once
 
+#include <string>
+
 #include "entities.hpp"
 #include "random.hpp"
 
@@ -18,6 +20,12 @@ bool apply_status(OrderStatus& status, OrderTimes& times, OrderStatus next, Micr
 inline bool advance(OrderStatus& status, OrderTimes& times, Micros now, Rng& rng) {
     return apply_status(status, times, next_status(status, rng), now);
 }
+
+// Where the live loop looks for an open order: it moves the first open order at or after this
+// key (wrapping around). A random version-4 key; for version-7 ids, a random millisecond between
+// the oldest open order (oldest_open_millis, -1: unknown) and t, since those ids sit in a narrow
+// band of the key space. live_timeline.hpp draws a back-fill's steps from the same picks.
+std::string open_order_probe(Rng& rng, IdFormat ids, int64_t oldest_open_millis, Micros t);
 
 // Whether a transition is one the state machine can make.
 bool is_legal_transition(OrderStatus from, OrderStatus to);

@@ -84,10 +84,10 @@ public:
     Micros quantile_after(Micros from, double u) const;
     // The time by which a share u of the window's traffic has come.
     Micros quantile(double u) const { return quantile_after(start_, u); }
+    double at(Micros t) const;        // the integral of m from start to t (clamped to the window)
+    Micros inverse(double c) const;   // the time at which the integral reaches c (end beyond it)
 
 private:
-    double at(Micros t) const;  // integral of m from start_ to t
-    Micros inverse(double c) const;
 
     Micros start_, end_;
     std::vector<Micros> times_;      // breakpoints, times_[0] = start_, last = end_

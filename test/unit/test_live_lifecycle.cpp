@@ -1,16 +1,20 @@
 // The scenario's "lifecycle" section (lifecycle_section.hpp) and the live lifecycle of a back-fill
-// under it (open_order_book.hpp, History): parse errors, the argument check, the book's picks and
-// steps, and a back-fill whose orders move as the live loop moves them.
+// (live_timeline.hpp, History): parse errors, the argument check, the oracle book's picks and
+// steps, the drawn lifecycle against the book's status mix, and a back-fill whose orders move as
+// the live loop moves them.
+#include <array>
 #include <map>
 #include <set>
 
 #include "core/bulk_generator.hpp"
 #include "core/distributions.hpp"
 #include "core/lifecycle_section.hpp"
-#include "core/open_order_book.hpp"
+#include "core/live_timeline.hpp"
+#include "core/rate_schedule.hpp"
 #include "core/order_lifecycle.hpp"
 #include "core/scenario.hpp"
 #include "fixtures.hpp"
+#include "open_order_book.hpp"
 #include "scenario_checks.hpp"
 
 using namespace thelook;
@@ -158,59 +162,182 @@ TEST_CASE("OpenOrderBook: a version-7 probe falls between the oldest open order 
     CHECK(fixtures::is_uuid_v4(open_order_probe(rng, IdFormat::Uuid4, kNow / 1000, kNow)));
 }
 
-TEST_CASE("a back-fill under scenario.lifecycle moves its orders as the live loop does", "[lifecycle][backfill]") {
-    fixtures::World w;
-    HistoryParams p;
-    p.window = TimeWindow{kNow, kNow + 2 * kDay};
-    p.avg_qps = 0.2;  // about 35,000 iterations, 3,000 or so orders
-    p.seed = 21;
-    p.scenario = parse_scenario(R"({"lifecycle": {"order_update_prob": 0.4}})");
-    History h(w.names, w.products, w.sampler, p);
-    HistoryChunk chunk;
-    std::map<std::string, Order> orders;
-    std::map<std::string, std::vector<OrderItem>> items;
-    int64_t iterations = 0;
-    while (h.next_chunk(500, &chunk)) {
-        iterations += chunk.iterations;
-        for (const Order& o : chunk.orders) REQUIRE(orders.emplace(o.id, o).second);  // each order written once
-        for (const OrderItem& i : chunk.items) items[i.order_id].push_back(i);
-    }
-    REQUIRE(orders.size() > 1000);
-    std::map<OrderStatus, double> by_status;
-    for (const auto& [id, o] : orders) {
-        check_times(o.status, o.times, p.window.end);
-        REQUIRE(static_cast<int>(items[id].size()) == o.num_of_items);
-        for (const OrderItem& i : items[id]) {
-            REQUIRE(i.status == o.status);
-            REQUIRE(i.times.updated_at == o.times.updated_at);
-        }
-        by_status[o.status] += 1;
-    }
-    // Every status of the live state machine occurs, and each step out of Processing is a
-    // cancellation with the reference probability (independent of when it happened).
-    for (OrderStatus s : {OrderStatus::Processing, OrderStatus::Shipped, OrderStatus::Delivered, OrderStatus::Cancelled,
-                          OrderStatus::Returned})
-        CHECK(by_status[s] > 0);
-    const double left_processing = orders.size() - by_status[OrderStatus::Processing];
-    fixtures::check_fits({left_processing - by_status[OrderStatus::Cancelled], by_status[OrderStatus::Cancelled]},
-                         {1 - dist::kProcessingToCancelled, dist::kProcessingToCancelled});
-    // The steps are 0.4 per iteration, spread over the open orders: about 0.4 × iterations of them
-    // moved an order. Count the transitions the rows show (a Delivered order that stayed is not
-    // seen) and bound them by the steps taken.
-    double transitions = 0;
-    for (const auto& [id, o] : orders) {
-        transitions += o.times.shipped_at != kNoTime;
-        transitions += o.times.delivered_at != kNoTime;
-        transitions += o.times.returned_at != kNoTime;
-        transitions += o.times.cancelled_at != kNoTime;
-    }
-    const double steps = 0.4 * iterations;
-    CHECK(transitions <= steps + 4 * std::sqrt(steps));
+namespace {
+
+// The statuses at the window's end of the orders created in its first and second halves
+// (Delivered and Returned together: Returned alone is too rare for a chi-square cell), for
+// iterations at Poisson times by the intensity, each creating an order with chance
+// orders_per_iteration, moved either by the live loop's picks over the book (the oracle) or by
+// LiveTimelines' draws.
+using Mix = std::array<double, 8>;
+size_t cell(OrderStatus s, bool second_half) {
+    const size_t k = s == OrderStatus::Processing ? 0 : s == OrderStatus::Shipped ? 1 : s == OrderStatus::Cancelled ? 2 : 3;
+    return k + (second_half ? 4 : 0);
 }
 
-TEST_CASE("a back-fill under scenario.lifecycle is deterministic, and without it unchanged", "[lifecycle][backfill]") {
+Mix status_mix(bool oracle, IdFormat ids, const Intensity& m, Micros start, Micros end, double avg_qps,
+               double orders_per_iteration, double p, uint64_t seed) {
+    Rng rng(seed), id_rng(seed + 1);
+    PoissonSchedule schedule(avg_qps, start, seed + 2, &m);
+    OpenOrderBook book(ids);
+    LiveTimelines lifecycle(p, ids, m, avg_qps, start, end);
+    Mix mix{};
+    std::vector<Order> final_orders;
+    int64_t iterations = 0, orders = 0;
+    const Micros middle = start + (end - start) / 2;
+    for (;;) {
+        std::vector<Micros> due = schedule.take_due(end, 1000, INT64_MAX);
+        if (due.empty()) break;
+        for (Micros t : due) {
+            if (rng.bernoulli(orders_per_iteration)) {
+                Order o = order_at(ids == IdFormat::Uuid7 ? uuid_v7(id_rng, t / 1000) : uuid_v4(id_rng), t);
+                ++orders;
+                if (oracle) {
+                    book.add(o, {}, Place{});
+                } else {
+                    const OrderTimeline tl = lifecycle.draw(o.id, t, static_cast<double>(orders) / static_cast<double>(iterations + 1), rng);
+                    OrderTimes times;
+                    o.status = state_as_of(tl, end, &times);
+                    o.times = times;
+                    final_orders.push_back(o);
+                }
+            }
+            if (oracle && rng.bernoulli(p))
+                if (auto done = book.step(t, rng)) final_orders.push_back(done->order);
+            ++iterations;
+        }
+    }
+    std::vector<OrderItem> none;
+    book.take_all(&final_orders, &none);
+    for (const Order& o : final_orders) {
+        check_times(o.status, o.times, end);
+        mix[cell(o.status, o.times.created_at >= middle)] += 1;
+    }
+    return mix;
+}
+
+// Two independent samples of one distribution: the chi-square of the 2 x k table (cells empty in
+// both left out) below the critical value at p = 0.001.
+void check_same_mix(const Mix& a, const Mix& b) {
+    double na = 0, nb = 0;
+    for (size_t i = 0; i < a.size(); ++i) na += a[i], nb += b[i];
+    double chi2 = 0;
+    int cells = 0;
+    std::string table;
+    for (size_t i = 0; i < a.size(); ++i) {
+        table += std::to_string(static_cast<int64_t>(a[i])) + "/" + std::to_string(static_cast<int64_t>(b[i])) + " ";
+        const double total = a[i] + b[i];
+        if (total == 0) continue;
+        ++cells;
+        const double ea = total * na / (na + nb), eb = total * nb / (na + nb);
+        chi2 += (a[i] - ea) * (a[i] - ea) / ea + (b[i] - eb) * (b[i] - eb) / eb;
+    }
+    INFO("oracle/drawn by cell (Processing, Shipped, Cancelled, Delivered or Returned; first half, second half): " << table
+         << " chi-square " << chi2 << " for " << cells - 1 << " df");
+    REQUIRE(cells >= 6);  // the statuses must occur, else the check shows nothing
+    CHECK(chi2 < fixtures::chi2_critical_001(cells - 1));
+}
+
+}  // namespace
+
+TEST_CASE("LiveTimelines: the live loop's status mix, drawn per order (version-4 ids)", "[lifecycle][stats]") {
+    const Micros start = kNow, end = kNow + 2 * kDay;
+    const Intensity flat;
+    // 0.1 iterations per second: about 17,000 iterations, 12,000 orders; the oracle and the draws
+    // are independent samples.
+    const Mix oracle = status_mix(true, IdFormat::Uuid4, flat, start, end, 0.1, 0.7, 0.4, 31);
+    const Mix drawn = status_mix(false, IdFormat::Uuid4, flat, start, end, 0.1, 0.7, 0.4, 32);
+    check_same_mix(oracle, drawn);
+    // Another share of orders per iteration and p.
+    check_same_mix(status_mix(true, IdFormat::Uuid4, flat, start, end, 0.1, 0.3, 0.8, 33),
+                   status_mix(false, IdFormat::Uuid4, flat, start, end, 0.1, 0.3, 0.8, 34));
+}
+
+TEST_CASE("LiveTimelines: the live loop's status mix, drawn per order (version-7 ids, a daily shape)", "[lifecycle][stats]") {
+    const Micros start = kNow - kNow % kDay, end = start + 2 * kDay;
+    const Scenario s = parse_scenario(R"({"traffic": {"hourly": [1, 1, 1, 1, 2, 3, 4, 5, 5, 4, 3, 2, 2, 3, 4, 5, 5, 4, 3, 2, 2, 1, 1, 1]}})");
+    const Intensity shaped(WeeklyProfile(s.traffic, ZoneRules{}), nullptr);
+    check_same_mix(status_mix(true, IdFormat::Uuid7, shaped, start, end, 0.1, 0.7, 0.4, 41),
+                   status_mix(false, IdFormat::Uuid7, shaped, start, end, 0.1, 0.7, 0.4, 42));
+    check_same_mix(status_mix(true, IdFormat::Uuid4, shaped, start, end, 0.1, 0.7, 0.4, 43),
+                   status_mix(false, IdFormat::Uuid4, shaped, start, end, 0.1, 0.7, 0.4, 44));
+}
+
+TEST_CASE("LiveTimelines: no steps with p = 0; every step within the window", "[lifecycle]") {
+    const Intensity flat;
+    LiveTimelines none(0, IdFormat::Uuid4, flat, 1, kNow, kNow + kDay);
+    Rng rng(3);
+    for (int i = 0; i < 100; ++i) {
+        const OrderTimeline tl = none.draw(uuid_v4(rng), kNow + i * kMicrosPerSecond, 1, rng);
+        CHECK(tl.shipped_at == kNoTime);
+        CHECK(tl.cancelled_at == kNoTime);
+    }
+    LiveTimelines busy(1, IdFormat::Uuid4, flat, 1, kNow, kNow + kDay);
+    for (int i = 0; i < 1000; ++i) {
+        const Micros t = kNow + i * 60 * kMicrosPerSecond;
+        const OrderTimeline tl = busy.draw(uuid_v4(rng), t, 1, rng);
+        for (Micros at : {tl.shipped_at, tl.delivered_at, tl.returned_at, tl.cancelled_at})
+            if (at != kNoTime) {
+                REQUIRE(at >= t);
+                REQUIRE(at <= kNow + kDay);
+            }
+    }
+    CHECK(busy.open() > 0);
+}
+
+TEST_CASE("a back-fill moves its orders as the live loop does, with or without scenario.lifecycle", "[lifecycle][backfill]") {
     fixtures::World w;
-    auto run = [&](const char* scenario) {
+    for (const char* scenario : {"{}", R"({"lifecycle": {"order_update_prob": 0.4}})"}) {
+        INFO("scenario " << scenario);
+        HistoryParams p;
+        p.window = TimeWindow{kNow, kNow + 2 * kDay};
+        p.avg_qps = 0.2;  // about 35,000 iterations
+        p.seed = 21;
+        p.scenario = parse_scenario(scenario);
+        History h(w.names, w.products, w.sampler, p);
+        HistoryChunk chunk;
+        std::map<std::string, Order> orders;
+        std::map<std::string, std::vector<OrderItem>> items;
+        int64_t iterations = 0, exits = 0;
+        while (h.next_chunk(500, &chunk)) {
+            iterations += chunk.iterations;
+            for (const Order& o : chunk.orders) REQUIRE(orders.emplace(o.id, o).second);  // each order written once
+            for (const OrderItem& i : chunk.items) items[i.order_id].push_back(i);
+            for (const Event& e : chunk.events) exits += e.event_type == "cancel" || e.event_type == "return";
+        }
+        REQUIRE(orders.size() > 1000);
+        std::map<OrderStatus, double> by_status;
+        for (const auto& [id, o] : orders) {
+            check_times(o.status, o.times, p.window.end);
+            REQUIRE(static_cast<int>(items[id].size()) == o.num_of_items);
+            for (const OrderItem& i : items[id]) {
+                REQUIRE(i.status == o.status);
+                REQUIRE(i.times.updated_at == o.times.updated_at);
+            }
+            by_status[o.status] += 1;
+        }
+        for (OrderStatus s : {OrderStatus::Processing, OrderStatus::Shipped, OrderStatus::Delivered, OrderStatus::Cancelled,
+                              OrderStatus::Returned})
+            CHECK(by_status[s] > 0);
+        // Each step out of Processing is a cancellation with the reference probability.
+        const double left_processing = orders.size() - by_status[OrderStatus::Processing];
+        fixtures::check_fits({left_processing - by_status[OrderStatus::Cancelled], by_status[OrderStatus::Cancelled]},
+                             {1 - dist::kProcessingToCancelled, dist::kProcessingToCancelled});
+        // The steps are 0.4 per iteration: the transitions the rows show are at most that many.
+        double transitions = 0;
+        for (const auto& [id, o] : orders)
+            for (Micros at : {o.times.shipped_at, o.times.delivered_at, o.times.returned_at, o.times.cancelled_at})
+                transitions += at != kNoTime;
+        const double steps = 0.4 * iterations;
+        CHECK(transitions <= steps + 4 * std::sqrt(steps));
+        CHECK(transitions >= 0.5 * steps);  // and most steps move an order (a Delivered one may stay)
+        CHECK(exits > 0);                   // the cancel and return visits are written
+    }
+}
+
+TEST_CASE("a back-fill's lifecycle is deterministic and follows the section's order_update_prob", "[lifecycle][backfill]") {
+    fixtures::World w;
+    auto run = [&](const char* scenario, std::vector<std::string>* rows, std::vector<std::string>* created = nullptr) {
         HistoryParams p;
         p.window = TimeWindow{kNow, kNow + kDay / 2};
         p.avg_qps = 0.1;
@@ -218,25 +345,36 @@ TEST_CASE("a back-fill under scenario.lifecycle is deterministic, and without it
         p.scenario = parse_scenario(scenario);
         History h(w.names, w.products, w.sampler, p);
         HistoryChunk chunk;
-        std::vector<std::string> rows;
+        double moved = 0, orders = 0;
         while (h.next_chunk(200, &chunk))
-            for (const Order& o : chunk.orders)
-                rows.push_back(o.id + " " + std::to_string(static_cast<int>(o.status)) + " " + std::to_string(o.times.updated_at));
-        return rows;
+            for (const Order& o : chunk.orders) {
+                if (rows) rows->push_back(o.id + " " + std::to_string(static_cast<int>(o.status)) + " " + std::to_string(o.times.updated_at));
+                if (created) created->push_back(o.id + " " + o.user_id + " " + std::to_string(o.times.created_at));
+                moved += o.status != OrderStatus::Processing;
+                orders += 1;
+            }
+        return moved / orders;
     };
-    const char* live = R"({"lifecycle": {"order_update_prob": 0.4}})";
-    CHECK(run(live) == run(live));
-    CHECK(run("{}") == run("{}"));
-    CHECK(run(live) != run("{}"));
+    std::vector<std::string> a, b, c;
+    run("{}", &a);
+    run("{}", &b);
+    CHECK(a == b);
+    run(R"({"lifecycle": {"order_update_prob": 0.4}})", &c);
+    CHECK(a == c);  // the section's default value is the default
+    std::vector<std::string> created_slow, created_fast;
+    const double slow = run(R"({"lifecycle": {"order_update_prob": 0.05}})", nullptr, &created_slow);
+    const double fast = run(R"({"lifecycle": {"order_update_prob": 0.9}})", nullptr, &created_fast);
+    CHECK(slow < fast);
+    CHECK(created_slow == created_fast);  // the lifecycle's own stream: the same orders, whatever the chance
+    CHECK(run(R"({"lifecycle": {"order_update_prob": 0}})", nullptr) == 0);
 }
 
-TEST_CASE("a back-fill under scenario.lifecycle refuses a window it cannot hold (54000)", "[lifecycle][backfill]") {
+TEST_CASE("a back-fill holds no order in memory: any window is taken", "[lifecycle][backfill]") {
     fixtures::World w;
     HistoryParams p;
-    p.window = TimeWindow{kNow, kNow + 30 * kDay};
-    p.avg_qps = 1000;  // 2.6e9 arrivals
+    p.window = TimeWindow{kNow, kNow + 365 * kDay};
+    p.avg_qps = 1000;  // 3e10 arrivals
+    CHECK_NOTHROW(History(w.names, w.products, w.sampler, p));
     p.scenario = parse_scenario(R"({"lifecycle": {"order_update_prob": 0.4}})");
-    fixtures::check_error([&] { History h(w.names, w.products, w.sampler, p); }, "54000", "scenario.lifecycle");
-    p.scenario = parse_scenario("{}");
-    CHECK_NOTHROW(History(w.names, w.products, w.sampler, p));  // the timelines hold nothing
+    CHECK_NOTHROW(History(w.names, w.products, w.sampler, p));
 }

@@ -108,7 +108,9 @@ private:
     ExtensionInfo ext_;
     std::string table_;
     const char* shard_columns() const;
-    SpiPlan save_;  // save_progress's statement, prepared on first use
+    void run_prepared(SpiPlan& plan, const std::string& sql, int32 id, const std::string& text, int expected);
+    SpiPlan save_;                       // save_progress's statement, prepared on first use
+    SpiPlan held_delete_, held_insert_;  // save_held's, likewise
 };
 
 // Runs f(store, ext) inside an SPI connection of its own; store is null under the 1.0 SQL (no table).
