@@ -314,7 +314,8 @@ std::vector<Event> FaultInjector::deliver(std::vector<Event> events, Micros now,
             const double lag = std::clamp(l.median_seconds * std::exp(l.sigma * z), l.min_seconds, l.max_seconds);
             rows.push_back({"events", e.id, "late_event", show_number(lag)});
             const Micros due = now + static_cast<Micros>(lag * kMicrosPerSecond);
-            held_.emplace(due, Held{due, next_seq_++, std::move(e), std::move(rows)});
+            const auto it = held_.emplace(due, Held{due, next_seq_++, std::move(e), std::move(rows)});
+            recent_.insert(&it->second);
             return;
         }
         out.push_back(std::move(e));
@@ -352,7 +353,10 @@ std::vector<Event> FaultInjector::release(Micros now, std::vector<FaultRecord>* 
     auto end = held_.upper_bound(now);
     for (auto it = held_.begin(); it != end; ++it) {
         // Kept until the commit: a rolled back transaction holds them again.
-        if (it->second.seq <= committed_seq_) released_.push_back(it->second);
+        if (it->second.seq <= committed_seq_)
+            released_.push_back(it->second);
+        else
+            recent_.erase(&it->second);  // held and released in this transaction: never in the table
         out.push_back(std::move(it->second.event));
         truth->insert(truth->end(), it->second.truth.begin(), it->second.truth.end());
     }
@@ -361,9 +365,8 @@ std::vector<Event> FaultInjector::release(Micros now, std::vector<FaultRecord>* 
 }
 
 std::vector<const FaultInjector::HeldEvent*> FaultInjector::held_since_commit() const {
-    std::vector<const HeldEvent*> out;
-    for (const auto& kv : held_)
-        if (kv.second.seq > committed_seq_) out.push_back(&kv.second);
+    std::vector<const HeldEvent*> out(recent_.begin(), recent_.end());
+    std::sort(out.begin(), out.end(), [](const HeldEvent* a, const HeldEvent* b) { return a->due != b->due ? a->due < b->due : a->seq < b->seq; });
     return out;
 }
 
@@ -376,6 +379,7 @@ std::vector<uint64_t> FaultInjector::released_since_commit() const {
 void FaultInjector::committed() {
     committed_seq_ = next_seq_ - 1;
     released_.clear();
+    recent_.clear();
 }
 
 namespace {
@@ -395,6 +399,7 @@ void FaultInjector::roll_back(const State& state) {
     for (Held& h : released_) kept.push_back(std::move(h));
     held_ = in_order(std::move(kept));
     released_.clear();
+    recent_.clear();
     rng_.restore(state.rng);
     next_seq_ = state.next_seq;
 }
@@ -402,6 +407,7 @@ void FaultInjector::roll_back(const State& state) {
 void FaultInjector::restore(const State& state, std::vector<HeldEvent> held) {
     held_ = in_order(std::move(held));
     released_.clear();
+    recent_.clear();
     rng_.restore(state.rng);
     next_seq_ = state.next_seq;
     committed_seq_ = next_seq_ - 1;

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <map>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,11 @@ inline constexpr uint64_t kFaultStream = 0xFA17ULL;
 class FaultInjector {
 public:
     FaultInjector(const FaultsSection& section, uint64_t seed, IdFormat ids);
+    // Not copied: recent_ points into held_'s nodes (a move keeps them).
+    FaultInjector(const FaultInjector&) = delete;
+    FaultInjector& operator=(const FaultInjector&) = delete;
+    FaultInjector(FaultInjector&&) = default;
+    FaultInjector& operator=(FaultInjector&&) = default;
     // A new section (alter_simulation): late events already held keep their arrival time.
     void set_section(const FaultsSection& section) { s_ = section; }
     const FaultsSection& section() const { return s_; }
@@ -168,6 +174,9 @@ private:
     std::multimap<Micros, Held> held_;  // by arrival time, then seq
     uint64_t next_seq_ = 1, committed_seq_ = 0;  // seqs up to committed_seq_ are in the table
     std::vector<Held> released_;                 // released since the last commit
+    // The entries of held_ held since the last commit (seq > committed_seq_), so that a commit
+    // does not scan every event held (a lag of minutes holds tens of thousands).
+    std::unordered_set<const Held*> recent_;
 };
 
 // A held event (with its ground truth) as JSON, and back (thelook.held_events.held).
