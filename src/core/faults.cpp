@@ -364,9 +364,16 @@ std::vector<Event> FaultInjector::release(Micros now, std::vector<FaultRecord>* 
     return out;
 }
 
+namespace {
+// The order of held events: by due time, those due at the same time in the order they were held.
+bool held_before(const FaultInjector::HeldEvent& a, const FaultInjector::HeldEvent& b) {
+    return a.due != b.due ? a.due < b.due : a.seq < b.seq;
+}
+}  // namespace
+
 std::vector<const FaultInjector::HeldEvent*> FaultInjector::held_since_commit() const {
     std::vector<const HeldEvent*> out(recent_.begin(), recent_.end());
-    std::sort(out.begin(), out.end(), [](const HeldEvent* a, const HeldEvent* b) { return a->due != b->due ? a->due < b->due : a->seq < b->seq; });
+    std::sort(out.begin(), out.end(), [](const HeldEvent* a, const HeldEvent* b) { return held_before(*a, *b); });
     return out;
 }
 
@@ -383,9 +390,9 @@ void FaultInjector::committed() {
 }
 
 namespace {
-// Held events by due time, those due at the same time in the order they were held (seq).
+// Held events in held_before's order, as a multimap by due time.
 std::multimap<Micros, FaultInjector::HeldEvent> in_order(std::vector<FaultInjector::HeldEvent> held) {
-    std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) { return a.due != b.due ? a.due < b.due : a.seq < b.seq; });
+    std::sort(held.begin(), held.end(), held_before);
     std::multimap<Micros, FaultInjector::HeldEvent> out;
     for (auto& h : held) out.emplace_hint(out.end(), h.due, std::move(h));
     return out;

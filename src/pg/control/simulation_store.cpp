@@ -317,7 +317,8 @@ bool RunStore::save_progress(int32 id, int32 incarnation, int64 iterations, doub
 
 // A statement of (simulation id, text) run with the batch's rows, prepared on first use: planning
 // it again in every transaction cost a simulation with late events about 4 % of its time.
-void RunStore::run_prepared(SpiPlan& plan, const std::string& sql, int32 id, const std::string& text, int expected) {
+void RunStore::run_prepared(SpiPlan& plan, const std::string& sql, int32 id, const std::string& text, int expected,
+                            const char* what) {
     if (!plan) plan = prepare(sql, {INT4OID, TEXTOID});
     Datum args[2];
     pg_guard([&] {
@@ -327,7 +328,7 @@ void RunStore::run_prepared(SpiPlan& plan, const std::string& sql, int32 id, con
     const ActingRole acting(ext_.owner);
     pg_guard([&] {
         const int rc = SPI_execute_plan(plan.get(), args, nullptr, false, 0);
-        if (rc != expected) elog(ERROR, "thelook: saving held events failed: %s", SPI_result_code_string(rc));
+        if (rc != expected) elog(ERROR, "thelook: %s failed: %s", what, SPI_result_code_string(rc));
     });
 }
 
@@ -335,12 +336,12 @@ void RunStore::save_held(int32 id, const std::string& added, const std::string& 
     const std::string held = pg_guard([&] { return quote_identifier(ext_.schema_name.c_str()); }) + std::string(".held_events");
     if (released != "{}")
         run_prepared(held_delete_, "DELETE FROM " + held + " WHERE simulation_id = $1 AND seq = ANY ($2::bigint[])", id,
-                     released, SPI_OK_DELETE);
+                     released, SPI_OK_DELETE, "deleting released held events");
     if (added != "[]")
         run_prepared(held_insert_,
                      "INSERT INTO " + held + " (simulation_id, seq, due_at, held) SELECT $1, (e->>'seq')::bigint, "
                      "pg_catalog.to_timestamp((e->>'due')::float8 / 1e6), e FROM pg_catalog.jsonb_array_elements($2::jsonb) e",
-                     id, added, SPI_OK_INSERT);
+                     id, added, SPI_OK_INSERT, "saving held events");
 }
 
 std::vector<std::string> RunStore::load_held(int32 id) {

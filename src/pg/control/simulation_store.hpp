@@ -108,7 +108,8 @@ private:
     ExtensionInfo ext_;
     std::string table_;
     const char* shard_columns() const;
-    void run_prepared(SpiPlan& plan, const std::string& sql, int32 id, const std::string& text, int expected);
+    void run_prepared(SpiPlan& plan, const std::string& sql, int32 id, const std::string& text, int expected,
+                      const char* what);
     SpiPlan save_;                       // save_progress's statement, prepared on first use
     SpiPlan held_delete_, held_insert_;  // save_held's, likewise
 };
