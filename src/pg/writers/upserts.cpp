@@ -110,7 +110,7 @@ bool write_table(const TableNames& tables, BulkTable table, bool direct, const S
         if (appender.try_open()) {
             appender.append(rows);
             if (appender.captures())
-                feed_log.log(static_cast<int>(table), spec.name, appender.captured_rows(), appender.row_array_type());
+                feed_log.log(static_cast<int>(table), spec, appender.captured_rows(), appender.row_array_type());
             appender.close();
             return true;
         }

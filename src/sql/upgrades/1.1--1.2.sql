@@ -33,6 +33,8 @@ DROP FUNCTION @extschema@.start_simulation(name, float8, bigint, float8, float8,
 -- the tables validate() reads 42P01, each with a hint (PostgreSQL's own errors had none).
 --#include faults/validate
 --#include feeds/feed_prepare
+-- drop_feed(): also drops the per-table logs that feed_prepare() now makes.
+--#include feeds/drop_feed
 -- Citus (docs/citus.md): a set-up schema as reference and distributed tables on a coordinator.
 --#include citus/distribute
 
