@@ -1,10 +1,12 @@
 #include "pg/feeds/feed_log_writer.hpp"
 
 #include "pg/bridge/guard.hpp"
+#include "pg/feeds/feed_log_appender.hpp"
 
 extern "C" {
 #include "catalog/namespace.h"
 #include "nodes/makefuncs.h"
+#include "utils/lsyscache.h"
 #include "utils/guc.h"
 }
 
@@ -38,6 +40,10 @@ void FeedLogWriter::log(int table, const TableSpec& spec, Datum rows, Oid array_
         as_json_[table] = !own_log;
     }
     const bool as_json = as_json_[table];
+    if (!as_json) {
+        const Oid row_type = pg_guard([&] { return get_element_type(array_type); });
+        if (append_to_own_log(schema_, std::string("feed_log_") + spec.name, rows, row_type)) return;
+    }
     pg_guard([&] {
         // feed_capture() runs with extra_float_digits = 1 (its SET clause): floats in full
         // precision in the JSON whatever this session's setting. The same here, undone when the

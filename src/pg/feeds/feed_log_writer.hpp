@@ -2,7 +2,8 @@
 // trigger fires, bulk/bulk_insert.hpp), it logs the rows itself, one log row per inserted row, in
 // insertion order, numbered from feed_log's sequence as the trigger's are. Into the table's own
 // log, <schema>.feed_log_<table> (the table's columns, made by feed_prepare 1.2), when it exists:
-// no JSON and no (table_name, seq) index, which were most of a simulation's time with a feed on.
+// no JSON and no (table_name, seq) index, which were most of a simulation's time with a feed on;
+// appended as COPY would (feed_log_appender.hpp), or by INSERT when the log needs it.
 // Else into feed_log as thelook.feed_capture() would have (to_jsonb of the row, floats in full
 // precision): a feed made by 1.1 before its first call since the update. One prepared statement
 // per table and flush, instead of the trigger's PL/pgSQL call, its transition table and its
