@@ -45,3 +45,8 @@ ALTER TABLE @extschema@.simulation_runs
     ADD CONSTRAINT simulation_runs_check CHECK (shards >= 1 AND shard >= 0 AND shard < shards);
 COMMENT ON COLUMN @extschema@.simulation_runs.shard IS
     'A sharded simulation''s shard (0 to shards - 1): the ids it creates and picks have hashtext(id) in the shard-th of shards equal hash ranges; shards = 1 is every id.';
+
+-- backfill_in_chunks takes workers (docs/bulk.md: a parallel back-fill); appended, so that calls by
+-- position keep working. The 1.1 signature goes first, so that no call is ambiguous.
+DROP PROCEDURE @extschema@.backfill_in_chunks(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, bigint, text, text);
+--#include bulk/backfill_in_chunks
