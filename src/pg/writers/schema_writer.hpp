@@ -21,6 +21,7 @@
 namespace thelook::pg {
 
 class IndexPicks;
+class OrderMoves;
 class InventoryWriter;
 
 struct RetentionCounts {
@@ -170,6 +171,7 @@ private:
     WriteCounts counts_;
     std::unique_ptr<InventoryWriter> inventory_;
     std::unique_ptr<IndexPicks> index_picks_;  // the picks without the executor, when allowed
+    std::unique_ptr<OrderMoves> order_moves_;  // the lifecycle moves without the executor, when allowed
 };
 
 }  // namespace thelook::pg
