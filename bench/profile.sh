@@ -42,7 +42,7 @@ elif [ "$what" = two_schemas ] || [ "$what" = one_schema ]; then
   wait_for "SELECT bool_and(state <> 'running') FROM thelook.simulations WHERE id IN ($ids)" 60 || true
   echo "## wait events of the two workers (samples every 0.1 s, both workers)"
   cat "$PGHOST/waits.txt"
-  q -c "SELECT format('# %s: %s iterations/s', schema, round(achieved_qps::numeric)) FROM thelook.simulations WHERE id IN ($ids) ORDER BY id"
+  q -c "SELECT format('# %s: %s iterations/s, %s failed transactions (last: %s)', schema, round(achieved_qps::numeric), total_errors, coalesce(last_error, 'none')) FROM thelook.simulations WHERE id IN ($ids) ORDER BY id"
 else
   args=""
   case $what in
