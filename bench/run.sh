@@ -39,6 +39,24 @@ rates() {
                  round((users_inserted + orders_inserted + order_items_inserted + events_inserted) / s)
                FROM (SELECT *, extract(epoch FROM ended_at - started_at) AS s FROM thelook.simulations WHERE id = $1) x"
 }
+# cpu_ceiling SCHEMA SECONDS -> ceiling's four figures and the new rows per CPU second of the worker
+# between two samples (1 s after its first iteration, 2 s before its end): on a machine shared with
+# other work the wall-clock rate follows the load, the rate per CPU second much less.
+cpu_ceiling() {
+  local schema=$1 secs=$2 id pid n1 n2 c1 c2 tick
+  tick=$(getconf CLK_TCK)
+  id=$(start_flat "$schema" "$secs" "$(next_seed)")
+  wait_for "SELECT pid IS NOT NULL AND iterations > 0 FROM thelook.simulations WHERE id = $id" 30 >/dev/null || true
+  sleep 1
+  local inserted="users_inserted + orders_inserted + order_items_inserted + events_inserted"
+  read -r pid n1 < <(q -F ' ' -c "SELECT pid, $inserted FROM thelook.simulations WHERE id = $id")
+  c1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  sleep $((secs - 3))
+  n2=$(q -c "SELECT $inserted FROM thelook.simulations WHERE id = $id")
+  c2=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  wait_done "$id" "$secs"
+  echo "$(rates "$id") $(int "($n2 - $n1) * $tick / ($c2 - $c1 + 0.001)")"
+}
 # ceiling SCHEMA SECONDS [start_simulation arguments] -> "iterations/s rows/s errors new-rows/s", flat out.
 # Each call has a seed of its own (a counter in a file: ceiling runs in subshells). A seed run again
 # on a schema that holds its earlier run's rows meets its own ids: the writer's direct inserts then
@@ -456,7 +474,7 @@ echo "## 13. live vs COPY: the reference flat out for a fixed time, then COPY FR
 # (same tables, keys and indexes) but empty, one transaction per round as a load would run.
 secs=$(int "20 * $SCALE"); [ "$secs" -lt 5 ] && secs=5
 dir=$PGHOST/live_copy; as_pg mkdir -p "$dir"
-declare -A live_total=() copy_total=()
+declare -A live_total=() copy_total=() cpu_total=()
 for round in 1 2 3; do
   for direct in on off picks_off updates_off; do
     # picks_off: new rows direct, but the random user / open order picked by SELECT (thelook.direct_picks = off);
@@ -466,7 +484,7 @@ for round in 1 2 3; do
          -c "ALTER SYSTEM SET thelook.direct_updates = $([ "$direct" = updates_off ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
     q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS lv CASCADE" -c "DROP SCHEMA IF EXISTS lv_twin CASCADE" \
          -c "SELECT thelook.setup('lv', init_num_users => 1000, seed => 1)" -c "SELECT thelook.setup('lv_twin', init_num_users => 0, seed => 1)" -c "CHECKPOINT" >/dev/null
-    read -r it rows err new_rate < <(ceiling lv "$secs")
+    read -r it rows err new_rate cpu_rate < <(cpu_ceiling lv "$secs")
     for t in users orders order_items events; do q -q -c "COPY lv.$t TO '$dir/$t.csv' WITH (FORMAT csv)"; done
     n=$(q -c "SELECT (SELECT count(*) FROM lv.users) + (SELECT count(*) FROM lv.orders) + (SELECT count(*) FROM lv.order_items) + (SELECT count(*) FROM lv.events)")
     q -q -c "CHECKPOINT"
@@ -474,8 +492,9 @@ for round in 1 2 3; do
     q -q -c "BEGIN" -c "COPY lv_twin.users FROM '$dir/users.csv' WITH (FORMAT csv)" -c "COPY lv_twin.orders FROM '$dir/orders.csv' WITH (FORMAT csv)" \
          -c "COPY lv_twin.order_items FROM '$dir/order_items.csv' WITH (FORMAT csv)" -c "COPY lv_twin.events FROM '$dir/events.csv' WITH (FORMAT csv)" -c "COMMIT"
     c_rate=$(int "$n / ($(now) - $t0)")
-    echo "round $round, $direct: live $new_rate new rows/s ($rows inserted+updated rows/s, $it iterations/s, errors: $err); COPY FROM of its $n rows into the twin $c_rate rows/s"
+    echo "round $round, $direct: live $new_rate new rows/s ($rows inserted+updated rows/s, $it iterations/s, errors: $err; $cpu_rate new rows per worker CPU second); COPY FROM of its $n rows into the twin $c_rate rows/s"
     live_total[$direct]=$(( ${live_total[$direct]:-0} + new_rate )); copy_total[$direct]=$(( ${copy_total[$direct]:-0} + c_rate ))
+    cpu_total[$direct]=$(( ${cpu_total[$direct]:-0} + cpu_rate ))
   done
 done
 q -q -c "ALTER SYSTEM RESET thelook.direct_inserts" -c "ALTER SYSTEM RESET thelook.direct_picks" -c "ALTER SYSTEM RESET thelook.direct_updates" \
@@ -486,6 +505,8 @@ echo "RATIO live new rows/s direct path on / off = $(calc "int(${live_total[on]}
 echo "RATIO live new rows/s picks by index scan / by SELECT (thelook.direct_picks on / off) = $(calc "int(${live_total[on]} / ${live_total[picks_off]} * 100) / 100")"
 echo "RATIO live new rows/s / COPY FROM of the same rows, with the lifecycle moves by UPDATE (thelook.direct_updates = off) = $(calc "int(${live_total[updates_off]} / ${copy_total[updates_off]} * 100) / 100")"
 echo "RATIO live new rows/s moves on the heap / by UPDATE (thelook.direct_updates on / off) = $(calc "int(${live_total[on]} / ${live_total[updates_off]} * 100) / 100")"
+echo "RATIO live new rows per worker CPU second moves on the heap / by UPDATE (thelook.direct_updates on / off) = $(calc "int(${cpu_total[on]} / ${cpu_total[updates_off]} * 100) / 100")"
+echo "RATIO live new rows per worker CPU second direct path on / off = $(calc "int(${cpu_total[on]} / ${cpu_total[off]} * 100) / 100")"
 rm -rf "$dir"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA lv CASCADE" -c "DROP SCHEMA lv_twin CASCADE" -c "CHECKPOINT"
 fi
