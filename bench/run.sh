@@ -39,23 +39,28 @@ rates() {
                  round((users_inserted + orders_inserted + order_items_inserted + events_inserted) / s)
                FROM (SELECT *, extract(epoch FROM ended_at - started_at) AS s FROM thelook.simulations WHERE id = $1) x"
 }
-# cpu_ceiling SCHEMA SECONDS -> ceiling's four figures and the new rows per CPU second of the worker
-# between two samples (1 s after its first iteration, 2 s before its end): on a machine shared with
-# other work the wall-clock rate follows the load, the rate per CPU second much less.
-cpu_ceiling() {
-  local schema=$1 secs=$2 id pid n1 n2 c1 c2 tick
+# cpu_rate ID SECONDS EXPR: EXPR (of simulation ID's row in thelook.simulations) per CPU second of its
+# worker between two samples, 1 s after its first iteration and 2 s before its end; waits for its
+# end. On a machine shared with other work the wall-clock rate follows the load, this much less.
+cpu_rate() {
+  local id=$1 secs=$2 expr=$3 pid n1 n2 c1 c2 tick
   tick=$(getconf CLK_TCK)
-  id=$(start_flat "$schema" "$secs" "$(next_seed)")
   wait_for "SELECT pid IS NOT NULL AND iterations > 0 FROM thelook.simulations WHERE id = $id" 30 >/dev/null || true
   sleep 1
-  local inserted="users_inserted + orders_inserted + order_items_inserted + events_inserted"
-  read -r pid n1 < <(q -F ' ' -c "SELECT pid, $inserted FROM thelook.simulations WHERE id = $id")
+  read -r pid n1 < <(q -F ' ' -c "SELECT pid, $expr FROM thelook.simulations WHERE id = $id")
   c1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
   sleep $((secs - 3))
-  n2=$(q -c "SELECT $inserted FROM thelook.simulations WHERE id = $id")
+  n2=$(q -c "SELECT $expr FROM thelook.simulations WHERE id = $id")
   c2=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
   wait_done "$id" "$secs"
-  echo "$(rates "$id") $(int "($n2 - $n1) * $tick / ($c2 - $c1 + 0.001)")"
+  int "($n2 - $n1) * $tick / ($c2 - $c1 + 0.001)"
+}
+# cpu_ceiling SCHEMA SECONDS -> ceiling's four figures, then the new rows per worker CPU second.
+cpu_ceiling() {
+  local id cpu
+  id=$(start_flat "$1" "$2" "$(next_seed)")
+  cpu=$(cpu_rate "$id" "$2" "users_inserted + orders_inserted + order_items_inserted + events_inserted")
+  echo "$(rates "$id") $cpu"
 }
 # ceiling SCHEMA SECONDS [start_simulation arguments] -> "iterations/s rows/s errors new-rows/s", flat out.
 # Each call has a seed of its own (a counter in a file: ceiling runs in subshells). A seed run again
@@ -228,19 +233,11 @@ side_ceiling() {  # side_ceiling BIN PORT -> "iterations/s iterations-per-worker
     CLUSTERS=()  # this subshell stops only the cluster it starts
     start_cluster ceiling "$2" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
     q -q -c "CREATE EXTENSION thelook_datagen" -c "SET client_min_messages = warning" -c "SELECT thelook.setup('c_ref', init_num_users => 1000, seed => 1)" >/dev/null
-    local id pid i1 i2 c1 c2 tick
-    tick=$(getconf CLK_TCK)
+    local id cpu
     id=$(start_flat c_ref "$secs" 5)
-    wait_for "SELECT pid IS NOT NULL AND iterations > 0 FROM thelook.simulations WHERE id = $id" 30 || true
-    sleep 1
-    read -r pid i1 < <(q -F ' ' -c "SELECT pid, iterations FROM thelook.simulations WHERE id = $id")
-    c1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
-    sleep $((secs - 3))
-    i2=$(q -c "SELECT iterations FROM thelook.simulations WHERE id = $id")
-    c2=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
-    wait_done "$id" "$secs"
+    cpu=$(cpu_rate "$id" "$secs" iterations)
     read -r it _ _ _ < <(rates "$id")
-    echo "$it $(int "($i2 - $i1) * $tick / ($c2 - $c1)")"
+    echo "$it $cpu"
     stop_clusters ) 2>/dev/null
 }
 this_bin=$PG_BIN base_bin=$base/pg/usr/lib/postgresql/$major/bin
