@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Where a flat-out simulation's (or an SRF's) time goes: perf record (Debian's linux-perf) of the
 # worker process on a throwaway cluster, then the top of perf report by symbol, self time.
-#   bench/profile.sh reference|feed|pipeline_faults|inventory|shoppers|srf [SECONDS]
+#   bench/profile.sh reference|feed|pipeline_faults|inventory|shoppers|srf|two_schemas|one_schema [SECONDS]
+# two_schemas / one_schema: two reference simulations at once (bench section 14) on two schemas or
+# on one, both workers recorded, and their wait events sampled from pg_stat_activity every 0.1 s
+# (lock, LWLock and I/O waits, or none: on the CPU or waiting for it).
 # Needs root or perf_event_paranoid <= 1 (perf reads another user's process). Not a test.
 set -euo pipefail
 source "$(dirname "$0")/../test/lib.sh"
@@ -10,6 +13,7 @@ command -v perf >/dev/null || { echo "profile.sh: no perf (apt-get install linux
 start_cluster profile "${BENCH_PORT:-54972}" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
 q -q -c "CREATE EXTENSION thelook_datagen" -c "SET client_min_messages = warning" \
      -c "SELECT thelook.setup('p', init_num_users => 1000, seed => 1$([ "$what" = inventory ] && echo ', inventory => true'))" >/dev/null
+[ "$what" = two_schemas ] && q -q -c "SELECT thelook.setup('p2', init_num_users => 1000, seed => 1)" >/dev/null
 out=$PGHOST/perf.data
 if [ "$what" = srf ]; then
   # One backend generating orders into count(*): record that backend.
@@ -19,6 +23,26 @@ if [ "$what" = srf ]; then
   pid=$(q -c "SELECT pid FROM pg_stat_activity WHERE query LIKE '%generate_orders(3000000%' AND pid <> pg_backend_pid()")
   perf record -g -o "$out" -p "$pid" -- sleep "$secs" >/dev/null 2>&1 || true
   wait
+elif [ "$what" = two_schemas ] || [ "$what" = one_schema ]; then
+  second=$([ "$what" = two_schemas ] && echo p2 || echo p)
+  ids="" seed=5
+  for s in p "$second"; do  # each its own seed: on one schema, two runs of one seed would meet each other's ids
+    ids="$ids${ids:+,}$(q -c "SELECT thelook.start_simulation('$s', avg_qps => 1e7, seed => $seed, duration => '$((secs + 5)) seconds')")"
+    seed=$((seed + 1))
+  done
+  wait_for "SELECT bool_and(state = 'running' AND iterations > 0) FROM thelook.simulations WHERE id IN ($ids)" 30
+  pid=$(q -c "SELECT string_agg(pid::text, ',') FROM thelook.simulations WHERE id IN ($ids)")
+  perf record -g -o "$out" -p "$pid" -- sleep "$secs" >/dev/null 2>&1 &
+  # The workers' wait events, sampled: "CPU" where none (running, or runnable and waiting for a core).
+  for _ in $(seq $((secs * 10))); do
+    q -c "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity WHERE pid IN ($pid)"
+    sleep 0.1
+  done | sort | uniq -c | sort -rn >"$PGHOST/waits.txt"
+  wait
+  wait_for "SELECT bool_and(state <> 'running') FROM thelook.simulations WHERE id IN ($ids)" 60 || true
+  echo "## wait events of the two workers (samples every 0.1 s, both workers)"
+  cat "$PGHOST/waits.txt"
+  q -c "SELECT format('# %s: %s iterations/s, %s failed transactions (last: %s)', schema, round(achieved_qps::numeric), total_errors, coalesce(last_error, 'none')) FROM thelook.simulations WHERE id IN ($ids) ORDER BY id"
 else
   args=""
   case $what in

@@ -39,6 +39,29 @@ rates() {
                  round((users_inserted + orders_inserted + order_items_inserted + events_inserted) / s)
                FROM (SELECT *, extract(epoch FROM ended_at - started_at) AS s FROM thelook.simulations WHERE id = $1) x"
 }
+# cpu_rate ID SECONDS EXPR: EXPR (of simulation ID's row in thelook.simulations) per CPU second of its
+# worker between two samples, 1 s after its first iteration and 2 s before its end; waits for its
+# end. On a machine shared with other work the wall-clock rate follows the load, this much less.
+cpu_rate() {
+  local id=$1 secs=$2 expr=$3 pid n1 n2 c1 c2 tick
+  tick=$(getconf CLK_TCK)
+  wait_for "SELECT pid IS NOT NULL AND iterations > 0 FROM thelook.simulations WHERE id = $id" 30 >/dev/null || true
+  sleep 1
+  read -r pid n1 < <(q -F ' ' -c "SELECT pid, $expr FROM thelook.simulations WHERE id = $id")
+  c1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  sleep $((secs - 3))
+  n2=$(q -c "SELECT $expr FROM thelook.simulations WHERE id = $id")
+  c2=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  wait_done "$id" "$secs"
+  int "($n2 - $n1) * $tick / ($c2 - $c1 + 0.001)"
+}
+# cpu_ceiling SCHEMA SECONDS -> ceiling's four figures, then the new rows per worker CPU second.
+cpu_ceiling() {
+  local id cpu
+  id=$(start_flat "$1" "$2" "$(next_seed)")
+  cpu=$(cpu_rate "$id" "$2" "users_inserted + orders_inserted + order_items_inserted + events_inserted")
+  echo "$(rates "$id") $cpu"
+}
 # ceiling SCHEMA SECONDS [start_simulation arguments] -> "iterations/s rows/s errors new-rows/s", flat out.
 # Each call has a seed of its own (a counter in a file: ceiling runs in subshells). A seed run again
 # on a schema that holds its earlier run's rows meets its own ids: the writer's direct inserts then
@@ -210,19 +233,11 @@ side_ceiling() {  # side_ceiling BIN PORT -> "iterations/s iterations-per-worker
     CLUSTERS=()  # this subshell stops only the cluster it starts
     start_cluster ceiling "$2" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
     q -q -c "CREATE EXTENSION thelook_datagen" -c "SET client_min_messages = warning" -c "SELECT thelook.setup('c_ref', init_num_users => 1000, seed => 1)" >/dev/null
-    local id pid i1 i2 c1 c2 tick
-    tick=$(getconf CLK_TCK)
+    local id cpu
     id=$(start_flat c_ref "$secs" 5)
-    wait_for "SELECT pid IS NOT NULL AND iterations > 0 FROM thelook.simulations WHERE id = $id" 30 || true
-    sleep 1
-    read -r pid i1 < <(q -F ' ' -c "SELECT pid, iterations FROM thelook.simulations WHERE id = $id")
-    c1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
-    sleep $((secs - 3))
-    i2=$(q -c "SELECT iterations FROM thelook.simulations WHERE id = $id")
-    c2=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
-    wait_done "$id" "$secs"
+    cpu=$(cpu_rate "$id" "$secs" iterations)
     read -r it _ _ _ < <(rates "$id")
-    echo "$it $(int "($i2 - $i1) * $tick / ($c2 - $c1)")"
+    echo "$it $cpu"
     stop_clusters ) 2>/dev/null
 }
 this_bin=$PG_BIN base_bin=$base/pg/usr/lib/postgresql/$major/bin
@@ -450,21 +465,23 @@ echo "RATIO backfill rows/s inventory on / off = $(calc "int(${bf[bf_on]} / ${bf
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA bf_off CASCADE" -c "DROP SCHEMA bf_on CASCADE"
 fi
 if want 13; then
-echo "## 13. live vs COPY: the reference flat out for a fixed time, then COPY FROM of exactly the rows it wrote into an identical empty twin schema (alternating, 3 rounds; each round with the direct path for new rows, thelook.direct_inserts = on, the default, without it, off: every new row through INSERT ... ON CONFLICT, and with the picks by SELECT, thelook.direct_picks = off)"
+echo "## 13. live vs COPY: the reference flat out for a fixed time, then COPY FROM of exactly the rows it wrote into an identical empty twin schema (alternating, 3 rounds; each round with the direct path for new rows, thelook.direct_inserts = on, the default, without it, off: every new row through INSERT ... ON CONFLICT, with the picks by SELECT, thelook.direct_picks = off, and with the lifecycle moves by UPDATE, thelook.direct_updates = off)"
 # New rows/s of the simulation (inserted rows over its run time; its lifecycle updates come on
 # top) against COPY FROM of its four tables, exported to CSV, into a twin made by the same setup
 # (same tables, keys and indexes) but empty, one transaction per round as a load would run.
 secs=$(int "20 * $SCALE"); [ "$secs" -lt 5 ] && secs=5
 dir=$PGHOST/live_copy; as_pg mkdir -p "$dir"
-declare -A live_total=() copy_total=()
+declare -A live_total=() copy_total=() cpu_total=()
 for round in 1 2 3; do
-  for direct in on off picks_off; do
-    # picks_off: new rows direct, but the random user / open order picked by SELECT (thelook.direct_picks = off).
+  for direct in on off picks_off updates_off; do
+    # picks_off: new rows direct, but the random user / open order picked by SELECT (thelook.direct_picks = off);
+    # updates_off: everything direct but the lifecycle moves, one UPDATE of the order and one of its items each.
     q -q -c "ALTER SYSTEM SET thelook.direct_inserts = $([ "$direct" = off ] && echo off || echo on)" \
-         -c "ALTER SYSTEM SET thelook.direct_picks = $([ "$direct" = picks_off ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
+         -c "ALTER SYSTEM SET thelook.direct_picks = $([ "$direct" = picks_off ] && echo off || echo on)" \
+         -c "ALTER SYSTEM SET thelook.direct_updates = $([ "$direct" = updates_off ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
     q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS lv CASCADE" -c "DROP SCHEMA IF EXISTS lv_twin CASCADE" \
          -c "SELECT thelook.setup('lv', init_num_users => 1000, seed => 1)" -c "SELECT thelook.setup('lv_twin', init_num_users => 0, seed => 1)" -c "CHECKPOINT" >/dev/null
-    read -r it rows err new_rate < <(ceiling lv "$secs")
+    read -r it rows err new_rate cpu_rate < <(cpu_ceiling lv "$secs")
     for t in users orders order_items events; do q -q -c "COPY lv.$t TO '$dir/$t.csv' WITH (FORMAT csv)"; done
     n=$(q -c "SELECT (SELECT count(*) FROM lv.users) + (SELECT count(*) FROM lv.orders) + (SELECT count(*) FROM lv.order_items) + (SELECT count(*) FROM lv.events)")
     q -q -c "CHECKPOINT"
@@ -472,15 +489,21 @@ for round in 1 2 3; do
     q -q -c "BEGIN" -c "COPY lv_twin.users FROM '$dir/users.csv' WITH (FORMAT csv)" -c "COPY lv_twin.orders FROM '$dir/orders.csv' WITH (FORMAT csv)" \
          -c "COPY lv_twin.order_items FROM '$dir/order_items.csv' WITH (FORMAT csv)" -c "COPY lv_twin.events FROM '$dir/events.csv' WITH (FORMAT csv)" -c "COMMIT"
     c_rate=$(int "$n / ($(now) - $t0)")
-    echo "round $round, $direct: live $new_rate new rows/s ($rows inserted+updated rows/s, $it iterations/s, errors: $err); COPY FROM of its $n rows into the twin $c_rate rows/s"
+    echo "round $round, $direct: live $new_rate new rows/s ($rows inserted+updated rows/s, $it iterations/s, errors: $err; $cpu_rate new rows per worker CPU second); COPY FROM of its $n rows into the twin $c_rate rows/s"
     live_total[$direct]=$(( ${live_total[$direct]:-0} + new_rate )); copy_total[$direct]=$(( ${copy_total[$direct]:-0} + c_rate ))
+    cpu_total[$direct]=$(( ${cpu_total[$direct]:-0} + cpu_rate ))
   done
 done
-q -q -c "ALTER SYSTEM RESET thelook.direct_inserts" -c "ALTER SYSTEM RESET thelook.direct_picks" -c "SELECT pg_reload_conf()" >/dev/null
+q -q -c "ALTER SYSTEM RESET thelook.direct_inserts" -c "ALTER SYSTEM RESET thelook.direct_picks" -c "ALTER SYSTEM RESET thelook.direct_updates" \
+     -c "SELECT pg_reload_conf()" >/dev/null
 target "live new rows/s / COPY FROM of the same rows" "$(calc "int(${live_total[on]} / ${copy_total[on]} * 100) / 100")" 0.8
 echo "RATIO live new rows/s / COPY FROM of the same rows, without the direct path (thelook.direct_inserts = off) = $(calc "int(${live_total[off]} / ${copy_total[off]} * 100) / 100")"
 echo "RATIO live new rows/s direct path on / off = $(calc "int(${live_total[on]} / ${live_total[off]} * 100) / 100")"
 echo "RATIO live new rows/s picks by index scan / by SELECT (thelook.direct_picks on / off) = $(calc "int(${live_total[on]} / ${live_total[picks_off]} * 100) / 100")"
+echo "RATIO live new rows/s / COPY FROM of the same rows, with the lifecycle moves by UPDATE (thelook.direct_updates = off) = $(calc "int(${live_total[updates_off]} / ${copy_total[updates_off]} * 100) / 100")"
+echo "RATIO live new rows/s moves on the heap / by UPDATE (thelook.direct_updates on / off) = $(calc "int(${live_total[on]} / ${live_total[updates_off]} * 100) / 100")"
+echo "RATIO live new rows per worker CPU second moves on the heap / by UPDATE (thelook.direct_updates on / off) = $(calc "int(${cpu_total[on]} / ${cpu_total[updates_off]} * 100) / 100")"
+echo "RATIO live new rows per worker CPU second direct path on / off = $(calc "int(${cpu_total[on]} / ${cpu_total[off]} * 100) / 100")"
 rm -rf "$dir"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA lv CASCADE" -c "DROP SCHEMA lv_twin CASCADE" -c "CHECKPOINT"
 fi

@@ -90,8 +90,10 @@ check_eq "no error in either run" 0 "$(q -c "SELECT sum(total_errors) FROM thelo
 echo "# 2c. new rows only through INSERT ... ON CONFLICT (thelook.direct_inserts = off): exactly the rows of the"
 echo "#     direct path; then the seed again on both schemas (its ids are there already: the direct path's"
 echo "#     unique violation rolls back and the upsert overwrites), still the same rows, no error"
-# (with the picks' SELECTs too, thelook.direct_picks = off: the same rows picked)
-direct_inserts() { q -q -c "ALTER SYSTEM SET thelook.direct_inserts = $1" -c "ALTER SYSTEM SET thelook.direct_picks = $1" -c "SELECT pg_reload_conf()" >/dev/null; sleep 0.3; }
+# (with the picks' SELECTs and the lifecycle UPDATEs too, thelook.direct_picks and direct_updates = off:
+# the same rows picked and moved)
+direct_inserts() { q -q -c "ALTER SYSTEM SET thelook.direct_inserts = $1" -c "ALTER SYSTEM SET thelook.direct_picks = $1" \
+  -c "ALTER SYSTEM SET thelook.direct_updates = $1" -c "SELECT pg_reload_conf()" >/dev/null; sleep 0.3; }
 q -q -c "SELECT thelook.setup('up', init_num_users => 300, seed => 3)" >/dev/null
 direct_inserts off
 up=$(q -c "SELECT thelook.start_simulation('up', $PARAMS)")
@@ -108,7 +110,8 @@ check_eq "the seed again over its own rows: both finished, no error" "finished f
 check "the rerun met its own ids (orders overwritten, not added)" \
   test "$(q -c "SELECT count(*) < $N + 1000 FROM ref.orders")" = t
 check_eq "the seed again: the direct path (falling back to the upsert) wrote exactly the upsert's rows" "$(entities up)" "$(entities ref)"
-q -q -c "ALTER SYSTEM RESET thelook.direct_inserts" -c "ALTER SYSTEM RESET thelook.direct_picks" -c "SELECT pg_reload_conf()" >/dev/null
+q -q -c "ALTER SYSTEM RESET thelook.direct_inserts" -c "ALTER SYSTEM RESET thelook.direct_picks" \
+  -c "ALTER SYSTEM RESET thelook.direct_updates" -c "SELECT pg_reload_conf()" >/dev/null
 
 echo "# 2b. the same with pipeline_faults (bad records, late and duplicate events) plus the CDC faults, an"
 echo "#     incident and inventory (small stocks, popular products: stock-outs and restocks): killed mid-run,"

@@ -6,6 +6,7 @@
 
 extern "C" {
 #include "access/genam.h"
+#include "access/tableam.h"
 #include "catalog/pg_namespace.h"
 #include "executor/executor.h"
 #include "storage/proc.h"
@@ -36,6 +37,36 @@ inline List* insert_index_tuples(ResultRelInfo* rri, TupleTableSlot* slot, EStat
     return ExecInsertIndexTuples(rri, slot, estate, false, false, nullptr, NIL, false);
 #else
     return ExecInsertIndexTuples(rri, slot, estate, false, false, nullptr, NIL);
+#endif
+}
+
+// The heap half of an UPDATE of the row at otid to slot's values (waiting for a transaction that
+// holds the row), and which index entries the new version needs: *indexes is 0 for none (a HOT
+// update), 1 for every index, 2 for the summarizing ones only. PostgreSQL 16 turned the bool into
+// TU_UpdateIndexes, which added the summarizing case (BRIN).
+inline TM_Result update_tuple(Relation rel, ItemPointer otid, TupleTableSlot* slot, CommandId cid, Snapshot snapshot,
+                              TM_FailureData* tmfd, int* indexes) {
+    LockTupleMode lockmode;
+#if PG_VERSION_NUM >= 160000
+    TU_UpdateIndexes update = TU_None;
+    TM_Result r = table_tuple_update(rel, otid, slot, cid, snapshot, InvalidSnapshot, true, tmfd, &lockmode, &update);
+    *indexes = update == TU_All ? 1 : update == TU_Summarizing ? 2 : 0;
+#else
+    bool update = false;
+    TM_Result r = table_tuple_update(rel, otid, slot, cid, snapshot, InvalidSnapshot, true, tmfd, &lockmode, &update);
+    *indexes = update ? 1 : 0;
+#endif
+    return r;
+}
+
+// Index entries for the new version of an updated row, as ExecUpdate makes them (indexes from
+// update_tuple, not 0). PostgreSQL 16 added onlySummarizing.
+inline List* update_index_tuples(ResultRelInfo* rri, TupleTableSlot* slot, EState* estate, int indexes) {
+#if PG_VERSION_NUM >= 160000
+    return ExecInsertIndexTuples(rri, slot, estate, true, false, nullptr, NIL, indexes == 2);
+#else
+    (void)indexes;
+    return ExecInsertIndexTuples(rri, slot, estate, true, false, nullptr, NIL);
 #endif
 }
 

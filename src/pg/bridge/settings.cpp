@@ -12,6 +12,7 @@ bool auto_resume = true;
 bool persist_progress = true;
 bool direct_inserts = true;
 bool direct_picks = true;
+bool direct_updates = true;
 double catch_up_speed = 10;
 
 void define(bool preloading) {
@@ -62,6 +63,13 @@ void define(bool preloading) {
         "SELECT only where the table needs one (row-level security, no SELECT privilege, Citus, not the "
         "index setup() made). Off: always a SELECT. The rows picked are the same either way.",
         &direct_picks, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "thelook.direct_updates", "Whether simulations move orders and their items along their lifecycle on the heap directly.",
+        "On: each move is an index look-up and heap update without the executor, and an UPDATE only where the "
+        "table needs one (triggers, rules, row-level security, no UPDATE or SELECT privilege, Citus, not the "
+        "indexes setup() made) or another transaction changed the order first. Off: always the UPDATEs. The "
+        "changes, their order and their transactions are the same either way.",
+        &direct_updates, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomRealVariable(
         "thelook.catch_up_speed", "How fast a simulation with on_resume => 'catch_up' writes the arrivals it missed.",
         "At most this many times its avg_qps, until it has caught up with its schedule.", &catch_up_speed, 10, 1,

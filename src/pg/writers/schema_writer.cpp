@@ -7,6 +7,7 @@
 #include "pg/bridge/datum.hpp"
 #include "pg/writers/index_picks.hpp"
 #include "pg/writers/inventory_writer.hpp"
+#include "pg/writers/order_moves.hpp"
 
 namespace thelook::pg {
 
@@ -75,6 +76,7 @@ SchemaWriter::SchemaWriter(const TableNames& tables) : schema_(tables.schema), t
     prepare_upserts();
     inventory_.reset(InventoryWriter::open(schema));
     index_picks_ = std::make_unique<IndexPicks>(tables_);
+    order_moves_ = std::make_unique<OrderMoves>(tables_);
 }
 
 SchemaWriter::~SchemaWriter() = default;

@@ -22,6 +22,7 @@
 namespace thelook::pg {
 
 class IndexPicks;
+class OrderMoves;
 class InventoryWriter;
 
 struct RetentionCounts {
@@ -171,6 +172,7 @@ private:
     WriteCounts counts_;
     std::unique_ptr<InventoryWriter> inventory_;
     std::unique_ptr<IndexPicks> index_picks_;  // the picks without the executor, when allowed
+    std::unique_ptr<OrderMoves> order_moves_;  // the lifecycle moves without the executor, when allowed
     FeedLogWriter feed_log_;  // a file feed's log rows for the tables written directly
 };
 
