@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Where a flat-out simulation's (or an SRF's) time goes: perf record (Debian's linux-perf) of the
 # worker process on a throwaway cluster, then the top of perf report by symbol, self time.
-#   bench/profile.sh reference|feed|pipeline_faults|inventory|shoppers|srf [SECONDS]
+#   [PROFILE_CONF="name = value"] bench/profile.sh reference|feed|pipeline_faults|inventory|shoppers|srf [SECONDS]
 # Needs root or perf_event_paranoid <= 1 (perf reads another user's process). Not a test.
 set -euo pipefail
 source "$(dirname "$0")/../test/lib.sh"
 what=${1:-reference}; secs=${2:-15}
 command -v perf >/dev/null || { echo "profile.sh: no perf (apt-get install linux-perf)" >&2; exit 2; }
-start_cluster profile "${BENCH_PORT:-54972}" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min"
+# PROFILE_CONF: one more postgresql.conf line, to profile a setting's other side
+# (PROFILE_CONF="thelook.direct_takes = off": the inventory's takes by their statement).
+start_cluster profile "${BENCH_PORT:-54972}" "shared_buffers = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 30min" \
+  ${PROFILE_CONF:+"$PROFILE_CONF"}
 q -q -c "CREATE EXTENSION thelook_datagen" -c "SET client_min_messages = warning" \
      -c "SELECT thelook.setup('p', init_num_users => 1000, seed => 1$([ "$what" = inventory ] && echo ', inventory => true'))" >/dev/null
 out=$PGHOST/perf.data

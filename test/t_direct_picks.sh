@@ -29,23 +29,10 @@ SQL
 check_eq "otheridx: the replacement index exists with its other predicate" "1" \
   "$(q -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'otheridx' AND indexdef LIKE '%Returned%'")"
 
-run_all() {  # run_all SCHEMA...: starts the simulation in each, waits for all to end; prints the ids
-  local ids="" s id
-  for s in "$@"; do
-    id=$(q -c "SELECT thelook.start_simulation('$s', $PARAMS)")
-    ids="$ids${ids:+,}$id"
-  done
-  wait_for "SELECT bool_and(state IN ('finished', 'failed')) FROM thelook.simulations WHERE id IN ($ids)" 180 >/dev/null || true
-  echo "$ids"
-}
-ids=$(run_all ref noidx otheridx nopk)
+ids=$(run_simulations "$PARAMS" ref noidx otheridx nopk)
 # The last alone, with the setting off for the whole run.
-q -q -c "ALTER SYSTEM SET thelook.direct_picks = off" -c "SELECT pg_reload_conf()" >/dev/null; sleep 0.3
-ids="$ids,$(run_all off)"
-q -q -c "ALTER SYSTEM RESET thelook.direct_picks" -c "SELECT pg_reload_conf()" >/dev/null
-q -c "SELECT schema, state, iterations, total_errors, last_error FROM thelook.simulations WHERE id IN ($ids) ORDER BY id" | sed 's/^/# /'
-check_eq "every run finished without errors" "5 0" \
-  "$(q -c "SELECT count(*) FILTER (WHERE state = 'finished') || ' ' || sum(total_errors) FROM thelook.simulations WHERE id IN ($ids)")"
+ids="$ids,$(with_setting direct_picks off run_simulations "$PARAMS" off)"
+check_runs_finished "$ids"
 
 ref=$(entities_md5 ref)
 echo "# reference (rows:md5 of users orders items events): $ref"

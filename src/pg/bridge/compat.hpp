@@ -6,6 +6,7 @@
 
 extern "C" {
 #include "access/genam.h"
+#include "access/tableam.h"
 #include "catalog/pg_namespace.h"
 #include "executor/executor.h"
 #include "storage/proc.h"
@@ -36,6 +37,35 @@ inline List* insert_index_tuples(ResultRelInfo* rri, TupleTableSlot* slot, EStat
     return ExecInsertIndexTuples(rri, slot, estate, false, false, nullptr, NIL, false);
 #else
     return ExecInsertIndexTuples(rri, slot, estate, false, false, nullptr, NIL);
+#endif
+}
+
+// The new version of a row this transaction has locked (an UPDATE's heap part: wait, no crosscheck
+// snapshot). PostgreSQL 16 turned update_indexes into TU_UpdateIndexes, adding a HOT update that
+// must still update the summarizing (BRIN-like) indexes: *only_summarizing says so.
+inline TM_Result update_tuple(Relation rel, ItemPointer tid, TupleTableSlot* slot, CommandId cid, Snapshot snapshot,
+                              TM_FailureData* tmfd, bool* update_indexes, bool* only_summarizing) {
+    LockTupleMode lockmode;
+#if PG_VERSION_NUM >= 160000
+    TU_UpdateIndexes which = TU_None;
+    const TM_Result r = table_tuple_update(rel, tid, slot, cid, snapshot, InvalidSnapshot, true, tmfd, &lockmode, &which);
+    *update_indexes = which != TU_None;
+    *only_summarizing = which == TU_Summarizing;
+#else
+    const TM_Result r = table_tuple_update(rel, tid, slot, cid, snapshot, InvalidSnapshot, true, tmfd, &lockmode, update_indexes);
+    *only_summarizing = false;
+#endif
+    return r;
+}
+
+// Index entries for the new version of an updated row (no ON CONFLICT). PostgreSQL 16 added
+// onlySummarizing (see update_tuple).
+inline List* update_index_tuples(ResultRelInfo* rri, TupleTableSlot* slot, EState* estate, bool only_summarizing) {
+#if PG_VERSION_NUM >= 160000
+    return ExecInsertIndexTuples(rri, slot, estate, true, false, nullptr, NIL, only_summarizing);
+#else
+    (void) only_summarizing;
+    return ExecInsertIndexTuples(rri, slot, estate, true, false, nullptr, NIL);
 #endif
 }
 

@@ -6,6 +6,7 @@
 // lost_sales. Used by SchemaWriter inside its SPI connection; decisions come from the core.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,12 +17,17 @@
 
 namespace thelook::pg {
 
+class ItemTake;
+
 class InventoryWriter {
 public:
     // Null when the schema has no inventory_items table.
     static InventoryWriter* open(const std::string& schema);
     ~InventoryWriter();
 
+    // The level left after taking one unsold item of p at its centre sold at t; -1: none to take.
+    // Without the executor (item_take.cpp) unless thelook.direct_takes is off or the table needs
+    // the statement.
     int64_t take_item(const Product& p, Micros t);
     void order_restock(const Product& p, Micros t, Micros arrives_at, int quantity, int32_t simulation_id);
     void record_lost_sale(const Product& p, const std::string& user_id, const std::string& session_id, Micros t,
@@ -56,6 +62,7 @@ private:
     Micros next_due_ = kUnknownDue;  // the earliest pending arrives_at (INT64_MAX: none)
     std::string schema_;
     int32_t lock_space_ = 0;
+    std::unique_ptr<ItemTake> direct_take_;
 };
 
 }  // namespace thelook::pg
