@@ -81,7 +81,7 @@ int64_t InventoryWriter::take_item(const Product& p, Micros t) {
     if (settings::direct_takes) {
         int64 level = 0;
         const Datum at = pg_guard([&] { return local_timestamp_datum(t); });
-        switch (direct_take_->take(p.id, p.distribution_center_id, at, &level)) {
+        switch (direct_take_->take(p.id, p.distribution_center_id, at, level_cap_, &level)) {
             case ItemTake::Result::Taken: return level;
             case ItemTake::Result::None: return -1;
             case ItemTake::Result::Unavailable: break;  // the statement below

@@ -126,7 +126,7 @@ void ItemTake::check() {
     usable_ = plain && OidIsValid(index_) && !is_citus_table(rel_);
 }
 
-ItemTake::Result ItemTake::take(int64 product_id, int64 centre_id, Datum t, int64* level) {
+ItemTake::Result ItemTake::take(int64 product_id, int64 centre_id, Datum t, int64 count_up_to, int64* level) {
     refresh();
     if (!usable_) return Result::Unavailable;
     bool taken = false;
@@ -147,9 +147,9 @@ ItemTake::Result ItemTake::take(int64 product_id, int64 centre_id, Datum t, int6
         TupleTableSlot* slot = table_slot_create(rel, nullptr);
         TupleTableSlot* locked = table_slot_create(rel, nullptr);
         const Timestamp until = DatumGetTimestamp(t);
-        // Every visible unsold item of the product at the centre, in id order: the first takeable one
+        // The visible unsold items of the product at the centre, in id order: the first takeable one
         // that can be locked is taken; all count towards the level (the statement's count(*) ran
-        // under the same snapshot and counted the taken item too).
+        // under the same snapshot and counted the taken item too), up to count_up_to left.
         ScanKeyData keys[2];
         ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, INT8OID, InvalidOid, eq_, Int64GetDatum(product_id));
         ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, INT8OID, InvalidOid, eq_, Int64GetDatum(centre_id));
@@ -159,7 +159,7 @@ ItemTake::Result ItemTake::take(int64 product_id, int64 centre_id, Datum t, int6
         // an item another transaction updated since the snapshot (then re-checked, as EvalPlanQual does).
         const uint8 flags = TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS |
                             (IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION);
-        while (index_getnext_slot(scan, ForwardScanDirection, slot)) {
+        while (!(taken && count > count_up_to) && index_getnext_slot(scan, ForwardScanDirection, slot)) {
             ++count;
             if (taken || !takeable(slot, product_, centre_, created_, sold_, product_id, centre_id, until, false)) continue;
             ItemPointerData tid = slot->tts_tid;

@@ -24,8 +24,9 @@ public:
     explicit ItemTake(std::string schema) : schema_(std::move(schema)) {}
     enum class Result { Taken, None, Unavailable };
     // Marks the first unsold item (id order) of product at centre with created_at <= t that no
-    // other transaction holds sold at t; *level: that product's unsold items left there (Taken).
-    Result take(int64 product_id, int64 centre_id, Datum t, int64* level);
+    // other transaction holds sold at t; *level: that product's unsold items left there (Taken),
+    // counted up to count_up_to (the scan stops there: each item counted is a heap visit).
+    Result take(int64 product_id, int64 centre_id, Datum t, int64 count_up_to, int64* level);
 
 private:
     // Re-checks the table once per transaction and subtransaction (its triggers, policies,
