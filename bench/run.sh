@@ -421,21 +421,27 @@ q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA live_nf CASCADE" -c 
 fi
 
 if want 12; then
-echo "## 12. inventory: flat-out ceiling with inventory on and off (alternating, 3 rounds), again at 10 M inventory rows; back-fill rows/s with and without"
+echo "## 12. inventory: flat-out ceiling with inventory on and off (alternating, 3 rounds; on: items taken directly, thelook.direct_takes = on, the default, and by the take statement, inv_stmt: off), again at 10 M inventory rows; back-fill rows/s with and without"
 secs=$(int "20 * $SCALE"); [ "$secs" -lt 3 ] && secs=3
 q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('inv_off', init_num_users => 1000, seed => 1)" \
      -c "SELECT thelook.setup('inv_on', init_num_users => 1000, seed => 1, inventory => true)"
 inventory_rounds() {  # label
-  local round schema it rows err
+  local round side schema it rows err
   declare -A total=()
   for round in 1 2 3; do
-    for schema in inv_off inv_on; do
+    for side in inv_off inv_on inv_stmt; do
+      # inv_stmt: the inv_on schema with every take by the statement (thelook.direct_takes = off).
+      schema=$side; [ "$side" = inv_stmt ] && schema=inv_on
+      q -q -c "ALTER SYSTEM SET thelook.direct_takes = $([ "$side" = inv_stmt ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
       read -r it rows err _ < <(ceiling "$schema" "$secs")
-      echo "$1, round $round, $schema: $it iterations/s, $rows rows/s (errors: $err)"
-      total[$schema]=$(( ${total[$schema]:-0} + it ))
+      echo "$1, round $round, $side: $it iterations/s, $rows rows/s (errors: $err)"
+      total[$side]=$(( ${total[$side]:-0} + it ))
     done
   done
+  q -q -c "ALTER SYSTEM RESET thelook.direct_takes" -c "SELECT pg_reload_conf()" >/dev/null
   target "$1: inventory on / off (iterations/s)" "$(calc "int(${total[inv_on]} / ${total[inv_off]} * 100) / 100")" 0.85
+  echo "RATIO $1: inventory on with the take statement (thelook.direct_takes = off) / off (iterations/s) = $(calc "int(${total[inv_stmt]} / ${total[inv_off]} * 100) / 100")"
+  echo "RATIO $1: direct takes / take statement (thelook.direct_takes on / off, iterations/s) = $(calc "int(${total[inv_on]} / ${total[inv_stmt]} * 100) / 100")"
 }
 inventory_rounds "initial stock ($(q -c "SELECT count(*) FROM inv_on.inventory_items") inventory rows)"
 # Sold items of a long history: in the table and its primary key, not in the partial index of unsold ones.

@@ -113,30 +113,6 @@ entities_md5() {
           || ' ' || (SELECT count(*) || ':' || md5(string_agg(concat_ws('|', id, order_id, product_id, status, quantity, sale_price), ',' ORDER BY id)) FROM $1.order_items)
           || ' ' || (SELECT count(*) || ':' || md5(string_agg(concat_ws('|', id, user_id, sequence_number, session_id, uri, event_type), ',' ORDER BY id)) FROM $1.events)"
 }
-# run_all SCHEMA...: starts a simulation with the caller's $PARAMS in each schema and waits (180 s
-# at most) until all have ended; prints their ids, comma-separated.
-run_all() {
-  local ids="" s id
-  for s in "$@"; do
-    id=$(q -c "SELECT thelook.start_simulation('$s', $PARAMS)")
-    ids="$ids${ids:+,}$id"
-  done
-  wait_for "SELECT bool_and(state IN ('finished', 'failed')) FROM thelook.simulations WHERE id IN ($ids)" 180 >/dev/null || true
-  echo "$ids"
-}
-# run_off SETTING SCHEMA...: run_all with thelook.SETTING = off for those runs (reset after).
-run_off() {
-  local setting=$1; shift
-  q -q -c "ALTER SYSTEM SET thelook.$setting = off" -c "SELECT pg_reload_conf()" >/dev/null; sleep 0.3
-  run_all "$@"
-  q -q -c "ALTER SYSTEM RESET thelook.$setting" -c "SELECT pg_reload_conf()" >/dev/null
-}
-# check_runs IDS: lists the simulations IDS (comma-separated) and checks that all finished without errors.
-check_runs() {
-  q -c "SELECT schema, state, iterations, total_errors, last_error FROM thelook.simulations WHERE id IN ($1) ORDER BY id" | sed 's/^/# /'
-  check_eq "every run finished without errors" "$(tr ',' '\n' <<<"$1" | wc -l) 0" \
-    "$(q -c "SELECT count(*) FILTER (WHERE state = 'finished') || ' ' || sum(total_errors) FROM thelook.simulations WHERE id IN ($1)")"
-}
 # wait_for "SQL returning t" seconds: polls until true or the time is up.
 wait_for() {
   local sql=$1 secs=$2 i
@@ -145,6 +121,32 @@ wait_for() {
     sleep 0.1
   done
   return 1
+}
+# run_simulations PARAMS SCHEMA...: starts a simulation (start_simulation's arguments PARAMS) in
+# each schema at once and waits, up to 180 s, for all to end; prints their ids, comma-separated.
+run_simulations() {
+  local params=$1 ids="" s id; shift
+  for s in "$@"; do
+    id=$(q -c "SELECT thelook.start_simulation('$s', $params)")
+    ids="$ids${ids:+,}$id"
+  done
+  wait_for "SELECT bool_and(state IN ('finished', 'failed')) FROM thelook.simulations WHERE id IN ($ids)" 180 >/dev/null || true
+  echo "$ids"
+}
+# with_setting NAME VALUE COMMAND...: COMMAND with thelook.NAME = VALUE in the server's configuration
+# (ALTER SYSTEM and a reload, which workers started after it read), reset after.
+with_setting() {
+  local name=$1 value=$2; shift 2
+  q -q -c "ALTER SYSTEM SET thelook.$name = $value" -c "SELECT pg_reload_conf()" >/dev/null; sleep 0.3
+  "$@"
+  q -q -c "ALTER SYSTEM RESET thelook.$name" -c "SELECT pg_reload_conf()" >/dev/null
+}
+# check_runs_finished IDS: lists the simulations IDS (comma-separated) and checks that all finished
+# without errors.
+check_runs_finished() {
+  q -c "SELECT schema, state, iterations, total_errors, last_error FROM thelook.simulations WHERE id IN ($1) ORDER BY id" | sed 's/^/# /'
+  check_eq "every run finished without errors" "$(awk -F, '{print NF}' <<<"$1") 0" \
+    "$(q -c "SELECT count(*) FILTER (WHERE state = 'finished') || ' ' || sum(total_errors) FROM thelook.simulations WHERE id IN ($1)")"
 }
 finish() {
   echo "# $CHECKS checks, $FAILURES failed"

@@ -29,10 +29,10 @@ SQL
 check_eq "otheridx: the replacement index exists with its other predicate" "1" \
   "$(q -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'otheridx' AND indexdef LIKE '%Returned%'")"
 
-ids=$(run_all ref noidx otheridx nopk)
+ids=$(run_simulations "$PARAMS" ref noidx otheridx nopk)
 # The last alone, with the setting off for the whole run.
-ids="$ids,$(run_off direct_picks off)"
-check_runs "$ids"
+ids="$ids,$(with_setting direct_picks off run_simulations "$PARAMS" off)"
+check_runs_finished "$ids"
 
 ref=$(entities_md5 ref)
 echo "# reference (rows:md5 of users orders items events): $ref"

@@ -28,9 +28,9 @@ DROP INDEX noitemidx.order_items_order_id_idx;
 SELECT pg_create_logical_replication_slot('moves', 'test_decoding');
 SQL
 
-ids=$(run_all ref trig noitemidx)
-ids="$ids,$(run_off direct_updates off)"
-check_runs "$ids"
+ids=$(run_simulations "$PARAMS" ref trig noitemidx)
+ids="$ids,$(with_setting direct_updates off run_simulations "$PARAMS" off)"
+check_runs_finished "$ids"
 
 ref=$(entities_md5 ref)
 echo "# reference (rows:md5 of users orders items events): $ref"

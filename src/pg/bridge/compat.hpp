@@ -40,32 +40,31 @@ inline List* insert_index_tuples(ResultRelInfo* rri, TupleTableSlot* slot, EStat
 #endif
 }
 
-// The heap half of an UPDATE of the row at otid to slot's values (waiting for a transaction that
-// holds the row), and which index entries the new version needs: *indexes is 0 for none (a HOT
-// update), 1 for every index, 2 for the summarizing ones only. PostgreSQL 16 turned the bool into
-// TU_UpdateIndexes, which added the summarizing case (BRIN).
-inline TM_Result update_tuple(Relation rel, ItemPointer otid, TupleTableSlot* slot, CommandId cid, Snapshot snapshot,
-                              TM_FailureData* tmfd, int* indexes) {
+// The new version of a row this transaction has locked (an UPDATE's heap part: wait, no crosscheck
+// snapshot). PostgreSQL 16 turned update_indexes into TU_UpdateIndexes, adding a HOT update that
+// must still update the summarizing (BRIN-like) indexes: *only_summarizing says so.
+inline TM_Result update_tuple(Relation rel, ItemPointer tid, TupleTableSlot* slot, CommandId cid, Snapshot snapshot,
+                              TM_FailureData* tmfd, bool* update_indexes, bool* only_summarizing) {
     LockTupleMode lockmode;
 #if PG_VERSION_NUM >= 160000
-    TU_UpdateIndexes update = TU_None;
-    TM_Result r = table_tuple_update(rel, otid, slot, cid, snapshot, InvalidSnapshot, true, tmfd, &lockmode, &update);
-    *indexes = update == TU_All ? 1 : update == TU_Summarizing ? 2 : 0;
+    TU_UpdateIndexes which = TU_None;
+    const TM_Result r = table_tuple_update(rel, tid, slot, cid, snapshot, InvalidSnapshot, true, tmfd, &lockmode, &which);
+    *update_indexes = which != TU_None;
+    *only_summarizing = which == TU_Summarizing;
 #else
-    bool update = false;
-    TM_Result r = table_tuple_update(rel, otid, slot, cid, snapshot, InvalidSnapshot, true, tmfd, &lockmode, &update);
-    *indexes = update ? 1 : 0;
+    const TM_Result r = table_tuple_update(rel, tid, slot, cid, snapshot, InvalidSnapshot, true, tmfd, &lockmode, update_indexes);
+    *only_summarizing = false;
 #endif
     return r;
 }
 
-// Index entries for the new version of an updated row, as ExecUpdate makes them (indexes from
-// update_tuple, not 0). PostgreSQL 16 added onlySummarizing.
-inline List* update_index_tuples(ResultRelInfo* rri, TupleTableSlot* slot, EState* estate, int indexes) {
+// Index entries for the new version of an updated row (no ON CONFLICT). PostgreSQL 16 added
+// onlySummarizing (see update_tuple).
+inline List* update_index_tuples(ResultRelInfo* rri, TupleTableSlot* slot, EState* estate, bool only_summarizing) {
 #if PG_VERSION_NUM >= 160000
-    return ExecInsertIndexTuples(rri, slot, estate, true, false, nullptr, NIL, indexes == 2);
+    return ExecInsertIndexTuples(rri, slot, estate, true, false, nullptr, NIL, only_summarizing);
 #else
-    (void)indexes;
+    (void) only_summarizing;
     return ExecInsertIndexTuples(rri, slot, estate, true, false, nullptr, NIL);
 #endif
 }

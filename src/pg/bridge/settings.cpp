@@ -13,6 +13,7 @@ bool persist_progress = true;
 bool direct_inserts = true;
 bool direct_picks = true;
 bool direct_updates = true;
+bool direct_takes = true;
 double catch_up_speed = 10;
 
 void define(bool preloading) {
@@ -70,6 +71,13 @@ void define(bool preloading) {
         "indexes setup() made) or another transaction changed the order first. Off: always the UPDATEs. The "
         "changes, their order and their transactions are the same either way.",
         &direct_updates, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "thelook.direct_takes", "Whether simulations take an inventory item by reading the index and updating the row directly.",
+        "On: each item sold is an index scan of the unsold items, a row lock that skips locked items and a heap "
+        "update, without the executor, and the take statement only where the table needs it (triggers, rules, "
+        "row-level security, no SELECT or UPDATE privilege, Citus, not the index setup() made). Off: always the "
+        "statement. The items taken, the levels and the changes logical decoding sees are the same either way.",
+        &direct_takes, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomRealVariable(
         "thelook.catch_up_speed", "How fast a simulation with on_resume => 'catch_up' writes the arrivals it missed.",
         "At most this many times its avg_qps, until it has caught up with its schedule.", &catch_up_speed, 10, 1,

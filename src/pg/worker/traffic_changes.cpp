@@ -2,6 +2,7 @@
 // of scenario; and the changes alter_simulation and inject_incident leave in the slot, followed.
 #include "pg/worker/simulation.hpp"
 #include "pg/bridge/scenario_bridge.hpp"
+#include "pg/writers/inventory_writer.hpp"
 
 namespace thelook::pg::worker {
 
@@ -22,6 +23,8 @@ void Simulation::build_traffic(Micros sim_now) {
         throw Error(sqlstate::kUndefinedTable, "schema \"" + schema_ + "\" has no inventory tables",
                     "The scenario has an \"inventory\" section.", "Run SELECT thelook.setup('" + schema_ + "', inventory => true).");
     t->inventory = std::make_unique<Inventory>(r.scenario.inventory, &t->incidents);
+    // Only restock_due reads a level: counting past the minimum would visit items for nothing.
+    if (writer_->inventory()) writer_->inventory()->count_levels_up_to(r.scenario.inventory.minimum);
     loop_->set_model(t->shoppers.get());  // before the old model goes
     // The injector outlives a change of scenario: late events it holds still arrive.
     if (traffic_ && traffic_->faults) t->faults = std::move(traffic_->faults);

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "pg/bridge/datum.hpp"
+#include "pg/bridge/settings.hpp"
+#include "pg/writers/item_take.hpp"
 #include "pg/writers/schema_writer.hpp"
 
 namespace thelook::pg {
@@ -27,7 +29,7 @@ InventoryWriter* InventoryWriter::open(const std::string& schema) {
     return exists ? new InventoryWriter(schema) : nullptr;
 }
 
-InventoryWriter::InventoryWriter(const std::string& schema) : schema_(schema) {
+InventoryWriter::InventoryWriter(const std::string& schema) : schema_(schema), direct_take_(std::make_unique<ItemTake>(schema)) {
     const std::string s = pg_guard([&] { return quote_identifier(schema.c_str()); });
     const std::string items = s + ".inventory_items", restocks = s + ".inventory_restocks";
     const std::string unsold = " WHERE product_id = $1 AND product_distribution_center_id = $2 AND sold_at IS NULL";
@@ -76,6 +78,15 @@ InventoryWriter::InventoryWriter(const std::string& schema) : schema_(schema) {
 InventoryWriter::~InventoryWriter() = default;
 
 int64_t InventoryWriter::take_item(const Product& p, Micros t) {
+    if (settings::direct_takes) {
+        int64 level = 0;
+        const Datum at = pg_guard([&] { return local_timestamp_datum(t); });
+        switch (direct_take_->take(p.id, p.distribution_center_id, at, level_cap_, &level)) {
+            case ItemTake::Result::Taken: return level;
+            case ItemTake::Result::None: return -1;
+            case ItemTake::Result::Unavailable: break;  // the statement below
+        }
+    }
     return pg_guard([&]() -> int64 {
         Datum args[3] = {Int64GetDatum(p.id), Int64GetDatum(p.distribution_center_id), local_timestamp_datum(t)};
         run(take_, args, nullptr, SPI_OK_SELECT, "taking an inventory item");

@@ -6,6 +6,8 @@
 // lost_sales. Used by SchemaWriter inside its SPI connection; decisions come from the core.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,13 +18,22 @@
 
 namespace thelook::pg {
 
+class ItemTake;
+
 class InventoryWriter {
 public:
     // Null when the schema has no inventory_items table.
     static InventoryWriter* open(const std::string& schema);
     ~InventoryWriter();
 
+    // The level left after taking one unsold item of p at its centre sold at t; -1: none to take.
+    // Without the executor (item_take.cpp) unless thelook.direct_takes is off or the table needs
+    // the statement; then the level is counted only up to count_levels_up_to's (the statement
+    // counts them all).
     int64_t take_item(const Product& p, Micros t);
+    // The highest level a caller tells apart (the scenario's restock minimum: a level below it
+    // orders a restock, and min(level, minimum) decides alike). Unset: every level exactly.
+    void count_levels_up_to(int64_t cap) { level_cap_ = cap; }
     void order_restock(const Product& p, Micros t, Micros arrives_at, int quantity, int32_t simulation_id);
     void record_lost_sale(const Product& p, const std::string& user_id, const std::string& session_id, Micros t,
                           int32_t simulation_id);
@@ -56,6 +67,8 @@ private:
     Micros next_due_ = kUnknownDue;  // the earliest pending arrives_at (INT64_MAX: none)
     std::string schema_;
     int32_t lock_space_ = 0;
+    std::unique_ptr<ItemTake> direct_take_;
+    int64_t level_cap_ = INT64_MAX;
 };
 
 }  // namespace thelook::pg

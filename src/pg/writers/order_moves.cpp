@@ -105,11 +105,12 @@ void form_new_version(Statement* s, const AttrNumber* moves, const Datum* args, 
 // Updates s->found to s->fresh and makes its index entries. Returns the heap's answer; on TM_Ok
 // the row is moved.
 TM_Result update_found(Statement* s, TM_FailureData* tmfd) {
-    int indexes = 0;
-    TM_Result r = update_tuple(s->rel, &s->found->tts_tid, s->fresh, s->cid, GetActiveSnapshot(), tmfd, &indexes);
-    if (r == TM_Ok && indexes != 0 && s->rri->ri_NumIndices > 0) {
+    bool update_indexes = false, only_summarizing = false;
+    TM_Result r = update_tuple(s->rel, &s->found->tts_tid, s->fresh, s->cid, GetActiveSnapshot(), tmfd, &update_indexes,
+                               &only_summarizing);
+    if (r == TM_Ok && update_indexes && s->rri->ri_NumIndices > 0) {
         ResetPerTupleExprContext(s->estate);
-        list_free(update_index_tuples(s->rri, s->fresh, s->estate, indexes));
+        list_free(update_index_tuples(s->rri, s->fresh, s->estate, only_summarizing));
     }
     return r;
 }
