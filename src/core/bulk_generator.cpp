@@ -89,10 +89,10 @@ Purchase& OrderSet::order(int64_t i, bool with_events) {
             step > 0 ? std::min<int64_t>(users_, static_cast<int64_t>(static_cast<double>(created - window_.start) / step) + 1) : users_;
         u = rng.uniform_int(0, std::max<int64_t>(signed_up_by, 1) - 1);
     }
-    // The buyer exactly as generate_users(users, seed, ...) makes row u.
+    // The buyer exactly as generate_users(users, seed, ...) makes row u (its id, gender and place).
     user_gen_.rng().reseed(Rng::derive_seed(seed_, static_cast<uint64_t>(u)));
     const Micros signed_up = window_.spread(u, users_);
-    User buyer = user_gen_.new_user(signed_up);
+    const UserKey buyer = user_gen_.new_user_key();
     // Without a scenario the order comes after its buyer signed up, uniformly up to the window's end.
     if (!shape_) created = signed_up + static_cast<Micros>(rng.uniform() * static_cast<double>(window_.end - signed_up));
     created = std::max(created, signed_up);

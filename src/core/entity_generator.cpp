@@ -1,6 +1,7 @@
 #include "entity_generator.hpp"
 
 #include <cctype>
+#include <string_view>
 
 #include "distributions.hpp"
 #include "error.hpp"
@@ -47,29 +48,63 @@ const Product& EntityGenerator::product_by_id(int64_t id) {
     return unknown_product_;
 }
 
-Address EntityGenerator::new_address() {
-    Address a;
-    a.street_address = std::to_string(rng_.uniform_int(1, 9999)) + " " + pick_name(names_.streets) +
-                       " " + pick_name(names_.street_suffixes);
+// The address's draws in the order GCC gave the expression they once were
+// (number + street + suffix, whose operands C++ leaves unsequenced; GCC evaluates them last
+// first): written out, the order is the same under every compiler, and new_user_key can make
+// exactly these draws without building the string.
+EntityGenerator::AddressDraws EntityGenerator::draw_address() {
+    AddressDraws a;
+    a.suffix = &pick_name(names_.street_suffixes);
+    a.street = &pick_name(names_.streets);
+    a.number = rng_.uniform_int(1, 9999);
     a.location = &locations_.pick(rng_);
     return a;
 }
 
+std::string EntityGenerator::AddressDraws::street_address() const {
+    return std::to_string(number) + " " + *street + " " + *suffix;
+}
+
+Address EntityGenerator::new_address() {
+    const AddressDraws d = draw_address();
+    return Address{d.street_address(), d.location};
+}
+
+void EntityGenerator::draw_user(bool fill, Micros now, User* u, UserKey* key) {
+    key->id = ids_.v4(rng_);
+    key->gender = pick(dist::kGender, rng_);
+    const bool male = std::string_view(key->gender) == "M";
+    const std::string& first_name = pick_name(male ? names_.male_first : names_.female_first);
+    const std::string& last_name = pick_name(names_.last);
+    const std::string& domain = pick_name(names_.email_domains);
+    const int age = static_cast<int>(rng_.uniform_int(dist::kAgeMin, dist::kAgeMax));
+    const AddressDraws address = draw_address();
+    key->location = address.location;
+    const char* traffic_source = pick(dist::kUserTrafficSource, rng_);
+    if (!fill) return;
+    u->id = std::move(key->id);
+    u->gender = key->gender;
+    u->first_name = first_name;
+    u->last_name = last_name;
+    u->email = email_part(first_name) + "." + email_part(last_name) + "@" + domain;
+    u->age = age;
+    u->street_address = address.street_address();
+    u->location = key->location;
+    u->traffic_source = traffic_source;
+    u->created_at = u->updated_at = now;
+}
+
 User EntityGenerator::new_user(Micros now) {
     User u;
-    u.id = ids_.v4(rng_);
-    u.gender = pick(dist::kGender, rng_);
-    u.first_name = pick_name(u.gender == "M" ? names_.male_first : names_.female_first);
-    u.last_name = pick_name(names_.last);
-    u.email = email_part(u.first_name) + "." + email_part(u.last_name) + "@" +
-              pick_name(names_.email_domains);
-    u.age = static_cast<int>(rng_.uniform_int(dist::kAgeMin, dist::kAgeMax));
-    Address a = new_address();
-    u.street_address = std::move(a.street_address);
-    u.location = a.location;
-    u.traffic_source = pick(dist::kUserTrafficSource, rng_);
-    u.created_at = u.updated_at = now;
+    UserKey key;
+    draw_user(true, now, &u, &key);
     return u;
+}
+
+UserKey EntityGenerator::new_user_key() {
+    UserKey key;
+    draw_user(false, 0, nullptr, &key);
+    return key;
 }
 
 Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& place, Micros now,
@@ -119,6 +154,7 @@ Purchase EntityGenerator::purchase(const std::string& user_id, const Place& plac
     p.order.status = OrderStatus::Processing;
     p.order.num_of_items = std::stoi(pick(dist::kItemsPerOrder, rng_));
     p.order.times.created_at = p.order.times.updated_at = now;
+    p.items.reserve(static_cast<size_t>(p.order.num_of_items));
     for (int i = 0; i < p.order.num_of_items; ++i) {
         const Product& product = buyer_product(gender);
         OrderItem item;
