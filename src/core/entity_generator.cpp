@@ -171,9 +171,7 @@ Purchase EntityGenerator::purchase(const std::string& user_id, const Place& plac
         for (const OrderItem& item : p.items) {
             std::vector<Page> pages = purchase_pages(product_by_id(item.product_id), session_rng);
             if (!checked_out) pages.pop_back();  // the session ends at the cart
-            auto events = build_session(pages, user_id, place, now, session_rng, ids_);
-            p.events.insert(p.events.end(), std::make_move_iterator(events.begin()),
-                            std::make_move_iterator(events.end()));
+            append_session(pages, user_id, place, now, session_rng, ids_, &p.events);
         }
     return p;
 }
@@ -194,8 +192,7 @@ std::vector<Event> EntityGenerator::exit_sessions(const std::vector<ItemRef>& it
     std::vector<Event> out;
     for (const auto& item : items) {
         const Product& product = product_by_id(item.product_id);
-        auto events = build_session(item_exit_pages(product, item.id, returned), user_id, place, end, rng, ids_);
-        for (auto& e : events) out.push_back(std::move(e));
+        append_session(item_exit_pages(product, item.id, returned), user_id, place, end, rng, ids_, &out);
     }
     return out;
 }
