@@ -75,7 +75,9 @@ void check_backfill_scenario(const Scenario& scenario) {
         refuse("scenario.faults.late_events", "A late event is written after rows created later than it; a back-fill writes its window in time order, as one delivery.");
 }
 
-Purchase& OrderSet::order(int64_t i, bool with_events) {
+Purchase& OrderSet::order(int64_t i, bool with_events, bool with_items) {
+    with_items = with_items || with_events;  // the exit sessions name their items
+    order_gen_.set_item_ids(with_items);
     Rng& rng = order_gen_.rng();
     rng.reseed(Rng::derive_seed(order_seed_, static_cast<uint64_t>(i)));
     int64_t u = rng.uniform_int(0, users_ - 1);
@@ -119,7 +121,10 @@ Purchase& OrderSet::order(int64_t i, bool with_events) {
         faults_->reseed(Rng::derive_seed(Rng::derive_seed(seed_, kFaultStream), static_cast<uint64_t>(i)));
         truth_.clear();
         faults_->corrupt(purchase_.order, &truth_);
-        for (OrderItem& item : purchase_.items) faults_->corrupt(item, &truth_);
+        // The items' faults draw after the order's, from this order's stream: skipping them
+        // leaves the order as it was.
+        if (with_items)
+            for (OrderItem& item : purchase_.items) faults_->corrupt(item, &truth_);
         if (with_events) purchase_.events = faults_->deliver(std::move(purchase_.events), created, &truth_, false);
     }
     return purchase_;

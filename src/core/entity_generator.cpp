@@ -158,8 +158,12 @@ Purchase EntityGenerator::purchase(const std::string& user_id, const Place& plac
     for (int i = 0; i < p.order.num_of_items; ++i) {
         const Product& product = buyer_product(gender);
         OrderItem item;
-        item.id = new_id(now);
-        item.order_id = p.order.id;
+        if (item_ids_) {
+            item.id = new_id(now);
+            item.order_id = p.order.id;
+        } else {
+            ids_.skip(rng_, now);
+        }
         item.product_id = product.id;
         item.status = p.order.status;
         item.quantity = static_cast<int>(rng_.uniform_int(dist::kQuantityMin, dist::kQuantityMax));

@@ -48,6 +48,9 @@ public:
     // it. space must outlive the generator; null: all ids.
     void set_id_space(const IdSpace* space) { ids_.space = space; }
     const IdRule& id_rule() const { return ids_; }
+    // Whether new purchases write their items' ids and order ids (false: drawn all the same, left
+    // empty: for generate_orders, which returns only the order; the items' text was a tenth of it).
+    void set_item_ids(bool write) { item_ids_ = write; }
     // Products by the scenario's popularity and prices with its discounts (null: uniform, retail).
     void set_model(const ShopperModel* model) { model_ = model; }
 
@@ -109,6 +112,7 @@ private:
     Rng rng_;
     IdRule ids_;
     const ShopperModel* model_ = nullptr;
+    bool item_ids_ = true;
     const NameLists& names_;
     const std::vector<Product>& products_;
     const LocationSampler& locations_;

@@ -176,7 +176,7 @@ Datum generate_order_part(FunctionCallInfo fcinfo, OrderPart part) {
     };
     size_t pending = 0;
     for (int64 i = sharding.shard; i < n; i += sharding.shards) {
-        Purchase& p = set.order(i, part == OrderPart::Events);
+        Purchase& p = set.order(i, part == OrderPart::Events, part != OrderPart::Orders);
         switch (part) {
             case OrderPart::Orders:
                 if (!p.order.id.empty()) orders.push_back(std::move(p.order));  // empty: its checkout failed
