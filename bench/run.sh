@@ -2,7 +2,7 @@
 # thelook_datagen benchmarks on a throwaway cluster (started and stopped here). Prints ratios
 # measured in the same run; not a pass/fail test. BENCH_SCALE (default 1) shrinks or grows every
 # size and duration, e.g. BENCH_SCALE=0.1 for a quick run. BENCH_PORT picks the port. BENCH_ONLY
-# picks sections, e.g. BENCH_ONLY="2 3" (default: all, 1 to 15 and 99; 6 only with BENCH_BASELINE; 15 needs about 50 GB of disk). BENCH_BASELINE=<git ref> adds section 6:
+# picks sections, e.g. BENCH_ONLY="2 3" (default: all, 1 to 16 and 99; 6 only with BENCH_BASELINE; 15 needs about 50 GB of disk). BENCH_BASELINE=<git ref> adds section 6:
 # the same live ceiling from that commit's build (in a private copy of PostgreSQL), alternating
 # with this build's, e.g. BENCH_BASELINE=78f904f (the last commit before scenarios).
 # BENCH_OUT=FILE also writes everything printed to FILE (make bench: bench/results/latest.txt, which
@@ -22,7 +22,7 @@ SCALE=${BENCH_SCALE:-1}
 calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 int() { awk "BEGIN { printf \"%d\", $1 }"; }
 now() { date +%s.%N; }
-want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 99} " == *" $1 "* ]]; }
+want() { [[ " ${BENCH_ONLY:-1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 99} " == *" $1 "* ]]; }
 # start_flat SCHEMA SECONDS SEED [start_simulation arguments] -> the simulation's id (flat out).
 start_flat() {
   local schema=$1 secs=$2 seed=$3; shift 3
@@ -521,6 +521,32 @@ if [ -x "$REPO/bench/backfill_scale.sh" ]; then
 else
   echo "bench/backfill_scale.sh is not there yet: not measured"
 fi
+fi
+
+if want 16; then
+cores=$(nproc)
+echo "## 16. parallel back-fill: CALL backfill_in_chunks(..., workers => $cores) vs workers => 1, the same history into fresh schemas (alternating, 3 rounds)"
+# The same window and seed on both sides (a fixed window: now() would move it); rows/s from the
+# procedure's summary NOTICE (its own time, the workers' start included). Each run on a schema
+# just set up and checkpointed.
+qps=$(calc "3000000 * $SCALE / 9.7 / (30 * 86400)")
+bf_side() {  # bf_side WORKERS -> "rows/s rows"
+  q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS pbf CASCADE" \
+       -c "SELECT thelook.setup('pbf', init_num_users => 0)" -c "CHECKPOINT" >/dev/null
+  q -q -c "CALL thelook.backfill_in_chunks('pbf', '2026-01-01 00:00+00', '2026-01-31 00:00+00', avg_qps => $qps, seed => 1,
+                                         init_num_users => 1000, workers => $1)" 2>&1 |
+    sed -n 's/.*NOTICE:  thelook backfill: \([0-9]*\) iterations, \([0-9]*\) users, \([0-9]*\) orders, \([0-9]*\) order items, \([0-9]*\) events in .* (\([0-9]*\) rows\/s)/\6 \2 \3 \4 \5/p' |
+    awk '{ print $1, $2 + $3 + $4 + $5 }'
+}
+serial=0; parallel=0
+for round in 1 2 3; do
+  if [ $((round % 2)) -eq 1 ]; then read -r s_rate s_rows < <(bf_side 1); read -r p_rate p_rows < <(bf_side "$cores")
+  else read -r p_rate p_rows < <(bf_side "$cores"); read -r s_rate s_rows < <(bf_side 1); fi
+  echo "round $round: workers => 1 $s_rate rows/s ($s_rows rows); workers => $cores $p_rate rows/s ($p_rows rows)"
+  serial=$((serial + s_rate)); parallel=$((parallel + p_rate))
+done
+target "parallel back-fill ($cores workers) / serial back-fill (rows/s)" "$(calc "int($parallel / $serial * 100) / 100")" 1.6
+q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA pbf CASCADE" -c "CHECKPOINT"
 fi
 
 if want 99; then

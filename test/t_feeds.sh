@@ -12,7 +12,7 @@
 # 58P01, 42P01), and the README's pg_cron line.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-start_cluster feeds "${FEEDS_PORT:-54881}"
+start_cluster feeds "${FEEDS_PORT:-54881}" "track_functions = 'pl'"  # counts the capture trigger's calls
 work=$PGHOST/work
 mkdir -p "$work/expected" "$work/expected2"
 feed=$PGHOST/feed         # the cluster's directory: writable by the server's OS user
@@ -96,6 +96,40 @@ dump_truth demo "$work"
 check "CSV feed read by a reader that follows the manifest" \
   reader check "$feed" "$work/expected" "$work/truth.csv" "$work/files.csv" --seen "$work/seen.json" \
   --resume "$work/mid_manifest.jsonl" "$work/mid_hashes" --rates 0.02 0.03 0.02 --rates-after "$unrated"
+
+echo "# a feed's tables without other triggers: the simulation appends directly and logs the rows itself"
+# The audit triggers above keep demo's tables on INSERT (and the capture trigger); here nothing
+# but the feed's trigger is on the tables, so the live writer takes its direct path and logs the
+# rows itself, into the tables' own logs (feed_log_<table>). The oracle: every id in the tables is in exactly one file, none else, and the
+# events (never updated) are the table's rows exactly, value for value.
+trigger_calls() { q -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions WHERE schemaname = 'thelook' AND funcname = 'feed_capture'"; }
+calls_before=$(trigger_calls)
+check "the capture trigger's calls are counted (demo's inserts went through it)" test "$calls_before" -gt 0
+as_pg mkdir -p "$PGHOST/feed4"
+q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('fast', init_num_users => 100, seed => 11)" >/dev/null
+q -c "SELECT count(*) FROM thelook.write_feed('fast', '$PGHOST/feed4')" >/dev/null
+fast=$(q -c "SELECT thelook.start_simulation('fast', avg_qps => 400, time_scale => 43200, simulated_start => '2026-11-02', seed => 12)")
+for ((i = 1; i <= 6; i++)); do
+  sleep 0.5
+  q -c "SELECT count(*) FROM thelook.write_feed('fast', '$PGHOST/feed4', format => 'csv')" >/dev/null
+done
+q -c "SELECT thelook.stop_simulation($fast)" >/dev/null
+wait_for "SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'thelook simulation'" 30 || true  # its worker has exited
+q -c "SELECT count(*) FROM thelook.write_feed('fast', '$PGHOST/feed4')" >/dev/null
+check_eq "nothing is left in fast's logs" 0 "$(q -c "SELECT (SELECT count(*) FROM fast.feed_log) + (SELECT count(*) FROM fast.feed_log_users) +
+  (SELECT count(*) FROM fast.feed_log_orders) + (SELECT count(*) FROM fast.feed_log_order_items) + (SELECT count(*) FROM fast.feed_log_events)")"
+check "the simulation wrote orders ($(q -c "SELECT count(*) FROM fast.orders"))" test "$(q -c "SELECT count(*) FROM fast.orders")" -gt 100
+sleep 1  # the worker's function statistics are flushed as it exits
+check_eq "the capture trigger did not fire for the simulation's inserts (the direct path)" "$calls_before" "$(trigger_calls)"
+mkdir -p "$work/fast"
+for t in users orders order_items events; do
+  q -c "COPY (SELECT id FROM fast.$t) TO STDOUT" >"$work/fast/$t.ids"
+done
+q -c "COPY fast.events TO STDOUT WITH (FORMAT csv, HEADER)" >"$work/fast/events.csv"
+check "every row of fast's tables in exactly one file, the events as in the table" \
+  /usr/bin/python3 "$REPO/test/feed_ids.py" "$PGHOST/feed4" "$work/fast" --events
+check "the simulation's rows went to the tables' own logs (feed_log_orders: $(q -c "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'fast.feed_log_orders'::regclass") inserted)" \
+  test "$(q -c "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'fast.feed_log_orders'::regclass")" -gt 0
 
 echo "# JSON Lines by event_type, written by a role with pg_write_server_files (not a superuser)"
 q -q <<'SQL'

@@ -68,8 +68,37 @@ n11=$(PGDATABASE=from11 orders)
 # A user's own views over the extension's view and function: the update must not need to drop them.
 PGDATABASE=from11 q -q -c "CREATE VIEW public.my_simulations AS SELECT id, name, state, iterations FROM thelook.simulations" \
   -c "CREATE VIEW public.my_status AS SELECT id, lost_sales FROM thelook.simulation_status()"
+# A file feed made under 1.1 (feed_log only), with rows logged and not yet written.
+as_pg mkdir -p "$PGHOST/feed11"
+PGDATABASE=from11 q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('fd11', init_num_users => 20, seed => 2)" \
+  -c "SELECT count(*) FROM thelook.write_feed('fd11', '$PGHOST/feed11')" \
+  -c "INSERT INTO fd11.users SELECT * FROM thelook.generate_users(30, 5)" >/dev/null
 PGDATABASE=from11 q -q -c "ALTER EXTENSION thelook_datagen UPDATE"
 check_eq "database from11 updated to $CURRENT" "$CURRENT" "$(PGDATABASE=from11 ext_version)"
+echo "# the feed made under 1.1 after the update: its first call makes the per-table logs"
+fd11=$(PGDATABASE=from11 q -c "SELECT thelook.start_simulation('fd11', avg_qps => 200, time_scale => 3600, seed => 3)")
+sleep 1
+check_eq "the first call after the update writes the 30 users logged before it (and what the simulation wrote)" t \
+  "$(PGDATABASE=from11 q -c "SELECT sum(rows) FILTER (WHERE table_name = 'users') >= 30 FROM thelook.write_feed('fd11', '$PGHOST/feed11')")"
+check_eq "and makes the feed's per-table logs" 4 "$(PGDATABASE=from11 q -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'fd11' AND tablename LIKE 'feed\_log\_%'")"
+sleep 1
+PGDATABASE=from11 q -q -c "SELECT thelook.stop_simulation($fd11)"
+fd11=$(PGDATABASE=from11 q -c "SELECT thelook.start_simulation('fd11', avg_qps => 200, time_scale => 3600, seed => 4)")
+sleep 2
+fd11_pid=$(PGDATABASE=from11 q -c "SELECT pid FROM thelook.simulations WHERE id = $fd11")
+PGDATABASE=from11 q -q -c "SELECT thelook.stop_simulation($fd11)"
+# Its table statistics are flushed as its worker exits.
+wait_for "SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = ${fd11_pid:-0}" 15 || true
+sleep 1
+PGDATABASE=from11 q -c "SELECT count(*) FROM thelook.write_feed('fd11', '$PGHOST/feed11')" >/dev/null
+check "a simulation started since logs into them (feed_log_orders: $(PGDATABASE=from11 q -c "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'fd11.feed_log_orders'::regclass") inserted)" \
+  test "$(PGDATABASE=from11 q -c "SELECT n_tup_ins FROM pg_stat_user_tables WHERE relid = 'fd11.feed_log_orders'::regclass")" -gt 0
+mkdir -p "$PGHOST/fd11"
+for t in users orders order_items events; do PGDATABASE=from11 q -c "COPY (SELECT id FROM fd11.$t) TO STDOUT" >"$PGHOST/fd11/$t.ids"; done
+check "every row of fd11's tables is in exactly one of the feed's files, before and after the update" \
+  /usr/bin/python3 "$REPO/test/feed_ids.py" "$PGHOST/feed11" "$PGHOST/fd11"
+check_eq "drop_feed('fd11') drops the per-table logs too" "t 0" \
+  "$(PGDATABASE=from11 q -c "SELECT thelook.drop_feed('fd11')") $(PGDATABASE=from11 q -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'fd11' AND tablename LIKE 'feed%'")"
 check_eq "a user's views over thelook.simulations and simulation_status() lived through the update" "1 1 local" \
   "$(PGDATABASE=from11 q -c "SELECT (SELECT count(*) FROM public.my_simulations WHERE id = $from11) || ' ' ||
                                     (SELECT count(*) FROM public.my_status WHERE id = $from11) || ' ' ||

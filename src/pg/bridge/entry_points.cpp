@@ -1,6 +1,7 @@
 // Every C entry point of the library: one-line forwarders to C++ bodies through the guard.
 #include "pg/bulk/backfill.hpp"
 #include "pg/bulk/bulk_functions.hpp"
+#include "pg/bulk/parallel_backfill.hpp"
 #include "pg/feeds/file_feed.hpp"
 #include "pg/bridge/guard.hpp"
 #include "pg/control/launcher.hpp"
@@ -40,6 +41,15 @@ void thelook_launcher_main(Datum arg) {
     pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
     BackgroundWorkerUnblockSignals();
     thelook::pg::run_launcher();
+}
+
+PGDLLEXPORT void thelook_backfill_worker_main(Datum arg);
+void thelook_backfill_worker_main(Datum arg) {
+    pqsignal(SIGTERM, die);
+    BackgroundWorkerUnblockSignals();
+    int32 index = -1;
+    memcpy(&index, MyBgworkerEntry->bgw_extra, sizeof index);
+    thelook::pg::run_backfill_worker(DatumGetUInt32(arg), index);
 }
 
 PGDLLEXPORT void thelook_resumer_main(Datum arg);

@@ -104,21 +104,27 @@ struct PendingError {
     [[noreturn]] void raise() const;
 };
 
+// Runs body; an exception leaving it is captured into *pending (body's C++ stack unwound).
+template <typename F>
+void capture_errors(PendingError* pending, F&& body) noexcept {
+    try {
+        body();
+    } catch (const thelook::Error& e) {  // PgError too
+        pending->capture(e);
+    } catch (const std::bad_alloc&) {
+        pending->capture(sqlstate::kOutOfMemory, "out of memory in thelook_datagen");
+    } catch (const std::exception& e) {
+        pending->capture(sqlstate::kInternal, e.what());
+    } catch (...) {
+        pending->capture(sqlstate::kInternal, "unexpected C++ exception in thelook_datagen");
+    }
+}
+
 template <Datum (*Body)(FunctionCallInfo)>
 Datum entry(FunctionCallInfo fcinfo) {
     PendingError pending;
     Datum result = 0;
-    try {
-        result = Body(fcinfo);
-    } catch (const thelook::Error& e) {  // PgError too
-        pending.capture(e);
-    } catch (const std::bad_alloc&) {
-        pending.capture(sqlstate::kOutOfMemory, "out of memory in thelook_datagen");
-    } catch (const std::exception& e) {
-        pending.capture(sqlstate::kInternal, e.what());
-    } catch (...) {
-        pending.capture(sqlstate::kInternal, "unexpected C++ exception in thelook_datagen");
-    }
+    capture_errors(&pending, [&] { result = Body(fcinfo); });
     if (pending.set) pending.raise();
     return result;
 }

@@ -11,6 +11,11 @@ extern "C" {
 #include "access/tableam.h"
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_trigger.h"
+#include "commands/trigger.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 }
@@ -29,6 +34,27 @@ TableSpec spec_of(BulkTable t) {
         case BulkTable::Events: return kEventsTable;
     }
     return kUsersTable;
+}
+
+// Whether every INSERT trigger of the table is a file feed's capture trigger (feed_prepare makes
+// it: thelook.feed_capture, AFTER INSERT FOR EACH STATEMENT) that fires as it does now: enabled
+// for an origin session, and this session not a replica (session_replication_role). Then the live
+// writer may append directly and log the rows itself: the trigger does nothing else. Inside pg_guard.
+bool only_feed_capture(const TriggerDesc* trig) {
+    if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA) return false;
+    const Oid thelook = get_namespace_oid("thelook", true);
+    bool any = false;
+    for (int i = 0; i < trig->numtriggers; ++i) {
+        const Trigger& t = trig->triggers[i];
+        if (!TRIGGER_FOR_INSERT(t.tgtype)) continue;
+        const char* name = get_func_name(t.tgfoid);
+        if (t.tgenabled != TRIGGER_FIRES_ON_ORIGIN || TRIGGER_FOR_ROW(t.tgtype) || TRIGGER_FOR_BEFORE(t.tgtype) ||
+            TRIGGER_FOR_INSTEAD(t.tgtype) || t.tgqual != nullptr || name == nullptr || strcmp(name, "feed_capture") != 0 ||
+            get_func_namespace(t.tgfoid) != thelook)
+            return false;
+        any = true;
+    }
+    return any;
 }
 
 }  // namespace
@@ -66,11 +92,15 @@ TableAppender::Problem TableAppender::open_table(bool live, char* detail, size_t
         // Row and statement triggers on INSERT, including the internal ones of foreign keys and
         // deferrable unique constraints, and a feed's capture trigger.
         TriggerDesc* trig = rel->trigdesc;
+        captures_ = false;
         if (trig && (trig->trig_insert_before_row || trig->trig_insert_after_row ||
                      trig->trig_insert_instead_row || trig->trig_insert_before_statement ||
                      trig->trig_insert_after_statement || trig->trig_insert_new_table)) {
-            problem = Problem::Triggers;
-            return;
+            if (!live || !only_feed_capture(trig)) {
+                problem = Problem::Triggers;
+                return;
+            }
+            captures_ = true;
         }
         if (live && rel->rd_tableam != GetHeapamTableAmRoutine()) { problem = Problem::NotHeap; return; }
         if (live && is_citus_table(RelationGetRelid(rel))) { problem = Problem::Citus; return; }
@@ -117,6 +147,13 @@ TableAppender::Problem TableAppender::open_table(bool live, char* detail, size_t
         slots_ = static_cast<TupleTableSlot**>(palloc0(sizeof(TupleTableSlot*) * kBatchRows));
         nslots_ = 0;
         batch_context_ = AllocSetContextCreate(CurrentMemoryContext, "thelook bulk batch", ALLOCSET_DEFAULT_SIZES);
+        if (captures_) {
+            row_type_ = rel->rd_rel->reltype;
+            row_array_type_ = get_array_type(row_type_);
+            capture_context_ = AllocSetContextCreate(CurrentMemoryContext, "thelook feed capture", ALLOCSET_DEFAULT_SIZES);
+            ncaptured_ = captured_size_ = 0;
+            captured_ = nullptr;
+        }
     });
     if (problem != Problem::Ok && live && rel_ != nullptr) {
         pg_guard([&] { table_close(rel_, NoLock); });
@@ -191,6 +228,18 @@ void TableAppender::append_rows(const std::vector<T>& rows, RowFn row_fn) {
             }
             MemoryContextSwitchTo(old);
             table_multi_insert(rel_, slots_, n, cid, 0, bistate_);
+            if (captures_) {
+                // The row as stored (what the trigger's transition table would hold), copied out
+                // of the slot before the next batch reuses it.
+                MemoryContextSwitchTo(capture_context_);
+                if (ncaptured_ + n > captured_size_) {
+                    const int size = std::max(ncaptured_ + n, 2 * captured_size_);
+                    captured_ = static_cast<Datum*>(captured_ ? repalloc(captured_, sizeof(Datum) * size) : palloc(sizeof(Datum) * size));
+                    captured_size_ = size;
+                }
+                for (int k = 0; k < n; ++k) captured_[ncaptured_++] = ExecFetchSlotHeapTupleDatum(slots_[k]);
+                MemoryContextSwitchTo(old);
+            }
             if (rri_->ri_NumIndices > 0) {
                 for (int k = 0; k < n; ++k) {
                     ResetPerTupleExprContext(estate_);
@@ -210,6 +259,20 @@ void TableAppender::append(const std::vector<Order>& rows) { append_rows(rows, o
 void TableAppender::append(const std::vector<OrderItem>& rows) { append_rows(rows, order_item_row); }
 void TableAppender::append(const std::vector<Event>& rows) { append_rows(rows, event_row); }
 
+Datum TableAppender::captured_rows() {
+    return pg_guard([&] {
+        int16 typlen;
+        bool typbyval;
+        char typalign;
+        get_typlenbyvalalign(row_type_, &typlen, &typbyval, &typalign);
+        ArrayType* rows = construct_array(captured_, ncaptured_, row_type_, typlen, typbyval, typalign);
+        ncaptured_ = captured_size_ = 0;
+        captured_ = nullptr;
+        MemoryContextReset(capture_context_);
+        return PointerGetDatum(rows);
+    });
+}
+
 void TableAppender::close() {
     pg_guard([&] {
         if (estate_) {
@@ -219,12 +282,17 @@ void TableAppender::close() {
             ExecCloseIndices(rri_);
             FreeExecutorState(estate_);
             MemoryContextDelete(batch_context_);
+            if (capture_context_) MemoryContextDelete(capture_context_);
         }
         if (rel_) table_close(rel_, NoLock);
     });
     rel_ = nullptr;
     estate_ = nullptr;
     bistate_ = nullptr;
+    capture_context_ = nullptr;
+    captured_ = nullptr;
+    ncaptured_ = captured_size_ = 0;
+    captures_ = false;
     nslots_ = 0;
 }
 

@@ -266,14 +266,27 @@ constexpr int64 kChunkRows = 100000;
 // Returns how many rows it wrote.
 int64 export_chunk(const Arguments& a, const std::string& table, int64 limit, int64& next_part, int64 feed_seed,
                    std::vector<WrittenFile>& out) {
-    const std::string s = quoted(a.schema);
+    const std::string s = quoted(a.schema), row_type = s + "." + quoted(table);
     // The DELETE reads with the statement's snapshot: it takes the committed rows up to the n-th
     // (by arrival), and a row committed later stays for the next call whatever its seq. Sorted
     // here rather than by ORDER BY, which would sort the whole result again (on disk when large).
-    Result r = query("WITH d AS (DELETE FROM " + s + ".feed_log WHERE table_name = $1 AND seq <= (SELECT max(seq) FROM (SELECT seq FROM " +
-                         s + ".feed_log WHERE table_name = $1 ORDER BY seq LIMIT $2::bigint) n) RETURNING seq, row) "
-                         "SELECT d.seq, r.* FROM d, jsonb_populate_record(NULL::" + s + "." + quoted(table) + ", d.row) r",
-                     {table, std::to_string(limit)}, SPI_OK_SELECT);
+    // The rows are in feed_log (as JSON, by the trigger) and, since 1.2, in the table's own log
+    // (its columns, by a simulation writing directly); both numbered from one sequence, so the
+    // first n by arrival are the first n of the two together. The own log's rows go through the
+    // table's row type by name as the JSON ones do: a column added since reads as NULL.
+    const std::string own_log = s + "." + quoted("feed_log_" + table);
+    const bool has_own_log = query("SELECT to_regclass($1) IS NOT NULL", {own_log}, SPI_OK_SELECT).rows.at(0).at(0) == std::string("t");
+    const std::string json_seqs = "(SELECT seq FROM " + s + ".feed_log WHERE table_name = $1 ORDER BY seq LIMIT $2::bigint)";
+    const std::string last =
+        has_own_log ? "(SELECT max(seq) FROM (SELECT seq FROM (" + json_seqs + " UNION ALL (SELECT seq FROM " + own_log +
+                          " ORDER BY seq LIMIT $2::bigint)) u ORDER BY seq LIMIT $2::bigint) n)"
+                    : "(SELECT max(seq) FROM " + json_seqs + " n)";
+    std::string sql = "WITH m AS (SELECT " + last + " AS seq), d AS (DELETE FROM " + s +
+                      ".feed_log WHERE table_name = $1 AND seq <= (SELECT seq FROM m) RETURNING seq, row)";
+    if (has_own_log) sql += ", e AS (DELETE FROM " + own_log + " WHERE seq <= (SELECT seq FROM m) RETURNING *)";
+    sql += " SELECT d.seq, r.* FROM d, jsonb_populate_record(NULL::" + row_type + ", d.row) r";
+    if (has_own_log) sql += " UNION ALL SELECT e.seq, r.* FROM e, jsonb_populate_record(NULL::" + row_type + ", to_jsonb(e)) r";
+    Result r = query(sql, {table, std::to_string(limit)}, SPI_OK_SELECT);
     std::vector<std::pair<int64, size_t>> order;
     for (size_t i = 0; i < r.rows.size(); ++i) order.emplace_back(std::stoll(*r.rows[i][0]), i);
     std::sort(order.begin(), order.end());

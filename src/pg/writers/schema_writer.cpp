@@ -47,7 +47,7 @@ void SchemaWriter::set_id_space(const IdSpace* space) {
     index_picks_->set_id_space(space_);
 }
 
-SchemaWriter::SchemaWriter(const TableNames& tables) : schema_(tables.schema), tables_(tables) {
+SchemaWriter::SchemaWriter(const TableNames& tables) : schema_(tables.schema), tables_(tables), feed_log_(tables.schema) {
     const std::string& schema = schema_;
     const std::string users = tables_.qualified("users"), orders = tables_.qualified("orders"),
                       items = tables_.qualified("order_items"), heartbeat = qualified(schema, "heartbeat");

@@ -17,6 +17,7 @@
 #include "pg/bridge/spi_plan.hpp"
 #include "pg/citus/shard_tables.hpp"
 #include "pg/control/shared_state.hpp"
+#include "pg/feeds/feed_log_writer.hpp"
 
 namespace thelook::pg {
 
@@ -170,6 +171,7 @@ private:
     WriteCounts counts_;
     std::unique_ptr<InventoryWriter> inventory_;
     std::unique_ptr<IndexPicks> index_picks_;  // the picks without the executor, when allowed
+    FeedLogWriter feed_log_;  // a file feed's log rows for the tables written directly
 };
 
 }  // namespace thelook::pg

@@ -15,6 +15,7 @@
 #include "pg/bridge/settings.hpp"
 #include "pg/bridge/transaction.hpp"
 #include "pg/bulk/bulk_insert.hpp"
+#include "pg/feeds/feed_log_writer.hpp"
 #include "pg/writers/schema_writer.hpp"
 #include "pg/writers/table_rows.hpp"
 
@@ -98,15 +99,18 @@ constexpr int kMaxSubtransactions = 32;
 constexpr int kUpsertFlushesAfterFallback = 100;
 
 // One table's buffered rows: directly when direct and the table allows it (returns true), else
-// by the upsert.
+// by the upsert. A feed's table is written directly too, its rows then logged by feed_log (in the
+// same subtransaction: a unique violation that sends the flush to the upsert rolls the log back too).
 template <typename T, typename RowFn>
-bool write_table(const TableNames& tables, BulkTable table, bool direct, const SpiPlan& plan,
+bool write_table(const TableNames& tables, BulkTable table, bool direct, const SpiPlan& plan, FeedLogWriter& feed_log,
                  const std::vector<T>& rows, RowFn row_fn, const TableSpec& spec) {
     if (rows.empty()) return false;
     if (direct) {
         TableAppender appender(tables.schema, table, tables.relation(spec.name));
         if (appender.try_open()) {
             appender.append(rows);
+            if (appender.captures())
+                feed_log.log(static_cast<int>(table), spec, appender.captured_rows(), appender.row_array_type());
             appender.close();
             return true;
         }
@@ -119,10 +123,10 @@ bool write_table(const TableNames& tables, BulkTable table, bool direct, const S
 
 int SchemaWriter::write_buffered(bool direct) {
     int n = 0;
-    n += write_table(tables_, BulkTable::Users, direct, upsert_users_, users_, user_row, kUsersTable);
-    n += write_table(tables_, BulkTable::Orders, direct, upsert_orders_, orders_, order_row, kOrdersTable);
-    n += write_table(tables_, BulkTable::OrderItems, direct, upsert_items_, items_, order_item_row, kOrderItemsTable);
-    n += write_table(tables_, BulkTable::Events, direct, upsert_events_, events_, event_row, kEventsTable);
+    n += write_table(tables_, BulkTable::Users, direct, upsert_users_, feed_log_, users_, user_row, kUsersTable);
+    n += write_table(tables_, BulkTable::Orders, direct, upsert_orders_, feed_log_, orders_, order_row, kOrdersTable);
+    n += write_table(tables_, BulkTable::OrderItems, direct, upsert_items_, feed_log_, items_, order_item_row, kOrderItemsTable);
+    n += write_table(tables_, BulkTable::Events, direct, upsert_events_, feed_log_, events_, event_row, kEventsTable);
     return n;
 }
 

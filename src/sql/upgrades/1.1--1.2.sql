@@ -33,6 +33,8 @@ DROP FUNCTION @extschema@.start_simulation(name, float8, bigint, float8, float8,
 -- the tables validate() reads 42P01, each with a hint (PostgreSQL's own errors had none).
 --#include faults/validate
 --#include feeds/feed_prepare
+-- drop_feed(): also drops the per-table logs that feed_prepare() now makes.
+--#include feeds/drop_feed
 -- Citus (docs/citus.md): a set-up schema as reference and distributed tables on a coordinator.
 --#include citus/distribute
 
@@ -43,3 +45,8 @@ ALTER TABLE @extschema@.simulation_runs
     ADD CONSTRAINT simulation_runs_check CHECK (shards >= 1 AND shard >= 0 AND shard < shards);
 COMMENT ON COLUMN @extschema@.simulation_runs.shard IS
     'A sharded simulation''s shard (0 to shards - 1): the ids it creates and picks have hashtext(id) in the shard-th of shards equal hash ranges; shards = 1 is every id.';
+
+-- backfill_in_chunks takes workers (docs/bulk.md: a parallel back-fill); appended, so that calls by
+-- position keep working. The 1.1 signature goes first, so that no call is ambiguous.
+DROP PROCEDURE @extschema@.backfill_in_chunks(name, timestamptz, timestamptz, float8, bigint, float8, float8, bigint, text, text, text, bigint, text, text);
+--#include bulk/backfill_in_chunks

@@ -1,7 +1,10 @@
 -- Called by write_feed: creates the feed on its first call, checks later calls against it, and
 -- returns its state, locked until the calling transaction ends (one call per schema at a time).
 -- 1.2: a NULL schema or directory is 22004 naming the parameter, with a hint (format() raised its
--- own 22004 without one).
+-- own 22004 without one). Each table of the feed gets a log of its own row type,
+-- feed_log_<table>, numbered from feed_log's sequence: a simulation logs the rows it appends
+-- directly there (no JSON, no text index); the trigger still logs other writers' rows into
+-- feed_log. A feed created by 1.1 gets them at its first call after the update.
 CREATE OR REPLACE FUNCTION @extschema@.feed_prepare(
     schema name, directory text, tables text[], seed bigint, include_existing boolean,
     OUT next_part bigint, OUT next_batch bigint, OUT manifest_bytes bigint, OUT feed_seed bigint,
@@ -64,6 +67,20 @@ BEGIN
         END LOOP;
     END IF;
     EXECUTE format('SELECT * FROM %s.feed_state FOR UPDATE', s) INTO st;
+    FOREACH t IN ARRAY st.tables LOOP
+        IF to_regclass(format('%s.%I', s, 'feed_log_' || t)) IS NULL THEN
+            -- LIKE: the table's columns as they are now, with their NOT NULL constraints. A table
+            -- whose columns change later is written through INSERT and its trigger (the
+            -- simulation's direct path wants theLook's columns), so this log's shape stays.
+            EXECUTE format('CREATE TABLE %1$s.%2$I (seq bigint PRIMARY KEY DEFAULT pg_catalog.nextval(%3$L::regclass), LIKE %1$s.%4$I)',
+                           s, 'feed_log_' || t, pg_get_serial_sequence(format('%s.feed_log', s), 'seq'), t);
+            SELECT c.relowner::regrole::name INTO owner FROM pg_class c WHERE c.oid = format('%s.%I', s, t)::regclass;
+            IF owner <> current_user THEN
+                EXECUTE format('GRANT INSERT ON %s.%I TO %I', s, 'feed_log_' || t, owner);
+                EXECUTE format('GRANT USAGE ON SEQUENCE %s TO %I', pg_get_serial_sequence(format('%s.feed_log', s), 'seq'), owner);
+            END IF;
+        END IF;
+    END LOOP;
     IF st.directory <> directory THEN
         RAISE EXCEPTION 'schema "%" already feeds directory "%"', schema, st.directory
             USING ERRCODE = '22023',
@@ -81,7 +98,7 @@ BEGIN
 END
 $feed_prepare$;
 COMMENT ON FUNCTION @extschema@.feed_prepare(name, text, text[], bigint, boolean) IS
-    'Internal to thelook.write_feed: creates a schema''s file feed (feed_log, feed_state, feed_files and the capture triggers) on its first call and returns the feed''s state, locked until the transaction ends.';
+    'Internal to thelook.write_feed: creates a schema''s file feed (feed_log, a feed_log_<table> for each table, feed_state, feed_files and the capture triggers) on its first call and returns the feed''s state, locked until the transaction ends.';
 -- Only roles that may write the files may start a feed's log (it would grow with no one to drain it).
 REVOKE ALL ON FUNCTION @extschema@.feed_prepare(name, text, text[], bigint, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.feed_prepare(name, text, text[], bigint, boolean) TO pg_write_server_files;
