@@ -75,7 +75,9 @@ void check_backfill_scenario(const Scenario& scenario) {
         refuse("scenario.faults.late_events", "A late event is written after rows created later than it; a back-fill writes its window in time order, as one delivery.");
 }
 
-Purchase& OrderSet::order(int64_t i, bool with_events) {
+Purchase& OrderSet::order(int64_t i, bool with_events, bool with_items) {
+    with_items = with_items || with_events;  // the exit sessions name their items
+    order_gen_.set_item_ids(with_items);
     Rng& rng = order_gen_.rng();
     rng.reseed(Rng::derive_seed(order_seed_, static_cast<uint64_t>(i)));
     int64_t u = rng.uniform_int(0, users_ - 1);
@@ -89,10 +91,10 @@ Purchase& OrderSet::order(int64_t i, bool with_events) {
             step > 0 ? std::min<int64_t>(users_, static_cast<int64_t>(static_cast<double>(created - window_.start) / step) + 1) : users_;
         u = rng.uniform_int(0, std::max<int64_t>(signed_up_by, 1) - 1);
     }
-    // The buyer exactly as generate_users(users, seed, ...) makes row u.
+    // The buyer exactly as generate_users(users, seed, ...) makes row u (its id, gender and place).
     user_gen_.rng().reseed(Rng::derive_seed(seed_, static_cast<uint64_t>(u)));
     const Micros signed_up = window_.spread(u, users_);
-    User buyer = user_gen_.new_user(signed_up);
+    const UserKey buyer = user_gen_.new_user_key();
     // Without a scenario the order comes after its buyer signed up, uniformly up to the window's end.
     if (!shape_) created = signed_up + static_cast<Micros>(rng.uniform() * static_cast<double>(window_.end - signed_up));
     created = std::max(created, signed_up);
@@ -119,7 +121,10 @@ Purchase& OrderSet::order(int64_t i, bool with_events) {
         faults_->reseed(Rng::derive_seed(Rng::derive_seed(seed_, kFaultStream), static_cast<uint64_t>(i)));
         truth_.clear();
         faults_->corrupt(purchase_.order, &truth_);
-        for (OrderItem& item : purchase_.items) faults_->corrupt(item, &truth_);
+        // The items' faults draw after the order's, from this order's stream: skipping them
+        // leaves the order as it was.
+        if (with_items)
+            for (OrderItem& item : purchase_.items) faults_->corrupt(item, &truth_);
         if (with_events) purchase_.events = faults_->deliver(std::move(purchase_.events), created, &truth_, false);
     }
     return purchase_;

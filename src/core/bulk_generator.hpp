@@ -64,8 +64,10 @@ public:
              uint64_t seed, int64_t users, TimeWindow window, Micros as_of);
 
     // Order i with its items and (with_events) events, its lifecycle played out up to as_of.
-    // The caller may move rows out of the result; it is rebuilt by the next call.
-    Purchase& order(int64_t i, bool with_events = true);
+    // The caller may move rows out of the result; it is rebuilt by the next call. with_items
+    // false (only without events): the items are drawn but their ids left empty and their
+    // faults not applied, for a caller that reads only the order.
+    Purchase& order(int64_t i, bool with_events = true, bool with_items = true);
     // The ids of the orders, items and events (see EntityGenerator::set_id_format).
     void set_id_format(IdFormat ids) { order_gen_.set_id_format(ids); }
     // Orders come by the scenario's traffic shape and incidents (as a back-fill with this seed

@@ -1,6 +1,8 @@
 #include "entity_generator.hpp"
 
 #include <cctype>
+#include <iterator>
+#include <string_view>
 
 #include "distributions.hpp"
 #include "error.hpp"
@@ -47,29 +49,63 @@ const Product& EntityGenerator::product_by_id(int64_t id) {
     return unknown_product_;
 }
 
-Address EntityGenerator::new_address() {
-    Address a;
-    a.street_address = std::to_string(rng_.uniform_int(1, 9999)) + " " + pick_name(names_.streets) +
-                       " " + pick_name(names_.street_suffixes);
+// The address's draws in the order GCC gave the expression they once were
+// (number + street + suffix, whose operands C++ leaves unsequenced; GCC evaluates them last
+// first): written out, the order is the same under every compiler, and new_user_key can make
+// exactly these draws without building the string.
+EntityGenerator::AddressDraws EntityGenerator::draw_address() {
+    AddressDraws a;
+    a.suffix = &pick_name(names_.street_suffixes);
+    a.street = &pick_name(names_.streets);
+    a.number = rng_.uniform_int(1, 9999);
     a.location = &locations_.pick(rng_);
     return a;
 }
 
+std::string EntityGenerator::AddressDraws::street_address() const {
+    return std::to_string(number) + " " + *street + " " + *suffix;
+}
+
+Address EntityGenerator::new_address() {
+    const AddressDraws d = draw_address();
+    return Address{d.street_address(), d.location};
+}
+
+void EntityGenerator::draw_user(bool fill, Micros now, User* u, UserKey* key) {
+    key->id = ids_.v4(rng_);
+    key->gender = pick(dist::kGender, rng_);
+    const bool male = std::string_view(key->gender) == "M";
+    const std::string& first_name = pick_name(male ? names_.male_first : names_.female_first);
+    const std::string& last_name = pick_name(names_.last);
+    const std::string& domain = pick_name(names_.email_domains);
+    const int age = static_cast<int>(rng_.uniform_int(dist::kAgeMin, dist::kAgeMax));
+    const AddressDraws address = draw_address();
+    key->location = address.location;
+    const char* traffic_source = pick(dist::kUserTrafficSource, rng_);
+    if (!fill) return;
+    u->id = std::move(key->id);
+    u->gender = key->gender;
+    u->first_name = first_name;
+    u->last_name = last_name;
+    u->email = email_part(first_name) + "." + email_part(last_name) + "@" + domain;
+    u->age = age;
+    u->street_address = address.street_address();
+    u->location = key->location;
+    u->traffic_source = traffic_source;
+    u->created_at = u->updated_at = now;
+}
+
 User EntityGenerator::new_user(Micros now) {
     User u;
-    u.id = ids_.v4(rng_);
-    u.gender = pick(dist::kGender, rng_);
-    u.first_name = pick_name(u.gender == "M" ? names_.male_first : names_.female_first);
-    u.last_name = pick_name(names_.last);
-    u.email = email_part(u.first_name) + "." + email_part(u.last_name) + "@" +
-              pick_name(names_.email_domains);
-    u.age = static_cast<int>(rng_.uniform_int(dist::kAgeMin, dist::kAgeMax));
-    Address a = new_address();
-    u.street_address = std::move(a.street_address);
-    u.location = a.location;
-    u.traffic_source = pick(dist::kUserTrafficSource, rng_);
-    u.created_at = u.updated_at = now;
+    UserKey key;
+    draw_user(true, now, &u, &key);
     return u;
+}
+
+UserKey EntityGenerator::new_user_key() {
+    UserKey key;
+    draw_user(false, 0, nullptr, &key);
+    return key;
 }
 
 Purchase EntityGenerator::new_purchase(const std::string& user_id, const Place& place, Micros now,
@@ -119,11 +155,16 @@ Purchase EntityGenerator::purchase(const std::string& user_id, const Place& plac
     p.order.status = OrderStatus::Processing;
     p.order.num_of_items = std::stoi(pick(dist::kItemsPerOrder, rng_));
     p.order.times.created_at = p.order.times.updated_at = now;
+    p.items.reserve(static_cast<size_t>(p.order.num_of_items));
     for (int i = 0; i < p.order.num_of_items; ++i) {
         const Product& product = buyer_product(gender);
         OrderItem item;
-        item.id = new_id(now);
-        item.order_id = p.order.id;
+        if (item_ids_) {
+            item.id = new_id(now);
+            item.order_id = p.order.id;
+        } else {
+            ids_.skip(rng_, now);
+        }
         item.product_id = product.id;
         item.status = p.order.status;
         item.quantity = static_cast<int>(rng_.uniform_int(dist::kQuantityMin, dist::kQuantityMax));
@@ -131,13 +172,14 @@ Purchase EntityGenerator::purchase(const std::string& user_id, const Place& plac
         item.times = p.order.times;
         p.items.push_back(std::move(item));
     }
+    // Room for every purchase page (up to three browse pages, cart, purchase) up front: growing the
+    // vector moved every event again (4 % of generate_events).
+    if (with_sessions) p.events.reserve(p.items.size() * (std::size(dist::kBrowsePages) + 2));
     if (with_sessions)
         for (const OrderItem& item : p.items) {
             std::vector<Page> pages = purchase_pages(product_by_id(item.product_id), session_rng);
             if (!checked_out) pages.pop_back();  // the session ends at the cart
-            auto events = build_session(pages, user_id, place, now, session_rng, ids_);
-            p.events.insert(p.events.end(), std::make_move_iterator(events.begin()),
-                            std::make_move_iterator(events.end()));
+            append_session(pages, user_id, place, now, session_rng, ids_, &p.events);
         }
     return p;
 }
@@ -158,8 +200,7 @@ std::vector<Event> EntityGenerator::exit_sessions(const std::vector<ItemRef>& it
     std::vector<Event> out;
     for (const auto& item : items) {
         const Product& product = product_by_id(item.product_id);
-        auto events = build_session(item_exit_pages(product, item.id, returned), user_id, place, end, rng, ids_);
-        for (auto& e : events) out.push_back(std::move(e));
+        append_session(item_exit_pages(product, item.id, returned), user_id, place, end, rng, ids_, &out);
     }
     return out;
 }

@@ -20,6 +20,13 @@ struct Address {
     const Location* location = nullptr;
 };
 
+// A user as an order sees its buyer: new_user's id, gender ("M" / "F") and location.
+struct UserKey {
+    std::string id;
+    const char* gender = "";
+    const Location* location = nullptr;
+};
+
 // An order item as read back from the database when its order moves.
 struct ItemRef {
     std::string id;
@@ -41,10 +48,17 @@ public:
     // it. space must outlive the generator; null: all ids.
     void set_id_space(const IdSpace* space) { ids_.space = space; }
     const IdRule& id_rule() const { return ids_; }
+    // Whether new purchases write their items' ids and order ids (false: drawn all the same, left
+    // empty: for generate_orders, which returns only the order; the items' text was a tenth of it).
+    void set_item_ids(bool write) { item_ids_ = write; }
     // Products by the scenario's popularity and prices with its discounts (null: uniform, retail).
     void set_model(const ShopperModel* model) { model_ = model; }
 
     User new_user(Micros now);
+    // What an order needs of a new user (its id, gender and place), from exactly the draws
+    // new_user makes, without the names, e-mail and street it would build: OrderSet rebuilds
+    // every order's buyer, and the full user was a tenth of generate_orders' time.
+    UserKey new_user_key();
     Address new_address();
     // An order with its items and, unless with_sessions is false, a purchase session per item.
     // The sessions draw from their own stream, so the order and items do not depend on them.
@@ -75,6 +89,18 @@ public:
 
 private:
     const std::string& pick_name(const std::vector<std::string>& list);
+    // An address's draws, before its street is written out.
+    struct AddressDraws {
+        int64_t number = 0;
+        const std::string* street = nullptr;
+        const std::string* suffix = nullptr;
+        const Location* location = nullptr;
+        std::string street_address() const;
+    };
+    AddressDraws draw_address();
+    // The one rule of new_user's draws, for new_user (fill true) and new_user_key (fill false,
+    // the same draws, only the key's fields set).
+    void draw_user(bool fill, Micros now, User* u, UserKey* key);
     // checked_out false: the sessions end at the cart (the order is made but not to be written).
     Purchase purchase(const std::string& user_id, const Place& place, Micros now, bool with_sessions, bool checked_out,
                       const std::string& gender = "");
@@ -86,6 +112,7 @@ private:
     Rng rng_;
     IdRule ids_;
     const ShopperModel* model_ = nullptr;
+    bool item_ids_ = true;
     const NameLists& names_;
     const std::vector<Product>& products_;
     const LocationSampler& locations_;

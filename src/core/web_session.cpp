@@ -40,15 +40,21 @@ std::string random_ipv4(Rng& rng) {
 
 std::vector<Event> build_session(const std::vector<Page>& pages, const std::string& user_id,
                                  const Place& place, Micros end, Rng& rng, IdRule ids) {
+    std::vector<Event> events;
+    events.reserve(pages.size());
+    append_session(pages, user_id, place, end, rng, ids, &events);
+    return events;
+}
+
+void append_session(const std::vector<Page>& pages, const std::string& user_id, const Place& place, Micros end,
+                    Rng& rng, IdRule ids, std::vector<Event>* out) {
     const std::string session_id = uuid_v4(rng);
     const std::string ip = random_ipv4(rng);
     const char* browser = pick(dist::kBrowser, rng);
     const char* source = pick(dist::kSessionTrafficSource, rng);
     const int n = static_cast<int>(pages.size());
-    std::vector<Event> events;
-    events.reserve(pages.size());
     for (int i = 0; i < n; ++i) {
-        Event e;
+        Event& e = out->emplace_back();
         if (ids == IdFormat::Uuid4) e.id = ids.v4(rng);  // drawn before the time, as always
         e.user_id = user_id;
         e.sequence_number = i + 1;
@@ -63,9 +69,7 @@ std::vector<Event> build_session(const std::vector<Page>& pages, const std::stri
         e.event_type = pages[i].event_type;
         e.created_at = event_time(i, n, end, rng);
         if (ids == IdFormat::Uuid7) e.id = ids.v7(rng, e.created_at / 1000);
-        events.push_back(std::move(e));
     }
-    return events;
 }
 
 std::vector<Page> purchase_pages(const Product& product, Rng& rng) {

@@ -30,6 +30,10 @@ std::string random_ipv4(Rng& rng);
 // (a version-7 id carries its event's time).
 std::vector<Event> build_session(const std::vector<Page>& pages, const std::string& user_id,
                                  const Place& place, Micros end, Rng& rng, IdRule ids = IdRule());
+// The same events appended to out, built in place: an SRF's events were moved three or four
+// times on their way to the tuplestore, each move a copy of every short string's bytes.
+void append_session(const std::vector<Page>& pages, const std::string& user_id, const Place& place, Micros end,
+                    Rng& rng, IdRule ids, std::vector<Event>* out);
 
 // Purchase funnel for one item: 1-3 distinct pages of {home, department, product}, cart, purchase.
 std::vector<Page> purchase_pages(const Product& product, Rng& rng);

@@ -63,3 +63,17 @@ TEST_CASE("IdSpace: the whole space draws once and never hashes; bad shards are 
     CHECK(state_of([] { IdSpace(4, 4, fnv); }).rfind("22023 parameter \"shard\"", 0) == 0);
     CHECK(state_of([] { IdSpace(0, 0, fnv); }).rfind("22023 parameter \"shards\"", 0) == 0);
 }
+
+TEST_CASE("IdRule::skip draws exactly what at() draws, in each format and in a shard's space", "[id_space]") {
+    const IdSpace shard(1, 4, fnv);
+    for (IdFormat f : {IdFormat::Uuid4, IdFormat::Uuid7})
+        for (const IdSpace* space : {static_cast<const IdSpace*>(nullptr), &shard}) {
+            const IdRule rule(f, space);
+            for (uint64_t seed = 0; seed < 500; ++seed) {
+                Rng a(seed), b(seed);
+                (void)rule.at(a, 1700000000000000LL);
+                rule.skip(b, 1700000000000000LL);
+                REQUIRE(a.state() == b.state());
+            }
+        }
+}

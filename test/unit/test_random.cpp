@@ -1,4 +1,5 @@
 // Rng, uuid_v4, WeightedIndex and pick(Categorical).
+#include <cstdio>
 #include <algorithm>
 #include <set>
 #include <unordered_set>
@@ -150,6 +151,21 @@ TEST_CASE("uuid_v4: canonical lower-case version 4, unique, repeatable", "[rando
         const std::string x = uuid_v4(a);
         CHECK(x == uuid_v4(b));
         CHECK(x != uuid_v4(c));
+    }
+}
+
+TEST_CASE("uuid_v4: the text is the two drawn words in hex, version and variant set", "[random][uuid]") {
+    // An oracle independent of uuid_text's table: printf of the same words.
+    for (uint64_t seed = 0; seed < 2000; ++seed) {
+        Rng a(seed), b(seed);
+        const uint64_t hi = (b.next_u64() & 0xFFFFFFFFFFFF0FFFULL) | 0x4000ULL;
+        const uint64_t lo = (b.next_u64() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
+        char expected[37];
+        std::snprintf(expected, sizeof expected, "%08llx-%04llx-%04llx-%04llx-%012llx",
+                      static_cast<unsigned long long>(hi >> 32), static_cast<unsigned long long>((hi >> 16) & 0xFFFF),
+                      static_cast<unsigned long long>(hi & 0xFFFF), static_cast<unsigned long long>(lo >> 48),
+                      static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+        REQUIRE(uuid_v4(a) == expected);
     }
 }
 

@@ -87,6 +87,37 @@ TEST_CASE("an order set is a pure function of seed and index", "[timeline]") {
     }
 }
 
+TEST_CASE("an order set's orders are the same whether its items are written or only drawn", "[timeline]") {
+    // generate_orders asks for the orders alone (with_items false); they must be generate_order_items'
+    // orders, bad records included.
+    fixtures::World w;
+    TimeWindow win{kT0, kT0 + 30 * kDay};
+    Scenario s;
+    s.faults.bad_records.rate.fill(0.2);
+    for (IdFormat ids : {IdFormat::Uuid4, IdFormat::Uuid7}) {
+        OrderSet full(w.names, w.products, w.sampler, 11, 40, win, win.end), bare(w.names, w.products, w.sampler, 11, 40, win, win.end);
+        full.set_id_format(ids);
+        bare.set_id_format(ids);
+        full.set_scenario(s, ZoneRules());
+        bare.set_scenario(s, ZoneRules());
+        for (int64_t i = 0; i < 500; ++i) {
+            const Purchase& a = full.order(i, false, true);
+            const Order o = a.order;
+            const size_t n = a.items.size();
+            const Purchase& b = bare.order(i, false, false);
+            REQUIRE(b.order.id == o.id);
+            REQUIRE(b.order.user_id == o.user_id);
+            REQUIRE(b.order.status == o.status);
+            REQUIRE(b.order.bad_status == o.bad_status);
+            REQUIRE(b.order.nulls == o.nulls);
+            REQUIRE(b.order.num_of_items == o.num_of_items);
+            REQUIRE(b.order.times.updated_at == o.times.updated_at);
+            REQUIRE(b.order.times.returned_at == o.times.returned_at);
+            REQUIRE(b.items.size() == n);
+        }
+    }
+}
+
 TEST_CASE("a history stays in its window and uses existing buyers", "[timeline]") {
     fixtures::World w;
     HistoryParams p;

@@ -158,15 +158,17 @@ Datum generate_order_part(FunctionCallInfo fcinfo, OrderPart part) {
                    part == OrderPart::Orders ? "generate_orders" : part == OrderPart::Items ? "generate_order_items" : "generate_events");
 
     SrfOutput out = begin_materialized_srf(fcinfo);
+    // Each order's items and events stay in the vector they were made in (moved as a whole):
+    // moving every row into one batch vector copied each short string's bytes again.
     std::vector<Order> orders;
-    std::vector<OrderItem> items;
-    std::vector<Event> events;
+    std::vector<std::vector<OrderItem>> items;
+    std::vector<std::vector<Event>> events;
     auto flush = [&] {
         pg_guard([&] {
             CHECK_FOR_INTERRUPTS();
             put_rows(out, orders, order_row);
-            put_rows(out, items, order_item_row);
-            put_rows(out, events, event_row);
+            for (const auto& rows : items) put_rows(out, rows, order_item_row);
+            for (const auto& rows : events) put_rows(out, rows, event_row);
         });
         orders.clear();
         items.clear();
@@ -174,16 +176,16 @@ Datum generate_order_part(FunctionCallInfo fcinfo, OrderPart part) {
     };
     size_t pending = 0;
     for (int64 i = sharding.shard; i < n; i += sharding.shards) {
-        Purchase& p = set.order(i, part == OrderPart::Events);
+        Purchase& p = set.order(i, part == OrderPart::Events, part != OrderPart::Orders);
         switch (part) {
             case OrderPart::Orders:
                 if (!p.order.id.empty()) orders.push_back(std::move(p.order));  // empty: its checkout failed
                 break;
             case OrderPart::Items:
-                items.insert(items.end(), std::make_move_iterator(p.items.begin()), std::make_move_iterator(p.items.end()));
+                items.push_back(std::move(p.items));
                 break;
             case OrderPart::Events:
-                events.insert(events.end(), std::make_move_iterator(p.events.begin()), std::make_move_iterator(p.events.end()));
+                events.push_back(std::move(p.events));
                 break;
         }
         if (++pending == kRowsPerGuard) {
@@ -215,19 +217,22 @@ Datum generate_sessions(FunctionCallInfo fcinfo) {
     apply_scenario(fcinfo, 9, set, DataSet::Sessions, "generate_sessions");
 
     SrfOutput out = begin_materialized_srf(fcinfo);
-    std::vector<Event> events;
+    std::vector<std::vector<Event>> sessions;  // each session's events as made (see generate_order_part)
+    size_t pending = 0;
+    auto flush = [&] {
+        pg_guard([&] {
+            CHECK_FOR_INTERRUPTS();
+            for (const auto& rows : sessions) put_rows(out, rows, event_row);
+        });
+        sessions.clear();
+        pending = 0;
+    };
     for (int64 i = sharding.shard; i < n; i += sharding.shards) {
-        auto s = set.session(i);
-        events.insert(events.end(), std::make_move_iterator(s.begin()), std::make_move_iterator(s.end()));
-        if (events.size() >= kRowsPerGuard) {
-            pg_guard([&] {
-                CHECK_FOR_INTERRUPTS();
-                put_rows(out, events, event_row);
-            });
-            events.clear();
-        }
+        sessions.push_back(set.session(i));
+        pending += sessions.back().size();
+        if (pending >= kRowsPerGuard) flush();
     }
-    pg_guard([&] { put_rows(out, events, event_row); });
+    flush();
     return 0;
 }
 

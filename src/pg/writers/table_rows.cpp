@@ -2,6 +2,9 @@
 
 #include "pg/bridge/datum.hpp"
 
+#include <cstring>
+#include <initializer_list>
+
 namespace thelook::pg {
 
 namespace {
@@ -61,24 +64,43 @@ void put_nulls(NullColumns nulls, bool* n) {
     for (int i = 0; nulls != 0; ++i, nulls >>= 1)
         if (nulls & 1) n[i] = true;
 }
+
+// A row's text columns as varlenas in one palloc instead of one each: the per-column
+// allocations were a tenth of an SRF's time (bench/profile.sh srf). Each piece starts 4-aligned,
+// as a text value's header needs. column < 0: skipped (a NULL).
+struct TextColumn {
+    int column;
+    const char* data;
+    size_t len;
+    TextColumn(int c, const std::string& s) : column(c), data(s.data()), len(s.size()) {}
+    TextColumn(int c, const char* s) : column(c), data(s), len(strlen(s)) {}
+};
+
+void put_texts(std::initializer_list<TextColumn> columns, Datum* v) {
+    size_t total = 0;
+    for (const TextColumn& c : columns)
+        if (c.column >= 0) total += INTALIGN(VARHDRSZ + c.len);
+    char* at = static_cast<char*>(palloc(total));
+    for (const TextColumn& c : columns) {
+        if (c.column < 0) continue;
+        text* t = reinterpret_cast<text*>(at);
+        SET_VARSIZE(t, VARHDRSZ + c.len);
+        memcpy(VARDATA(t), c.data, c.len);
+        v[c.column] = PointerGetDatum(t);
+        at += INTALIGN(VARHDRSZ + c.len);
+    }
+}
 }  // namespace
 
 void user_row(const User& u, Datum* v, bool* n) {
     for (int i = 0; i < kUserColumns; ++i) n[i] = false;
-    v[0] = text_datum(u.id);
-    v[1] = text_datum(u.first_name);
-    v[2] = text_datum(u.last_name);
-    v[3] = text_datum(u.email);
+    put_texts({{0, u.id}, {1, u.first_name}, {2, u.last_name}, {3, u.email}, {5, u.gender}, {6, u.street_address},
+               {7, u.location->postal_code}, {8, u.location->city}, {9, u.location->state}, {10, u.location->country},
+               {13, u.traffic_source}},
+              v);
     v[4] = Int32GetDatum(u.age);
-    v[5] = text_datum(u.gender);
-    v[6] = text_datum(u.street_address);
-    v[7] = text_datum(u.location->postal_code);
-    v[8] = text_datum(u.location->city);
-    v[9] = text_datum(u.location->state);
-    v[10] = text_datum(u.location->country);
     v[11] = Float8GetDatum(u.location->latitude);
     v[12] = Float8GetDatum(u.location->longitude);
-    v[13] = text_datum(u.traffic_source);
     put_time(u.created_at, &v[14], &n[14]);
     put_time(u.updated_at, &v[15], &n[15]);
     put_nulls(u.nulls, n);
@@ -88,9 +110,7 @@ void user_row(const User& u, Datum* v, bool* n) {
 // delivered_at, cancelled_at
 void order_row(const Order& o, Datum* v, bool* n) {
     for (int i = 0; i < 4; ++i) n[i] = false;
-    v[0] = text_datum(o.id);
-    v[1] = text_datum(o.user_id);
-    v[2] = o.bad_status.empty() ? CStringGetTextDatum(status_name(o.status)) : text_datum(o.bad_status);
+    put_texts({{0, o.id}, {1, o.user_id}, o.bad_status.empty() ? TextColumn(2, status_name(o.status)) : TextColumn(2, o.bad_status)}, v);
     v[3] = Int32GetDatum(o.num_of_items);
     put_times(o.times, v, n, {4, 5, 7, 8, 6, 9});
     put_nulls(o.nulls, n);
@@ -100,10 +120,8 @@ void order_row(const Order& o, Datum* v, bool* n) {
 // shipped_at, delivered_at, returned_at, cancelled_at
 void order_item_row(const OrderItem& i, Datum* v, bool* n) {
     for (int k = 0; k < 6; ++k) n[k] = false;
-    v[0] = text_datum(i.id);
-    v[1] = text_datum(i.order_id);
+    put_texts({{0, i.id}, {1, i.order_id}, {3, status_name(i.status)}}, v);
     v[2] = Int64GetDatum(i.product_id);
-    v[3] = CStringGetTextDatum(status_name(i.status));
     v[4] = Int32GetDatum(i.quantity);
     v[5] = Float8GetDatum(i.sale_price);
     put_times(i.times, v, n, {6, 7, 8, 9, 10, 11});
@@ -114,19 +132,12 @@ void order_item_row(const OrderItem& i, Datum* v, bool* n) {
 // browser, traffic_source, uri, event_type, created_at
 void event_row(const Event& e, Datum* v, bool* n) {
     for (int i = 0; i < kEventColumns; ++i) n[i] = false;
-    v[0] = text_datum(e.id);
     n[1] = e.user_id.empty();
-    v[1] = n[1] ? 0 : text_datum(e.user_id);
+    v[1] = 0;
+    put_texts({{0, e.id}, {n[1] ? -1 : 1, e.user_id}, {3, e.session_id}, {4, e.ip_address}, {5, e.city}, {6, e.state},
+               {7, e.postal_code}, {8, e.browser}, {9, e.traffic_source}, {10, e.uri}, {11, e.event_type}},
+              v);
     v[2] = Int32GetDatum(e.sequence_number);
-    v[3] = text_datum(e.session_id);
-    v[4] = text_datum(e.ip_address);
-    v[5] = text_datum(e.city);
-    v[6] = text_datum(e.state);
-    v[7] = text_datum(e.postal_code);
-    v[8] = text_datum(e.browser);
-    v[9] = text_datum(e.traffic_source);
-    v[10] = text_datum(e.uri);
-    v[11] = text_datum(e.event_type);
     put_time(e.created_at, &v[12], &n[12]);
     put_nulls(e.nulls, n);
 }
