@@ -6,7 +6,9 @@
 
 extern "C" {
 #include "access/genam.h"
+#include "access/relation.h"
 #include "access/tableam.h"
+#include "catalog/dependency.h"
 #include "catalog/pg_namespace.h"
 #include "executor/executor.h"
 #include "storage/proc.h"
@@ -26,6 +28,19 @@ inline AclResult namespace_aclcheck(Oid namespace_oid, Oid role, AclMode mode) {
     return object_aclcheck(NamespaceRelationId, namespace_oid, role, mode);
 #else
     return pg_namespace_aclcheck(namespace_oid, role, mode);
+#endif
+}
+
+// The sequence of a table's identity column. PostgreSQL 17 made getIdentitySequence() take the
+// opened relation instead of its oid (for partitions, whose identity lives on the parent).
+inline Oid identity_sequence(Oid relid, AttrNumber attnum, bool missing_ok) {
+#if PG_VERSION_NUM >= 170000
+    Relation rel = relation_open(relid, AccessShareLock);
+    const Oid seq = getIdentitySequence(rel, attnum, missing_ok);
+    relation_close(rel, AccessShareLock);
+    return seq;
+#else
+    return getIdentitySequence(relid, attnum, missing_ok);
 #endif
 }
 

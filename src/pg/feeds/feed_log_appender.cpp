@@ -50,7 +50,7 @@ bool append_to_own_log(const std::string& schema, const std::string& log_table, 
         Relation log = table_openrv_extended(makeRangeVar(pstrdup(schema.c_str()), pstrdup(log_table.c_str()), -1), RowExclusiveLock, true);
         if (log == nullptr) return;
         const Oid feed_log = get_relname_relid("feed_log", RelationGetNamespace(log));
-        const Oid seq = OidIsValid(feed_log) ? getIdentitySequence(feed_log, 1, true) : InvalidOid;
+        const Oid seq = OidIsValid(feed_log) ? identity_sequence(feed_log, 1, true) : InvalidOid;
         if (!OidIsValid(seq) || needs_insert(log)) {
             table_close(log, NoLock);
             return;
