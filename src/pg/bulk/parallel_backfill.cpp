@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/simulation_params.hpp"
+#include "pg/bridge/background_worker.hpp"
 #include "pg/bridge/guard.hpp"
 #include "pg/bridge/scenario_bridge.hpp"
 
@@ -170,14 +171,7 @@ public:
     WorkerGroup& operator=(const WorkerGroup&) = delete;
 
     void start(dsm_segment* segment, int32 index) {
-        BackgroundWorker w;
-        memset(&w, 0, sizeof w);
-        w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-        w.bgw_start_time = BgWorkerStart_RecoveryFinished;
-        w.bgw_restart_time = BGW_NEVER_RESTART;
-        strlcpy(w.bgw_library_name, "thelook_datagen", BGW_MAXLEN);
-        strlcpy(w.bgw_function_name, "thelook_backfill_worker_main", BGW_MAXLEN);
-        strlcpy(w.bgw_type, "thelook backfill", BGW_MAXLEN);
+        BackgroundWorker w = thelook_worker("thelook_backfill_worker_main", "thelook backfill", BGW_NEVER_RESTART);
         snprintf(w.bgw_name, BGW_MAXLEN, "thelook backfill worker %d of %d", index + 1, shared_->workers);
         w.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(segment));
         memcpy(w.bgw_extra, &index, sizeof index);

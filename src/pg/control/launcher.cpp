@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "pg/bridge/datum.hpp"
+#include "pg/bridge/background_worker.hpp"
 #include "pg/bridge/guard.hpp"
 #include "pg/bridge/settings.hpp"
 #include "pg/bridge/transaction.hpp"
@@ -117,14 +118,7 @@ bool resume_all() {
     ListCell* cell;
     foreach (cell, databases) {
         const Oid database = lfirst_oid(cell);
-        BackgroundWorker worker;
-        memset(&worker, 0, sizeof worker);
-        worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-        worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-        worker.bgw_restart_time = BGW_NEVER_RESTART;
-        strlcpy(worker.bgw_library_name, "thelook_datagen", BGW_MAXLEN);
-        strlcpy(worker.bgw_function_name, "thelook_resumer_main", BGW_MAXLEN);
-        strlcpy(worker.bgw_type, "thelook resumer", BGW_MAXLEN);
+        BackgroundWorker worker = thelook_worker("thelook_resumer_main", "thelook resumer", BGW_NEVER_RESTART);
         snprintf(worker.bgw_name, BGW_MAXLEN, "thelook resumer for database %u", database);
         worker.bgw_main_arg = ObjectIdGetDatum(database);
         worker.bgw_notify_pid = MyProcPid;
@@ -243,15 +237,7 @@ TimestampTz supervise() {
 
 void register_launcher() {
     if (IsBinaryUpgrade) return;
-    BackgroundWorker worker;
-    memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = 5;  // seconds, should it die
-    strlcpy(worker.bgw_library_name, "thelook_datagen", BGW_MAXLEN);
-    strlcpy(worker.bgw_function_name, "thelook_launcher_main", BGW_MAXLEN);
-    strlcpy(worker.bgw_name, "thelook launcher", BGW_MAXLEN);
-    strlcpy(worker.bgw_type, "thelook launcher", BGW_MAXLEN);
+    BackgroundWorker worker = thelook_worker("thelook_launcher_main", "thelook launcher", 5);  // 5 s after it dies
     RegisterBackgroundWorker(&worker);
 }
 

@@ -1,6 +1,7 @@
 #include "pg/control/shared_state.hpp"
 
 #include "core/error.hpp"
+#include "pg/bridge/background_worker.hpp"
 #include "pg/bridge/settings.hpp"
 
 namespace thelook::pg {
@@ -187,14 +188,8 @@ void copy_slot(SharedState* st, int index, SimulationSlot* out) {
 }
 
 bool register_simulation_worker(int index, int32 id, BackgroundWorkerHandle** handle) {
-    BackgroundWorker worker;
-    memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = BGW_NEVER_RESTART;  // the launcher restarts it, with back-off
-    strlcpy(worker.bgw_library_name, "thelook_datagen", BGW_MAXLEN);
-    strlcpy(worker.bgw_function_name, "thelook_worker_main", BGW_MAXLEN);
-    strlcpy(worker.bgw_type, "thelook simulation", BGW_MAXLEN);
+    // BGW_NEVER_RESTART: the launcher restarts it, with back-off.
+    BackgroundWorker worker = thelook_worker("thelook_worker_main", "thelook simulation", BGW_NEVER_RESTART);
     snprintf(worker.bgw_name, BGW_MAXLEN, "thelook simulation %d", id);
     worker.bgw_notify_pid = MyProcPid;
     worker.bgw_main_arg = Int32GetDatum(index);
