@@ -65,6 +65,19 @@ struct SrfOutput {
 SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo, bool scalar = false);
 
 template <typename T, typename RowFn>
+void put_row(const SrfOutput& out, const T& row, RowFn row_fn) {
+    constexpr int kColumns = RowColumns<T>::value;
+    check_row_shape(out.desc->natts, kColumns, "the function's result");
+    Datum values[kColumns];
+    bool nulls[kColumns];
+    MemoryContext caller = MemoryContextSwitchTo(out.row_context);
+    row_fn(row, values, nulls);
+    tuplestore_putvalues(out.store, out.desc, values, nulls);
+    MemoryContextReset(out.row_context);
+    MemoryContextSwitchTo(caller);
+}
+
+template <typename T, typename RowFn>
 void put_rows(const SrfOutput& out, const std::vector<T>& rows, RowFn row_fn) {
     constexpr int kColumns = RowColumns<T>::value;
     if (rows.empty()) return;
