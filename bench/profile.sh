@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Where a flat-out simulation's (or an SRF's) time goes: perf record (Debian's linux-perf) of the
 # worker process on a throwaway cluster, then the top of perf report by symbol, self time.
-#   [PROFILE_CONF="name = value"] bench/profile.sh reference|feed|pipeline_faults|inventory|shoppers|srf|two_schemas|one_schema [SECONDS]
+#   [PROFILE_CONF="name = value"] [PROFILE_SOLD_ROWS=N] bench/profile.sh reference|feed|pipeline_faults|inventory|shoppers|srf|two_schemas|one_schema [SECONDS]
 # two_schemas / one_schema: two reference simulations at once (bench section 14) on two schemas or
 # on one, both workers recorded, and their wait events sampled from pg_stat_activity every 0.1 s
 # (lock, LWLock and I/O waits, or none: on the CPU or waiting for it).
 # Needs root or perf_event_paranoid <= 1 (perf reads another user's process). Not a test.
 set -euo pipefail
 source "$(dirname "$0")/../test/lib.sh"
+source "$(dirname "$0")/sold_items.sh"
 what=${1:-reference}; secs=${2:-15}
 command -v perf >/dev/null || { echo "profile.sh: no perf (apt-get install linux-perf)" >&2; exit 2; }
 # PROFILE_CONF: one more postgresql.conf line, to profile a setting's other side
@@ -17,6 +18,11 @@ start_cluster profile "${BENCH_PORT:-54972}" "shared_buffers = 512MB" "max_wal_s
 q -q -c "CREATE EXTENSION thelook_datagen" -c "SET client_min_messages = warning" \
      -c "SELECT thelook.setup('p', init_num_users => 1000, seed => 1$([ "$what" = inventory ] && echo ', inventory => true'))" >/dev/null
 [ "$what" = two_schemas ] && q -q -c "SELECT thelook.setup('p2', init_num_users => 1000, seed => 1)" >/dev/null
+# PROFILE_SOLD_ROWS=N (inventory): N sold items of a long history added first, as bench section 12
+# does before its second measurement (in the table and its primary key, not in the unsold index).
+if [ "$what" = inventory ] && [ -n "${PROFILE_SOLD_ROWS:-}" ]; then
+  add_sold_items p "$PROFILE_SOLD_ROWS"
+fi
 out=$PGHOST/perf.data
 if [ "$what" = srf ]; then
   # One backend generating orders into count(*): record that backend.

@@ -9,6 +9,7 @@
 # docs/performance.md quotes), after a header saying when, from which commit and on what machine.
 set -euo pipefail
 source "$(dirname "$0")/../test/lib.sh"
+source "$(dirname "$0")/sold_items.sh"
 if [ -n "${BENCH_OUT:-}" ]; then
   mkdir -p "$(dirname "$BENCH_OUT")"
   exec > >(tee "$BENCH_OUT") 2>&1
@@ -421,7 +422,7 @@ q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA live_nf CASCADE" -c 
 fi
 
 if want 12; then
-echo "## 12. inventory: flat-out ceiling with inventory on and off (alternating, 3 rounds; on: items taken directly, thelook.direct_takes = on, the default, and by the take statement, inv_stmt: off), again at 10 M inventory rows; back-fill rows/s with and without"
+echo "## 12. inventory: flat-out ceiling with inventory on and off (alternating, 3 rounds; on: items taken directly, thelook.direct_takes = on, the default, and by the take statement, inv_stmt: off; inv_reopen: thelook.keep_takes_open = off), again at 10 M inventory rows; back-fill rows/s with and without"
 secs=$(int "20 * $SCALE"); [ "$secs" -lt 3 ] && secs=3
 q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('inv_off', init_num_users => 1000, seed => 1)" \
      -c "SELECT thelook.setup('inv_on', init_num_users => 1000, seed => 1, inventory => true)"
@@ -429,30 +430,29 @@ inventory_rounds() {  # label
   local round side schema it rows err
   declare -A total=()
   for round in 1 2 3; do
-    for side in inv_off inv_on inv_stmt; do
-      # inv_stmt: the inv_on schema with every take by the statement (thelook.direct_takes = off).
-      schema=$side; [ "$side" = inv_stmt ] && schema=inv_on
-      q -q -c "ALTER SYSTEM SET thelook.direct_takes = $([ "$side" = inv_stmt ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
+    for side in inv_off inv_on inv_stmt inv_reopen; do
+      # inv_stmt: the inv_on schema with every take by the statement (thelook.direct_takes = off);
+      # inv_reopen: direct takes that open and close their relations each (thelook.keep_takes_open = off).
+      schema=$side; [ "$side" = inv_stmt ] || [ "$side" = inv_reopen ] && schema=inv_on
+      q -q -c "ALTER SYSTEM SET thelook.direct_takes = $([ "$side" = inv_stmt ] && echo off || echo on)" \
+           -c "ALTER SYSTEM SET thelook.keep_takes_open = $([ "$side" = inv_reopen ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
       read -r it rows err _ < <(ceiling "$schema" "$secs")
       echo "$1, round $round, $side: $it iterations/s, $rows rows/s (errors: $err)"
       total[$side]=$(( ${total[$side]:-0} + it ))
     done
   done
-  q -q -c "ALTER SYSTEM RESET thelook.direct_takes" -c "SELECT pg_reload_conf()" >/dev/null
+  q -q -c "ALTER SYSTEM RESET thelook.direct_takes" -c "ALTER SYSTEM RESET thelook.keep_takes_open" -c "SELECT pg_reload_conf()" >/dev/null
   target "$1: inventory on / off (iterations/s)" "$(calc "int(${total[inv_on]} / ${total[inv_off]} * 100) / 100")" 0.85
   echo "RATIO $1: inventory on with the take statement (thelook.direct_takes = off) / off (iterations/s) = $(calc "int(${total[inv_stmt]} / ${total[inv_off]} * 100) / 100")"
   echo "RATIO $1: direct takes / take statement (thelook.direct_takes on / off, iterations/s) = $(calc "int(${total[inv_on]} / ${total[inv_stmt]} * 100) / 100")"
+  echo "RATIO $1: direct takes reopening their relations each (thelook.keep_takes_open = off) / off (iterations/s) = $(calc "int(${total[inv_reopen]} / ${total[inv_off]} * 100) / 100")"
+  echo "RATIO $1: relations kept open / reopened per take (thelook.keep_takes_open on / off, iterations/s) = $(calc "int(${total[inv_on]} / ${total[inv_reopen]} * 100) / 100")"
 }
 inventory_rounds "initial stock ($(q -c "SELECT count(*) FROM inv_on.inventory_items") inventory rows)"
 # Sold items of a long history: in the table and its primary key, not in the partial index of unsold ones.
 n=$(int "10000000 * $SCALE")
 t0=$(now)
-q -q -c "INSERT INTO inv_on.inventory_items (product_id, created_at, sold_at, cost, product_category, product_name, product_brand,
-           product_retail_price, product_department, product_sku, product_distribution_center_id)
-         SELECT p.id, '2019-01-01'::timestamp + g * interval '1 second', '2019-01-02'::timestamp + g * interval '1 second', p.cost,
-                p.category, p.name, p.brand, p.retail_price, p.department, p.sku, p.distribution_center_id
-           FROM generate_series(1, $n) g JOIN inv_on.products p ON p.id = (SELECT min(id) FROM inv_on.products) + g % 29120" \
-     -c "VACUUM ANALYZE inv_on.inventory_items" -c "CHECKPOINT"
+add_sold_items inv_on "$n"
 echo "added $n sold inventory rows in $(calc "int(($(now) - $t0) * 10) / 10") s"
 inventory_rounds "at $(q -c "SELECT count(*) FROM inv_on.inventory_items") inventory rows"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA inv_off CASCADE" -c "DROP SCHEMA inv_on CASCADE" -c "CHECKPOINT"

@@ -14,6 +14,7 @@ bool direct_inserts = true;
 bool direct_picks = true;
 bool direct_updates = true;
 bool direct_takes = true;
+bool keep_takes_open = true;
 double catch_up_speed = 10;
 
 void define(bool preloading) {
@@ -78,6 +79,12 @@ void define(bool preloading) {
         "row-level security, no SELECT or UPDATE privilege, Citus, not the index setup() made). Off: always the "
         "statement. The items taken, the levels and the changes logical decoding sees are the same either way.",
         &direct_takes, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "thelook.keep_takes_open", "Whether a transaction's direct inventory takes share their open relations and executor state.",
+        "On: the first take of a transaction opens the inventory table, its indexes and the executor state that "
+        "updates the items, and they stay open until that transaction commits or aborts. Off: every take opens "
+        "and closes them. The items taken and the changes are the same either way.",
+        &keep_takes_open, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomRealVariable(
         "thelook.catch_up_speed", "How fast a simulation with on_resume => 'catch_up' writes the arrivals it missed.",
         "At most this many times its avg_qps, until it has caught up with its schedule.", &catch_up_speed, 10, 1,

@@ -13,6 +13,7 @@ extern bool direct_inserts;            // new rows to the heap and indexes, as C
 extern bool direct_picks;              // picks as index scans without the executor (index_picks.cpp)
 extern bool direct_updates;            // lifecycle moves on the heap without the executor (order_moves.cpp)
 extern bool direct_takes;              // inventory takes without the executor (item_take.cpp)
+extern bool keep_takes_open;           // their relations open from the first take to the commit (take_handles.cpp)
 extern double catch_up_speed;          // on_resume 'catch_up': at most this many times avg_qps
 
 // preloading: called from shared_preload_libraries (only then is thelook.max_simulations defined).
