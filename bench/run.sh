@@ -427,7 +427,7 @@ secs=$(int "20 * $SCALE"); [ "$secs" -lt 3 ] && secs=3
 q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('inv_off', init_num_users => 1000, seed => 1)" \
      -c "SELECT thelook.setup('inv_on', init_num_users => 1000, seed => 1, inventory => true)"
 inventory_rounds() {  # label
-  local round side schema it rows err
+  local round side schema it rows err fpi0 fpi1 bytes0 bytes1 ckpt0 ckpt1
   declare -A total=()
   for round in 1 2 3; do
     for side in inv_off inv_on inv_stmt inv_reopen; do
@@ -436,8 +436,12 @@ inventory_rounds() {  # label
       schema=$side; [ "$side" = inv_stmt ] || [ "$side" = inv_reopen ] && schema=inv_on
       q -q -c "ALTER SYSTEM SET thelook.direct_takes = $([ "$side" = inv_stmt ] && echo off || echo on)" \
            -c "ALTER SYSTEM SET thelook.keep_takes_open = $([ "$side" = inv_reopen ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
+      # The WAL of the round: an update of a page first touched since the last checkpoint logs its
+      # full image; the takes touch the old stock's pages, which the new rows of inv_off never do.
+      read -r fpi0 bytes0 ckpt0 < <(q -F ' ' -c "SELECT wal_fpi, wal_bytes, (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter) FROM pg_stat_wal")
       read -r it rows err _ < <(ceiling "$schema" "$secs")
-      echo "$1, round $round, $side: $it iterations/s, $rows rows/s (errors: $err)"
+      read -r fpi1 bytes1 ckpt1 < <(q -F ' ' -c "SELECT wal_fpi, wal_bytes, (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter) FROM pg_stat_wal")
+      echo "$1, round $round, $side: $it iterations/s, $rows rows/s (errors: $err; per iteration $(( (bytes1 - bytes0) / (it * secs + 1) )) WAL bytes, $(calc "int(($fpi1 - $fpi0) / ($it * $secs + 1) * 1000) / 1000") full-page images; checkpoints begun: $((ckpt1 - ckpt0)))"
       total[$side]=$(( ${total[$side]:-0} + it ))
     done
   done
