@@ -429,6 +429,10 @@ q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('inv_off', 
 inventory_rounds() {  # label
   local round side schema it rows err fpi0 fpi1 bytes0 bytes1 ckpt0 ckpt1
   declare -A total=()
+  # A warm-up run with inventory, not counted: the first change of each old-stock page after the
+  # checkpoint just before (setup's, add_sold_items') logs its full image, once per checkpoint,
+  # and would fall on the first round's inv_on side alone (the WAL columns below show it).
+  ceiling inv_on "$secs" >/dev/null
   for round in 1 2 3; do
     for side in inv_off inv_on inv_stmt inv_reopen; do
       # inv_stmt: the inv_on schema with every take by the statement (thelook.direct_takes = off);
