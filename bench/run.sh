@@ -479,7 +479,7 @@ echo "RATIO backfill rows/s inventory on / off = $(calc "int(${bf[bf_on]} / ${bf
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA bf_off CASCADE" -c "DROP SCHEMA bf_on CASCADE"
 fi
 if want 13; then
-echo "## 13. live vs COPY: the reference flat out for a fixed time, then COPY FROM of exactly the rows it wrote into an identical empty twin schema (alternating, 3 rounds; each round with the direct path for new rows, thelook.direct_inserts = on, the default, without it, off: every new row through INSERT ... ON CONFLICT, with the picks by SELECT, thelook.direct_picks = off, and with the lifecycle moves by UPDATE, thelook.direct_updates = off)"
+echo "## 13. live vs COPY: the reference flat out for a fixed time, then COPY FROM of exactly the rows it wrote into an identical empty twin schema (alternating, 3 rounds; each round with the direct path for new rows, thelook.direct_inserts = on, the default, without it, off: every new row through INSERT ... ON CONFLICT, with the picks by SELECT, thelook.direct_picks = off, with the lifecycle moves by UPDATE, thelook.direct_updates = off, and with each pick and move opening its tables and index scans anew, thelook.keep_scans_open = off)"
 # New rows/s of the simulation (inserted rows over its run time; its lifecycle updates come on
 # top) against COPY FROM of its four tables, exported to CSV, into a twin made by the same setup
 # (same tables, keys and indexes) but empty, one transaction per round as a load would run.
@@ -487,12 +487,14 @@ secs=$(int "20 * $SCALE"); [ "$secs" -lt 5 ] && secs=5
 dir=$PGHOST/live_copy; as_pg mkdir -p "$dir"
 declare -A live_total=() copy_total=() cpu_total=()
 for round in 1 2 3; do
-  for direct in on off picks_off updates_off; do
+  for direct in on off picks_off updates_off scans_off; do
     # picks_off: new rows direct, but the random user / open order picked by SELECT (thelook.direct_picks = off);
-    # updates_off: everything direct but the lifecycle moves, one UPDATE of the order and one of its items each.
+    # updates_off: everything direct but the lifecycle moves, one UPDATE of the order and one of its items each;
+    # scans_off: everything direct, each pick and move opening and closing its tables and index scan (the build before they were kept).
     q -q -c "ALTER SYSTEM SET thelook.direct_inserts = $([ "$direct" = off ] && echo off || echo on)" \
          -c "ALTER SYSTEM SET thelook.direct_picks = $([ "$direct" = picks_off ] && echo off || echo on)" \
-         -c "ALTER SYSTEM SET thelook.direct_updates = $([ "$direct" = updates_off ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
+         -c "ALTER SYSTEM SET thelook.direct_updates = $([ "$direct" = updates_off ] && echo off || echo on)" \
+         -c "ALTER SYSTEM SET thelook.keep_scans_open = $([ "$direct" = scans_off ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
     q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS lv CASCADE" -c "DROP SCHEMA IF EXISTS lv_twin CASCADE" \
          -c "SELECT thelook.setup('lv', init_num_users => 1000, seed => 1)" -c "SELECT thelook.setup('lv_twin', init_num_users => 0, seed => 1)" -c "CHECKPOINT" >/dev/null
     read -r it rows err new_rate cpu_rate < <(cpu_ceiling lv "$secs")
@@ -509,6 +511,7 @@ for round in 1 2 3; do
   done
 done
 q -q -c "ALTER SYSTEM RESET thelook.direct_inserts" -c "ALTER SYSTEM RESET thelook.direct_picks" -c "ALTER SYSTEM RESET thelook.direct_updates" \
+     -c "ALTER SYSTEM RESET thelook.keep_scans_open" \
      -c "SELECT pg_reload_conf()" >/dev/null
 target "live new rows/s / COPY FROM of the same rows" "$(calc "int(${live_total[on]} / ${copy_total[on]} * 100) / 100")" 0.8
 echo "RATIO live new rows/s / COPY FROM of the same rows, without the direct path (thelook.direct_inserts = off) = $(calc "int(${live_total[off]} / ${copy_total[off]} * 100) / 100")"
@@ -518,6 +521,9 @@ echo "RATIO live new rows/s / COPY FROM of the same rows, with the lifecycle mov
 echo "RATIO live new rows/s moves on the heap / by UPDATE (thelook.direct_updates on / off) = $(calc "int(${live_total[on]} / ${live_total[updates_off]} * 100) / 100")"
 echo "RATIO live new rows per worker CPU second moves on the heap / by UPDATE (thelook.direct_updates on / off) = $(calc "int(${cpu_total[on]} / ${cpu_total[updates_off]} * 100) / 100")"
 echo "RATIO live new rows per worker CPU second direct path on / off = $(calc "int(${cpu_total[on]} / ${cpu_total[off]} * 100) / 100")"
+echo "RATIO live new rows/s / COPY FROM of the same rows, each pick and move opening its scans anew (thelook.keep_scans_open = off) = $(calc "int(${live_total[scans_off]} / ${copy_total[scans_off]} * 100) / 100")"
+echo "RATIO live new rows/s scans kept / opened per pick and move (thelook.keep_scans_open on / off) = $(calc "int(${live_total[on]} / ${live_total[scans_off]} * 100) / 100")"
+echo "RATIO live new rows per worker CPU second scans kept / opened per pick and move (thelook.keep_scans_open on / off) = $(calc "int(${cpu_total[on]} / ${cpu_total[scans_off]} * 100) / 100")"
 rm -rf "$dir"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA lv CASCADE" -c "DROP SCHEMA lv_twin CASCADE" -c "CHECKPOINT"
 fi

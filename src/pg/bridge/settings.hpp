@@ -11,6 +11,7 @@ extern bool auto_resume;               // the launcher resumes simulations after
 extern bool persist_progress;          // workers commit their progress with every transaction
 extern bool direct_inserts;            // new rows to the heap and indexes, as COPY (upserts.cpp)
 extern bool direct_picks;              // picks as index scans without the executor (index_picks.cpp)
+extern bool keep_scans_open;           // the direct picks' and moves' scans kept open from one to the next
 extern bool direct_updates;            // lifecycle moves on the heap without the executor (order_moves.cpp)
 extern bool direct_takes;              // inventory takes without the executor (item_take.cpp)
 extern bool keep_takes_open;           // their relations open from the first take to the commit (take_handles.cpp)
