@@ -66,6 +66,7 @@ for line in sys.stdin:
     sys.stdout.write(line)
 sys.stdout.writelines(sorted(items))'
 }
+flush_wal
 q -c "SELECT data FROM pg_logical_slot_get_changes('moves', NULL, NULL)" | as_pg tee "$PGHOST/moves.txt" >/dev/null
 [ -n "${KEEP_DECODED:-}" ] && cp "$PGHOST/moves.txt" "$KEEP_DECODED"
 n_ref=$(decoded_updates ref | wc -l)
