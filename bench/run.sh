@@ -422,7 +422,7 @@ q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA live_nf CASCADE" -c 
 fi
 
 if want 12; then
-echo "## 12. inventory: flat-out ceiling with inventory on and off (alternating, 3 rounds; on: items taken directly, thelook.direct_takes = on, the default, and by the take statement, inv_stmt: off; inv_reopen: thelook.keep_takes_open = off), again at 10 M inventory rows; back-fill rows/s with and without"
+echo "## 12. inventory: flat-out ceiling with inventory on and off (alternating, 3 rounds; on: items taken directly, thelook.direct_takes = on, the default, and by the take statement, inv_stmt: off; inv_reopen: thelook.keep_scans_open = off), again at 10 M inventory rows; back-fill rows/s with and without"
 secs=$(int "20 * $SCALE"); [ "$secs" -lt 3 ] && secs=3
 q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('inv_off', init_num_users => 1000, seed => 1)" \
      -c "SELECT thelook.setup('inv_on', init_num_users => 1000, seed => 1, inventory => true)"
@@ -436,10 +436,10 @@ inventory_rounds() {  # label
   for round in 1 2 3; do
     for side in inv_off inv_on inv_stmt inv_reopen; do
       # inv_stmt: the inv_on schema with every take by the statement (thelook.direct_takes = off);
-      # inv_reopen: direct takes that open and close their relations each (thelook.keep_takes_open = off).
+      # inv_reopen: direct takes (and picks and moves) that open and close their relations each (thelook.keep_scans_open = off).
       schema=$side; [ "$side" = inv_stmt ] || [ "$side" = inv_reopen ] && schema=inv_on
       q -q -c "ALTER SYSTEM SET thelook.direct_takes = $([ "$side" = inv_stmt ] && echo off || echo on)" \
-           -c "ALTER SYSTEM SET thelook.keep_takes_open = $([ "$side" = inv_reopen ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
+           -c "ALTER SYSTEM SET thelook.keep_scans_open = $([ "$side" = inv_reopen ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
       # The WAL of the round: an update of a page first touched since the last checkpoint logs its
       # full image; the takes touch the old stock's pages, which the new rows of inv_off never do.
       read -r fpi0 bytes0 ckpt0 < <(q -F ' ' -c "SELECT wal_fpi, wal_bytes, (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter) FROM pg_stat_wal")
@@ -449,12 +449,12 @@ inventory_rounds() {  # label
       total[$side]=$(( ${total[$side]:-0} + it ))
     done
   done
-  q -q -c "ALTER SYSTEM RESET thelook.direct_takes" -c "ALTER SYSTEM RESET thelook.keep_takes_open" -c "SELECT pg_reload_conf()" >/dev/null
+  q -q -c "ALTER SYSTEM RESET thelook.direct_takes" -c "ALTER SYSTEM RESET thelook.keep_scans_open" -c "SELECT pg_reload_conf()" >/dev/null
   target "$1: inventory on / off (iterations/s)" "$(calc "int(${total[inv_on]} / ${total[inv_off]} * 100) / 100")" 0.85
   echo "RATIO $1: inventory on with the take statement (thelook.direct_takes = off) / off (iterations/s) = $(calc "int(${total[inv_stmt]} / ${total[inv_off]} * 100) / 100")"
   echo "RATIO $1: direct takes / take statement (thelook.direct_takes on / off, iterations/s) = $(calc "int(${total[inv_on]} / ${total[inv_stmt]} * 100) / 100")"
-  echo "RATIO $1: direct takes reopening their relations each (thelook.keep_takes_open = off) / off (iterations/s) = $(calc "int(${total[inv_reopen]} / ${total[inv_off]} * 100) / 100")"
-  echo "RATIO $1: relations kept open / reopened per take (thelook.keep_takes_open on / off, iterations/s) = $(calc "int(${total[inv_on]} / ${total[inv_reopen]} * 100) / 100")"
+  echo "RATIO $1: direct takes, picks and moves reopening their relations each (thelook.keep_scans_open = off) / off (iterations/s) = $(calc "int(${total[inv_reopen]} / ${total[inv_off]} * 100) / 100")"
+  echo "RATIO $1: relations kept open / reopened per take, pick and move (thelook.keep_scans_open on / off, iterations/s) = $(calc "int(${total[inv_on]} / ${total[inv_reopen]} * 100) / 100")"
 }
 inventory_rounds "initial stock ($(q -c "SELECT count(*) FROM inv_on.inventory_items") inventory rows)"
 # Sold items of a long history: in the table and its primary key, not in the partial index of unsold ones.

@@ -15,7 +15,6 @@ bool direct_picks = true;
 bool keep_scans_open = true;
 bool direct_updates = true;
 bool direct_takes = true;
-bool keep_takes_open = true;
 double catch_up_speed = 10;
 
 void define(bool preloading) {
@@ -67,10 +66,12 @@ void define(bool preloading) {
         "index setup() made). Off: always a SELECT. The rows picked are the same either way.",
         &direct_picks, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable(
-        "thelook.keep_scans_open", "Whether a simulation keeps the tables and index scans of its picks and lifecycle moves open from one to the next.",
+        "thelook.keep_scans_open", "Whether a simulation keeps the tables and index scans of its picks, lifecycle moves and inventory takes open from one to the next.",
         "On: the direct picks and moves open their tables, indexes, executor state and index scans once, and "
-        "rescan them for each pick or move until the transaction writes its buffered rows. Off: each pick and "
-        "move opens and closes them. The rows picked and the changes made are the same either way.",
+        "rescan them for each pick or move until the transaction writes its buffered rows; the direct takes "
+        "open the inventory table, its indexes and executor state at a transaction's first take and close "
+        "them at its end. Off: each pick, move and take opens and closes them. The rows picked and the "
+        "changes made are the same either way.",
         &keep_scans_open, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable(
         "thelook.direct_updates", "Whether simulations move orders and their items along their lifecycle on the heap directly.",
@@ -86,12 +87,6 @@ void define(bool preloading) {
         "row-level security, no SELECT or UPDATE privilege, Citus, not the index setup() made). Off: always the "
         "statement. The items taken, the levels and the changes logical decoding sees are the same either way.",
         &direct_takes, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomBoolVariable(
-        "thelook.keep_takes_open", "Whether a transaction's direct inventory takes share their open relations and executor state.",
-        "On: the first take of a transaction opens the inventory table, its indexes and the executor state that "
-        "updates the items, and they stay open until that transaction commits or aborts. Off: every take opens "
-        "and closes them. The items taken and the changes are the same either way.",
-        &keep_takes_open, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomRealVariable(
         "thelook.catch_up_speed", "How fast a simulation with on_resume => 'catch_up' writes the arrivals it missed.",
         "At most this many times its avg_qps, until it has caught up with its schedule.", &catch_up_speed, 10, 1,

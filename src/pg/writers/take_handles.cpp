@@ -62,7 +62,7 @@ MemoryContext TakeHandles::per_take() const { return GetPerTupleMemoryContext(es
 void TakeHandles::done() {
     ExecClearTuple(updated_);
     ResetPerTupleExprContext(estate_);
-    if (!settings::keep_takes_open) close();
+    if (!settings::keep_scans_open) close();
 }
 
 void TakeHandles::close() {

@@ -7,7 +7,7 @@
 // eighth of the take (bench/profile.sh inventory, 7 December): relation_open and index_open,
 // ExecOpenIndices and BuildIndexInfo, ExecPrepareQual of the unsold index's predicate, the
 // executor state's memory.
-// thelook.keep_takes_open = off: opened and closed by every take, as before (the bench's baseline).
+// thelook.keep_scans_open = off: opened and closed by every take, as before (the bench's baseline).
 #pragma once
 
 #include "pg/bridge/postgres.hpp"
@@ -35,7 +35,7 @@ public:
     ResultRelInfo* result_rel() const { return rri_; }
     TupleTableSlot* updated_slot() const { return updated_; }
     MemoryContext per_take() const;
-    // Inside pg_guard, after each take: its memory freed; closed unless thelook.keep_takes_open.
+    // Inside pg_guard, after each take: its memory freed; closed unless thelook.keep_scans_open.
     void done();
 
 private:
