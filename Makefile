@@ -92,17 +92,19 @@ deps:
 	test/deps.sh
 
 # The two commands of the README.
+# The build runs a job per core (JOBS) unless make was given -j itself.
+JOBS ?= $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc))
 demo:
 	test/deps.sh
-	$(MAKE) all
+	$(MAKE) $(JOBS) all
 	$(MAKE) install
 	test/demo.sh
 
 test:
 	test/deps.sh
-	$(MAKE) WERROR=1 all
+	$(MAKE) $(JOBS) WERROR=1 all
 	$(MAKE) install
-	$(MAKE) WERROR=1 unit
+	$(MAKE) $(JOBS) WERROR=1 unit
 	test/run_regress.sh
 	test/run_scripts.sh
 
@@ -123,7 +125,7 @@ charts:
 
 bench:
 	test/deps.sh
-	$(MAKE) all
+	$(MAKE) $(JOBS) all
 	$(MAKE) install
 	BENCH_OUT=bench/results/latest.txt bench/run.sh
 

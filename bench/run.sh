@@ -9,6 +9,7 @@
 # docs/performance.md quotes), after a header saying when, from which commit and on what machine.
 set -euo pipefail
 source "$(dirname "$0")/../test/lib.sh"
+source "$(dirname "$0")/sold_items.sh"
 if [ -n "${BENCH_OUT:-}" ]; then
   mkdir -p "$(dirname "$BENCH_OUT")"
   exec > >(tee "$BENCH_OUT") 2>&1
@@ -421,38 +422,45 @@ q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA live_nf CASCADE" -c 
 fi
 
 if want 12; then
-echo "## 12. inventory: flat-out ceiling with inventory on and off (alternating, 3 rounds; on: items taken directly, thelook.direct_takes = on, the default, and by the take statement, inv_stmt: off), again at 10 M inventory rows; back-fill rows/s with and without"
+echo "## 12. inventory: flat-out ceiling with inventory on and off (alternating, 3 rounds; on: items taken directly, thelook.direct_takes = on, the default, and by the take statement, inv_stmt: off; inv_reopen: thelook.keep_scans_open = off), again at 10 M inventory rows; back-fill rows/s with and without"
 secs=$(int "20 * $SCALE"); [ "$secs" -lt 3 ] && secs=3
 q -q -c "SET client_min_messages = warning" -c "SELECT thelook.setup('inv_off', init_num_users => 1000, seed => 1)" \
      -c "SELECT thelook.setup('inv_on', init_num_users => 1000, seed => 1, inventory => true)"
 inventory_rounds() {  # label
-  local round side schema it rows err
+  local round side schema it rows err fpi0 fpi1 bytes0 bytes1 ckpt0 ckpt1
   declare -A total=()
+  # A warm-up run with inventory, not counted: the first change of each old-stock page after the
+  # checkpoint just before (setup's, add_sold_items') logs its full image, once per checkpoint,
+  # and would fall on the first round's inv_on side alone (the WAL columns below show it).
+  ceiling inv_on "$secs" >/dev/null
   for round in 1 2 3; do
-    for side in inv_off inv_on inv_stmt; do
-      # inv_stmt: the inv_on schema with every take by the statement (thelook.direct_takes = off).
-      schema=$side; [ "$side" = inv_stmt ] && schema=inv_on
-      q -q -c "ALTER SYSTEM SET thelook.direct_takes = $([ "$side" = inv_stmt ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
+    for side in inv_off inv_on inv_stmt inv_reopen; do
+      # inv_stmt: the inv_on schema with every take by the statement (thelook.direct_takes = off);
+      # inv_reopen: direct takes (and picks and moves) that open and close their relations each (thelook.keep_scans_open = off).
+      schema=$side; [ "$side" = inv_stmt ] || [ "$side" = inv_reopen ] && schema=inv_on
+      q -q -c "ALTER SYSTEM SET thelook.direct_takes = $([ "$side" = inv_stmt ] && echo off || echo on)" \
+           -c "ALTER SYSTEM SET thelook.keep_scans_open = $([ "$side" = inv_reopen ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
+      # The WAL of the round: an update of a page first touched since the last checkpoint logs its
+      # full image; the takes touch the old stock's pages, which the new rows of inv_off never do.
+      read -r fpi0 bytes0 ckpt0 < <(q -F ' ' -c "SELECT wal_fpi, wal_bytes, (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter) FROM pg_stat_wal")
       read -r it rows err _ < <(ceiling "$schema" "$secs")
-      echo "$1, round $round, $side: $it iterations/s, $rows rows/s (errors: $err)"
+      read -r fpi1 bytes1 ckpt1 < <(q -F ' ' -c "SELECT wal_fpi, wal_bytes, (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter) FROM pg_stat_wal")
+      echo "$1, round $round, $side: $it iterations/s, $rows rows/s (errors: $err; per iteration $(( (bytes1 - bytes0) / (it * secs + 1) )) WAL bytes, $(calc "int(($fpi1 - $fpi0) / ($it * $secs + 1) * 1000) / 1000") full-page images; checkpoints begun: $((ckpt1 - ckpt0)))"
       total[$side]=$(( ${total[$side]:-0} + it ))
     done
   done
-  q -q -c "ALTER SYSTEM RESET thelook.direct_takes" -c "SELECT pg_reload_conf()" >/dev/null
+  q -q -c "ALTER SYSTEM RESET thelook.direct_takes" -c "ALTER SYSTEM RESET thelook.keep_scans_open" -c "SELECT pg_reload_conf()" >/dev/null
   target "$1: inventory on / off (iterations/s)" "$(calc "int(${total[inv_on]} / ${total[inv_off]} * 100) / 100")" 0.85
   echo "RATIO $1: inventory on with the take statement (thelook.direct_takes = off) / off (iterations/s) = $(calc "int(${total[inv_stmt]} / ${total[inv_off]} * 100) / 100")"
   echo "RATIO $1: direct takes / take statement (thelook.direct_takes on / off, iterations/s) = $(calc "int(${total[inv_on]} / ${total[inv_stmt]} * 100) / 100")"
+  echo "RATIO $1: direct takes, picks and moves reopening their relations each (thelook.keep_scans_open = off) / off (iterations/s) = $(calc "int(${total[inv_reopen]} / ${total[inv_off]} * 100) / 100")"
+  echo "RATIO $1: relations kept open / reopened per take, pick and move (thelook.keep_scans_open on / off, iterations/s) = $(calc "int(${total[inv_on]} / ${total[inv_reopen]} * 100) / 100")"
 }
 inventory_rounds "initial stock ($(q -c "SELECT count(*) FROM inv_on.inventory_items") inventory rows)"
 # Sold items of a long history: in the table and its primary key, not in the partial index of unsold ones.
 n=$(int "10000000 * $SCALE")
 t0=$(now)
-q -q -c "INSERT INTO inv_on.inventory_items (product_id, created_at, sold_at, cost, product_category, product_name, product_brand,
-           product_retail_price, product_department, product_sku, product_distribution_center_id)
-         SELECT p.id, '2019-01-01'::timestamp + g * interval '1 second', '2019-01-02'::timestamp + g * interval '1 second', p.cost,
-                p.category, p.name, p.brand, p.retail_price, p.department, p.sku, p.distribution_center_id
-           FROM generate_series(1, $n) g JOIN inv_on.products p ON p.id = (SELECT min(id) FROM inv_on.products) + g % 29120" \
-     -c "VACUUM ANALYZE inv_on.inventory_items" -c "CHECKPOINT"
+add_sold_items inv_on "$n"
 echo "added $n sold inventory rows in $(calc "int(($(now) - $t0) * 10) / 10") s"
 inventory_rounds "at $(q -c "SELECT count(*) FROM inv_on.inventory_items") inventory rows"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA inv_off CASCADE" -c "DROP SCHEMA inv_on CASCADE" -c "CHECKPOINT"
@@ -471,7 +479,7 @@ echo "RATIO backfill rows/s inventory on / off = $(calc "int(${bf[bf_on]} / ${bf
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA bf_off CASCADE" -c "DROP SCHEMA bf_on CASCADE"
 fi
 if want 13; then
-echo "## 13. live vs COPY: the reference flat out for a fixed time, then COPY FROM of exactly the rows it wrote into an identical empty twin schema (alternating, 3 rounds; each round with the direct path for new rows, thelook.direct_inserts = on, the default, without it, off: every new row through INSERT ... ON CONFLICT, with the picks by SELECT, thelook.direct_picks = off, and with the lifecycle moves by UPDATE, thelook.direct_updates = off)"
+echo "## 13. live vs COPY: the reference flat out for a fixed time, then COPY FROM of exactly the rows it wrote into an identical empty twin schema (alternating, 3 rounds; each round with the direct path for new rows, thelook.direct_inserts = on, the default, without it, off: every new row through INSERT ... ON CONFLICT, with the picks by SELECT, thelook.direct_picks = off, with the lifecycle moves by UPDATE, thelook.direct_updates = off, and with each pick and move opening its tables and index scans anew, thelook.keep_scans_open = off)"
 # New rows/s of the simulation (inserted rows over its run time; its lifecycle updates come on
 # top) against COPY FROM of its four tables, exported to CSV, into a twin made by the same setup
 # (same tables, keys and indexes) but empty, one transaction per round as a load would run.
@@ -479,12 +487,14 @@ secs=$(int "20 * $SCALE"); [ "$secs" -lt 5 ] && secs=5
 dir=$PGHOST/live_copy; as_pg mkdir -p "$dir"
 declare -A live_total=() copy_total=() cpu_total=()
 for round in 1 2 3; do
-  for direct in on off picks_off updates_off; do
+  for direct in on off picks_off updates_off scans_off; do
     # picks_off: new rows direct, but the random user / open order picked by SELECT (thelook.direct_picks = off);
-    # updates_off: everything direct but the lifecycle moves, one UPDATE of the order and one of its items each.
+    # updates_off: everything direct but the lifecycle moves, one UPDATE of the order and one of its items each;
+    # scans_off: everything direct, each pick and move opening and closing its tables and index scan (the build before they were kept).
     q -q -c "ALTER SYSTEM SET thelook.direct_inserts = $([ "$direct" = off ] && echo off || echo on)" \
          -c "ALTER SYSTEM SET thelook.direct_picks = $([ "$direct" = picks_off ] && echo off || echo on)" \
-         -c "ALTER SYSTEM SET thelook.direct_updates = $([ "$direct" = updates_off ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
+         -c "ALTER SYSTEM SET thelook.direct_updates = $([ "$direct" = updates_off ] && echo off || echo on)" \
+         -c "ALTER SYSTEM SET thelook.keep_scans_open = $([ "$direct" = scans_off ] && echo off || echo on)" -c "SELECT pg_reload_conf()" >/dev/null
     q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS lv CASCADE" -c "DROP SCHEMA IF EXISTS lv_twin CASCADE" \
          -c "SELECT thelook.setup('lv', init_num_users => 1000, seed => 1)" -c "SELECT thelook.setup('lv_twin', init_num_users => 0, seed => 1)" -c "CHECKPOINT" >/dev/null
     read -r it rows err new_rate cpu_rate < <(cpu_ceiling lv "$secs")
@@ -501,6 +511,7 @@ for round in 1 2 3; do
   done
 done
 q -q -c "ALTER SYSTEM RESET thelook.direct_inserts" -c "ALTER SYSTEM RESET thelook.direct_picks" -c "ALTER SYSTEM RESET thelook.direct_updates" \
+     -c "ALTER SYSTEM RESET thelook.keep_scans_open" \
      -c "SELECT pg_reload_conf()" >/dev/null
 target "live new rows/s / COPY FROM of the same rows" "$(calc "int(${live_total[on]} / ${copy_total[on]} * 100) / 100")" 0.8
 echo "RATIO live new rows/s / COPY FROM of the same rows, without the direct path (thelook.direct_inserts = off) = $(calc "int(${live_total[off]} / ${copy_total[off]} * 100) / 100")"
@@ -510,6 +521,9 @@ echo "RATIO live new rows/s / COPY FROM of the same rows, with the lifecycle mov
 echo "RATIO live new rows/s moves on the heap / by UPDATE (thelook.direct_updates on / off) = $(calc "int(${live_total[on]} / ${live_total[updates_off]} * 100) / 100")"
 echo "RATIO live new rows per worker CPU second moves on the heap / by UPDATE (thelook.direct_updates on / off) = $(calc "int(${cpu_total[on]} / ${cpu_total[updates_off]} * 100) / 100")"
 echo "RATIO live new rows per worker CPU second direct path on / off = $(calc "int(${cpu_total[on]} / ${cpu_total[off]} * 100) / 100")"
+echo "RATIO live new rows/s / COPY FROM of the same rows, each pick and move opening its scans anew (thelook.keep_scans_open = off) = $(calc "int(${live_total[scans_off]} / ${copy_total[scans_off]} * 100) / 100")"
+echo "RATIO live new rows/s scans kept / opened per pick and move (thelook.keep_scans_open on / off) = $(calc "int(${live_total[on]} / ${live_total[scans_off]} * 100) / 100")"
+echo "RATIO live new rows per worker CPU second scans kept / opened per pick and move (thelook.keep_scans_open on / off) = $(calc "int(${cpu_total[on]} / ${cpu_total[scans_off]} * 100) / 100")"
 rm -rf "$dir"
 q -q -c "SET client_min_messages = warning" -c "DROP SCHEMA lv CASCADE" -c "DROP SCHEMA lv_twin CASCADE" -c "CHECKPOINT"
 fi

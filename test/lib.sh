@@ -148,6 +148,12 @@ check_runs_finished() {
   check_eq "every run finished without errors" "$(awk -F, '{print NF}' <<<"$1") 0" \
     "$(q -c "SELECT count(*) FILTER (WHERE state = 'finished') || ' ' || sum(total_errors) FROM thelook.simulations WHERE id IN ($1)")"
 }
+# flush_wal: the workers commit asynchronously (thelook.synchronous_commit = off), so their last
+# commits may still sit in the WAL buffers when a run ends; pg_logical_slot_get_changes decodes only
+# flushed WAL. A synchronous commit after theirs flushes the WAL up to itself, and so theirs.
+flush_wal() {
+  q -q -c "SET synchronous_commit = on" -c "CREATE TABLE public.wal_flush_mark (); DROP TABLE public.wal_flush_mark"
+}
 finish() {
   echo "# $CHECKS checks, $FAILURES failed"
   [ "$FAILURES" -eq 0 ]

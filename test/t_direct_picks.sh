@@ -9,13 +9,15 @@
 #             were it scanned, a pick could land on a Returned order
 #   nopk      the users' primary key replaced by a UNIQUE constraint (the user pick has no primary key)
 #   off       thelook.direct_picks = off for the run (the SELECTs throughout)
+#   reopen    thelook.keep_scans_open = off for the run (each pick opens and closes its tables and
+#             scans, instead of rescanning the ones kept open since the transaction's last flush)
 # (The other fallbacks, row-level security and no table-level SELECT, cannot be reached by a run
 # that starts: start_simulation refuses a role without SELECT, INSERT and UPDATE on each table,
 # and the direct inserts already leave tables with row-level security to the upsert.)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 start_cluster direct-picks "${DIRECT_PICKS_PORT:-54963}"
-SCHEMAS="ref noidx otheridx nopk off"
+SCHEMAS="ref noidx otheridx nopk off reopen"
 PARAMS="avg_qps => 400, max_iter => 3000, seed => 42, id_format => 'uuid4', heartbeat_interval => '0'"
 q -q -c "CREATE EXTENSION thelook_datagen"
 for s in $SCHEMAS; do q -q -c "SELECT thelook.setup('$s', init_num_users => 300, seed => 3)" >/dev/null; done
@@ -30,8 +32,9 @@ check_eq "otheridx: the replacement index exists with its other predicate" "1" \
   "$(q -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'otheridx' AND indexdef LIKE '%Returned%'")"
 
 ids=$(run_simulations "$PARAMS" ref noidx otheridx nopk)
-# The last alone, with the setting off for the whole run.
+# The last two alone, each with its setting off for the whole run.
 ids="$ids,$(with_setting direct_picks off run_simulations "$PARAMS" off)"
+ids="$ids,$(with_setting keep_scans_open off run_simulations "$PARAMS" reopen)"
 check_runs_finished "$ids"
 
 ref=$(entities_md5 ref)
@@ -40,7 +43,7 @@ check "the reference moved orders on (picks of open orders happened): some are S
   test "$(q -c "SELECT count(*) > 100 FROM ref.orders WHERE status <> 'Processing'")" = t
 check "the reference updated users (picks of users happened)" \
   test "$(q -c "SELECT count(*) > 10 FROM ref.users WHERE updated_at > created_at")" = t
-for s in noidx otheridx nopk off; do
+for s in noidx otheridx nopk off reopen; do
   check_eq "$s: exactly the reference's rows" "$ref" "$(entities_md5 "$s")"
 done
 finish

@@ -65,6 +65,7 @@ decoded_updates() {
   q -c "SELECT count(*) || ':' || coalesce(md5(string_agg(substr(data, length('table $1.') + 1), ',' ORDER BY lsn)), '')
           FROM takes_changes WHERE data LIKE 'table $1.inventory\_items: UPDATE:%'"
 }
+flush_wal
 q -q -c "CREATE TABLE takes_changes AS SELECT lsn, data FROM pg_logical_slot_get_changes('takes', NULL, NULL)"
 
 ref=$(stock_of ref)

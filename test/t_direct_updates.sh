@@ -7,16 +7,18 @@
 #   trig       an AFTER UPDATE trigger on orders (the UPDATEs must fire it: it counts the moves)
 #   noitemidx  order_items_order_id_idx dropped (the items have no index of setup's shape)
 #   off        thelook.direct_updates = off for the run (the UPDATEs throughout), replica identity full
+#   reopen     thelook.keep_scans_open = off for the run (each move opens and closes its tables,
+#              executor state and scans instead of reusing those kept open), replica identity full
 # All must write exactly the reference's rows; and logical decoding (test_decoding, one slot over
 # the whole test) must see the same updates of orders and order_items, row for row and in the same
-# order (the items of one move as a set, see decoded_updates), from ref and from off (the
+# order (the items of one move as a set, see decoded_updates), from ref, off and reopen (the
 # timestamps, which follow each run's start time, left out).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 start_cluster direct-updates "${DIRECT_UPDATES_PORT:-54965}"
 PARAMS="avg_qps => 400, max_iter => 3000, seed => 42, id_format => 'uuid4', heartbeat_interval => '0'"
 q -q -c "CREATE EXTENSION thelook_datagen"
-for s in ref off; do q -q -c "SELECT thelook.setup('$s', init_num_users => 300, seed => 3, replica_identity => 'full')" >/dev/null; done
+for s in ref off reopen; do q -q -c "SELECT thelook.setup('$s', init_num_users => 300, seed => 3, replica_identity => 'full')" >/dev/null; done
 for s in trig noitemidx; do q -q -c "SELECT thelook.setup('$s', init_num_users => 300, seed => 3)" >/dev/null; done
 q -q <<'SQL'
 CREATE TABLE trig.moves_seen (n bigint NOT NULL);
@@ -30,13 +32,14 @@ SQL
 
 ids=$(run_simulations "$PARAMS" ref trig noitemidx)
 ids="$ids,$(with_setting direct_updates off run_simulations "$PARAMS" off)"
+ids="$ids,$(with_setting keep_scans_open off run_simulations "$PARAMS" reopen)"
 check_runs_finished "$ids"
 
 ref=$(entities_md5 ref)
 echo "# reference (rows:md5 of users orders items events): $ref"
 check "the reference moved orders on: some are Shipped or later" \
   test "$(q -c "SELECT count(*) > 100 FROM ref.orders WHERE status <> 'Processing'")" = t
-for s in trig noitemidx off; do
+for s in trig noitemidx off reopen; do
   check_eq "$s: exactly the reference's rows" "$ref" "$(entities_md5 "$s")"
 done
 check_eq "trig: the trigger saw every move (the UPDATE ran, not the direct path)" \
@@ -63,12 +66,15 @@ for line in sys.stdin:
     sys.stdout.write(line)
 sys.stdout.writelines(sorted(items))'
 }
+flush_wal
 q -c "SELECT data FROM pg_logical_slot_get_changes('moves', NULL, NULL)" | as_pg tee "$PGHOST/moves.txt" >/dev/null
 [ -n "${KEEP_DECODED:-}" ] && cp "$PGHOST/moves.txt" "$KEEP_DECODED"
 n_ref=$(decoded_updates ref | wc -l)
-echo "# decoded updates: ref $n_ref, off $(decoded_updates off | wc -l)"
+echo "# decoded updates: ref $n_ref, off $(decoded_updates off | wc -l), reopen $(decoded_updates reopen | wc -l)"
 check "decoding saw the reference's moves (more than 100 updates)" test "$n_ref" -gt 100
 check_eq "decoding saw the same updates, row for row, in the same order, with the direct moves and the UPDATEs" \
   "$(decoded_updates off | md5sum)" "$(decoded_updates ref | md5sum)"
+check_eq "decoding saw the same updates with the moves' scans kept open and opened per move" \
+  "$(decoded_updates reopen | md5sum)" "$(decoded_updates ref | md5sum)"
 q -q -c "SELECT pg_drop_replication_slot('moves')"
 finish

@@ -12,6 +12,7 @@ bool auto_resume = true;
 bool persist_progress = true;
 bool direct_inserts = true;
 bool direct_picks = true;
+bool keep_scans_open = true;
 bool direct_updates = true;
 bool direct_takes = true;
 double catch_up_speed = 10;
@@ -64,6 +65,14 @@ void define(bool preloading) {
         "SELECT only where the table needs one (row-level security, no SELECT privilege, Citus, not the "
         "index setup() made). Off: always a SELECT. The rows picked are the same either way.",
         &direct_picks, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "thelook.keep_scans_open", "Whether a simulation keeps the tables and index scans of its picks, lifecycle moves and inventory takes open from one to the next.",
+        "On: the direct picks and moves open their tables, indexes, executor state and index scans once, and "
+        "rescan them for each pick or move until the transaction writes its buffered rows; the direct takes "
+        "open the inventory table, its indexes and executor state at a transaction's first take and close "
+        "them at its end. Off: each pick, move and take opens and closes them. The rows picked and the "
+        "changes made are the same either way.",
+        &keep_scans_open, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable(
         "thelook.direct_updates", "Whether simulations move orders and their items along their lifecycle on the heap directly.",
         "On: each move is an index look-up and heap update without the executor, and an UPDATE only where the "

@@ -11,6 +11,7 @@ extern bool auto_resume;               // the launcher resumes simulations after
 extern bool persist_progress;          // workers commit their progress with every transaction
 extern bool direct_inserts;            // new rows to the heap and indexes, as COPY (upserts.cpp)
 extern bool direct_picks;              // picks as index scans without the executor (index_picks.cpp)
+extern bool keep_scans_open;           // the direct picks', moves' and takes' relations and scans kept open
 extern bool direct_updates;            // lifecycle moves on the heap without the executor (order_moves.cpp)
 extern bool direct_takes;              // inventory takes without the executor (item_take.cpp)
 extern double catch_up_speed;          // on_resume 'catch_up': at most this many times avg_qps

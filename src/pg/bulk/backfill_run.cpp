@@ -184,12 +184,14 @@ BackfillTotals BackfillRun::run(ChunkShare share, const std::function<void()>& c
     BackfillTotals totals;
     HistoryChunk chunk;
     int64 since_commit = 0;
-    for (int64 k = 0; history_->next_chunk(kIterationsPerChunk, &chunk); ++k) {
+    for (;;) {
+        const double start = history_->progress();
+        if (share.past(start) || !history_->next_chunk(kIterationsPerChunk, &chunk)) break;
         pg_guard([] { CHECK_FOR_INTERRUPTS(); });
-        // Every run generates every chunk (the history's state carries over), and drains the
-        // ground truth; only the chunk's owner writes them.
+        // Every run generates every chunk up to the end of its slice (the history's state carries
+        // over), and drains the ground truth; only the chunk's owner writes them.
         std::vector<IncidentWindow> incidents = history_->take_incidents();
-        const bool mine = share.owns(k);
+        const bool mine = share.owns(start);
         if (mine) {
             chunk_context.in([&] { write_chunk(a_.schema, chunk); });
             // Ground truth with the chunk holding the first rows each incident affects, and of the
@@ -218,11 +220,11 @@ BackfillTotals BackfillRun::run(ChunkShare share, const std::function<void()>& c
         } else if (stock_) {
             (void)stock_->take_writes();  // not reached: a parallel back-fill refuses inventory
         }
-        after_chunk(totals, history_->progress());
+        after_chunk(totals, share.done(history_->progress()));
     }
-    // What comes after the last arrival: the first share's.
-    std::vector<IncidentWindow> incidents = history_->take_incidents();
-    if (share.index == 0) {
+    // What comes after the last arrival: the last share's, the one that generated it.
+    if (share.last()) {
+        std::vector<IncidentWindow> incidents = history_->take_incidents();
         writer_->record_incidents(incidents, 0);
         if (stock_) {
             // What is still in stock or on order at the window's end.

@@ -40,10 +40,27 @@ struct BackfillTotals {
     void add(const BackfillTotals& o);
 };
 
-// Which chunks a run writes: chunk k (the k-th of next_chunk, from 0) when k mod count == index.
+// Which chunks a run writes: of count runs, run index writes the chunks that start in the
+// index-th of count equal slices of the window (by simulated time). Contiguous slices, rather than
+// every count-th chunk, keep two workers apart in the indexes whose keys grow with time (the ids,
+// the timestamps): with alternate chunks both inserted at the right edge of the same B-trees, and
+// waited for each other's buffer locks there (LWLock:BufferContent was a tenth of their samples).
 struct ChunkShare {
     int32 index = 0, count = 1;
-    bool owns(int64 chunk) const { return chunk % count == index; }
+    // The slice a chunk starting at `progress` (share of the window generated, 0..1) falls in.
+    int32 slice(double progress) const {
+        const auto k = static_cast<int32>(progress * count);
+        return k < 0 ? 0 : (k >= count ? count - 1 : k);
+    }
+    bool owns(double progress) const { return slice(progress) == index; }
+    // Whether the run is done: its slice is behind it (the last run goes to the window's end).
+    bool past(double progress) const { return index < count - 1 && slice(progress) > index; }
+    bool last() const { return index == count - 1; }
+    // Share of this run's own slice done, 0..1, for the caller's progress.
+    double done(double progress) const {
+        const double d = progress * count - index;
+        return d < 0 ? 0 : (d > 1 ? 1 : d);
+    }
 };
 
 // Refuses what a back-fill cannot write into (Citus tables, a table the bulk path refuses, a
@@ -60,9 +77,10 @@ public:
     BackfillRun(const BackfillRun&) = delete;
     BackfillRun& operator=(const BackfillRun&) = delete;
 
-    // Writes share's chunks; calls commit() after each chunk that brings the uncommitted rows to
-    // a.commit_rows (when a.commit_rows > 0) and after_chunk(totals so far, share of the window
-    // done) after every chunk, owned or not (it may throw to stop the run).
+    // Writes share's chunks (generating those before them, and stopping after its slice); calls
+    // commit() after each chunk that brings the uncommitted rows to a.commit_rows (when
+    // a.commit_rows > 0) and after_chunk(totals so far, share of its slice done) after every chunk,
+    // owned or not (it may throw to stop the run).
     BackfillTotals run(ChunkShare share, const std::function<void()>& commit,
                        const std::function<void(const BackfillTotals&, double)>& after_chunk);
 

@@ -35,7 +35,7 @@ enum WorkerState : uint32 { kStarting = 0, kLoaded, kDone, kFailed, kStopped };
 struct WorkerReport {
     pg_atomic_uint32 state;     // WorkerState
     pg_atomic_uint64 rows;      // written so far, for the caller's progress NOTICE
-    pg_atomic_uint64 progress;  // share of the window generated, in millionths
+    pg_atomic_uint64 progress;  // share of its own slice of the window written, in millionths
     BackfillTotals totals;      // with kDone
     char sqlstate[6];           // with kFailed
     char message[kTextMax], detail[kTextMax], hint[kTextMax];
@@ -304,12 +304,13 @@ BackfillTotals run_parallel_backfill(const BackfillArgs& a) {
         if (static_cast<double>(now - last_report) / 1e6 >= kProgressEverySeconds) {
             last_report = now;
             int64 rows = 0;
-            uint64 least = 1000000;
+            uint64 slices = 0;  // each worker's share of its own slice, in millionths
             for (int32 i = 0; i < a.workers; ++i) {
                 rows += static_cast<int64>(pg_atomic_read_u64(&shared->reports[i].rows));
-                least = std::min<uint64>(least, pg_atomic_read_u64(&shared->reports[i].progress));
+                slices += pg_atomic_read_u64(&shared->reports[i].progress);
             }
-            report_backfill_progress(static_cast<double>(least) / 1e4, rows, static_cast<double>(now - started) / 1e6);
+            report_backfill_progress(static_cast<double>(slices) / a.workers / 1e4, rows,
+                                     static_cast<double>(now - started) / 1e6);
         }
         pg_guard([] {
             (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100, PG_WAIT_EXTENSION);

@@ -4,6 +4,7 @@
 
 #include "pg/bridge/datum.hpp"
 #include "pg/bridge/guard.hpp"
+#include "pg/bridge/settings.hpp"
 #include "pg/citus/citus_tables.hpp"
 #include "pg/citus/shard_hash.hpp"
 
@@ -22,6 +23,7 @@ extern "C" {
 #include "utils/relcache.h"
 #include "utils/rls.h"
 #include "utils/ruleutils.h"
+#include "utils/memutils.h"
 }
 
 namespace thelook::pg {
@@ -62,13 +64,14 @@ bool in_space(TupleTableSlot* slot, AttrNumber id_col, const IdSpace* space) {
     return space->contains_hash(shard_hash_bytes(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 }
 
-bool first_row(Relation heap, Relation index, TupleTableSlot* slot, const Datum* key, StrategyNumber strategy,
-               RegProcedure proc, Oid collation, AttrNumber open_status, AttrNumber id_col = 0,
-               const IdSpace* space = nullptr) {
+bool first_row(IndexScanDesc scan, TupleTableSlot* slot, const Datum* key, StrategyNumber strategy, RegProcedure proc,
+               Oid collation, AttrNumber open_status, AttrNumber id_col = 0, const IdSpace* space = nullptr) {
     ScanKeyData sk;
     const int nkeys = key ? 1 : 0;
     if (key) ScanKeyEntryInitialize(&sk, 0, 1, strategy, TEXTOID, collation, proc, *key);
-    IndexScanDesc scan = begin_index_scan(heap, index, GetActiveSnapshot(), nkeys);
+    // The snapshot of this pick, as a scan begun now would take: the active one, which moves on
+    // to see the transaction's own writes (SchemaWriter::see_own_writes) between picks.
+    scan->xs_snapshot = GetActiveSnapshot();
     index_rescan(scan, key ? &sk : nullptr, nkeys, nullptr, 0);
     bool found = false;
     while (!found && index_getnext_slot(scan, ForwardScanDirection, slot)) {
@@ -82,8 +85,14 @@ bool first_row(Relation heap, Relation index, TupleTableSlot* slot, const Datum*
         if (isnull) continue;
         for (const char* s : kOpenStatuses) found = found || text_is(status, s);
     }
-    index_endscan(scan);
     return found;
+}
+
+// After a pick, nothing pinned until the next (what index_endscan left): the slot's heap buffer
+// and the scan's. The B-tree scan holds no leaf pin under an MVCC snapshot.
+void release_pins(IndexScanDesc scan, TupleTableSlot* slot) {
+    ExecClearTuple(slot);
+    if (scan && scan->xs_heapfetch) table_index_fetch_reset(scan->xs_heapfetch);
 }
 
 }  // namespace
@@ -93,6 +102,8 @@ void IndexPicks::refresh() {
     // A lock taken in a subtransaction that aborts is released: check again in each one.
     const SubTransactionId subxact = GetCurrentSubTransactionId();
     if (lxid == checked_in_ && subxact == checked_sub_) return;
+    open_users_ = Open{};  // the last (sub)transaction's, released by its end
+    open_orders_ = Open{};
     check("users", kUserColumns, 5, false, &users_);
     check("orders", kOrderColumns, 3, true, &orders_);
     checked_in_ = lxid;
@@ -161,22 +172,64 @@ void IndexPicks::check(const char* table, const char* const* columns, int ncolum
     t->usable = plain && OidIsValid(t->index) && !is_citus_table(t->rel);
 }
 
+IndexPicks::Open& IndexPicks::open(const Table& t, Open* o) {
+    if (o->heap != nullptr) return *o;
+    MemoryContext caller = MemoryContextSwitchTo(TopTransactionContext);
+    o->heap = table_open(t.rel, AccessShareLock);
+    o->index = index_open(t.index, AccessShareLock);
+    o->slot = table_slot_create(o->heap, nullptr);
+    o->keyed = begin_index_scan(o->heap, o->index, GetActiveSnapshot(), 1);
+    MemoryContextSwitchTo(caller);
+    return *o;
+}
+
+void IndexPicks::close_open(Open* o) {
+    if (o->heap == nullptr) return;
+    if (o->from_start) index_endscan(o->from_start);
+    index_endscan(o->keyed);
+    ExecDropSingleTupleTableSlot(o->slot);
+    index_close(o->index, NoLock);
+    table_close(o->heap, NoLock);
+    *o = Open{};
+}
+
+void IndexPicks::close() {
+    pg_guard([&] {
+        close_open(&open_users_);
+        close_open(&open_orders_);
+    });
+}
+
+namespace {
+// The scan without keys of o, begun at its first use.
+IndexScanDesc scan_from_start(IndexScanDesc* scan, Relation heap, Relation index) {
+    if (*scan == nullptr) {
+        MemoryContext caller = MemoryContextSwitchTo(TopTransactionContext);
+        *scan = begin_index_scan(heap, index, GetActiveSnapshot(), 0);
+        MemoryContextSwitchTo(caller);
+    }
+    return *scan;
+}
+}  // namespace
+
 IndexPicks::Result IndexPicks::user(const std::string& key, const char* out[5]) {
     refresh();
     if (!users_.usable) return Result::Unavailable;
     bool found = false;
     const Table& u = users_;
     pg_guard([&] {
-        Relation heap = table_open(u.rel, AccessShareLock);
-        Relation index = index_open(u.index, AccessShareLock);
-        TupleTableSlot* slot = table_slot_create(heap, nullptr);
+        Open& o = open(u, &open_users_);
         Datum k = text_datum(key);
-        found = first_row(heap, index, slot, &k, BTGreaterEqualStrategyNumber, u.ge, u.collation, 0, u.cols[0], space_) ||
-                first_row(heap, index, slot, nullptr, 0, InvalidOid, u.collation, 0, u.cols[0], space_);
-        for (int c = 0; found && c < 5; ++c) out[c] = text_value(slot, u.cols[c]);
-        ExecDropSingleTupleTableSlot(slot);
-        index_close(index, NoLock);
-        table_close(heap, NoLock);
+        found = first_row(o.keyed, o.slot, &k, BTGreaterEqualStrategyNumber, u.ge, u.collation, 0, u.cols[0], space_);
+        if (!found) {
+            release_pins(o.keyed, o.slot);
+            found = first_row(scan_from_start(&o.from_start, o.heap, o.index), o.slot, nullptr, 0, InvalidOid, u.collation, 0,
+                              u.cols[0], space_);
+        }
+        for (int c = 0; found && c < 5; ++c) out[c] = text_value(o.slot, u.cols[c]);
+        release_pins(o.keyed, o.slot);
+        release_pins(o.from_start, o.slot);
+        if (!settings::keep_scans_open) close_open(&open_users_);
     });
     return found ? Result::Found : Result::None;
 }
@@ -185,32 +238,31 @@ IndexPicks::Result IndexPicks::open_order(const std::string& key, const char* ou
     refresh();
     if (!orders_.usable || !users_.usable) return Result::Unavailable;
     bool found = false;
-    const Table &o = orders_, &u = users_;
+    const Table &ot = orders_, &u = users_;
     pg_guard([&] {
-        Relation heap = table_open(o.rel, AccessShareLock);
-        Relation index = index_open(o.index, AccessShareLock);
-        TupleTableSlot* slot = table_slot_create(heap, nullptr);
+        Open& o = open(ot, &open_orders_);
         Datum k = text_datum(key);
-        const AttrNumber status = o.cols[2];
-        found = first_row(heap, index, slot, &k, BTGreaterEqualStrategyNumber, o.ge, o.collation, status, o.cols[0], space_) ||
-                first_row(heap, index, slot, nullptr, 0, InvalidOid, o.collation, status, o.cols[0], space_);
-        for (int c = 0; found && c < 3; ++c) out[c] = text_value(slot, o.cols[c]);
-        ExecDropSingleTupleTableSlot(slot);
-        index_close(index, NoLock);
-        table_close(heap, NoLock);
+        const AttrNumber status = ot.cols[2];
+        found = first_row(o.keyed, o.slot, &k, BTGreaterEqualStrategyNumber, ot.ge, ot.collation, status, ot.cols[0], space_);
+        if (!found) {
+            release_pins(o.keyed, o.slot);
+            found = first_row(scan_from_start(&o.from_start, o.heap, o.index), o.slot, nullptr, 0, InvalidOid, ot.collation,
+                              status, ot.cols[0], space_);
+        }
+        for (int c = 0; found && c < 3; ++c) out[c] = text_value(o.slot, ot.cols[c]);
+        release_pins(o.keyed, o.slot);
+        release_pins(o.from_start, o.slot);
+        if (!settings::keep_scans_open) close_open(&open_orders_);
         if (!found) return;
         // "LEFT JOIN users u ON u.id = o.user_id": its user's place, or none.
         out[3] = out[4] = out[5] = nullptr;
         if (out[1] == nullptr) return;
-        Relation users = table_open(u.rel, AccessShareLock);
-        Relation pkey = index_open(u.index, AccessShareLock);
-        TupleTableSlot* user = table_slot_create(users, nullptr);
+        Open& user = open(u, &open_users_);
         Datum uid = CStringGetTextDatum(out[1]);
-        if (first_row(users, pkey, user, &uid, BTEqualStrategyNumber, u.eq, u.collation, 0))
-            for (int c = 0; c < 3; ++c) out[3 + c] = text_value(user, u.cols[1 + c]);
-        ExecDropSingleTupleTableSlot(user);
-        index_close(pkey, NoLock);
-        table_close(users, NoLock);
+        if (first_row(user.keyed, user.slot, &uid, BTEqualStrategyNumber, u.eq, u.collation, 0))
+            for (int c = 0; c < 3; ++c) out[3 + c] = text_value(user.slot, u.cols[1 + c]);
+        release_pins(user.keyed, user.slot);
+        if (!settings::keep_scans_open) close_open(&open_users_);
     });
     return found ? Result::Found : Result::None;
 }

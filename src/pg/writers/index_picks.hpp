@@ -6,6 +6,12 @@
 // security, no table-level SELECT privilege, a Citus shell, a view, another table access method,
 // an index that is not the one setup() made), the answer is Unavailable and the writer runs its
 // SELECT instead, as TableAppender::try_open sends such tables to INSERT.
+//
+// The tables, their indexes, a slot and the index scans stay open from a transaction's first pick
+// to its next write of buffered rows (close(), called before the flush's subtransaction and so
+// before every commit), each pick a rescan under the active snapshot: opening, locking and
+// beginning a scan per pick was about a quarter of the picks' time (docs/performance.md). After an
+// abort the transaction's resource owner has released them, and the next pick starts afresh.
 #pragma once
 
 #include <string>
@@ -30,6 +36,9 @@ public:
     // "hashtext(id) BETWEEN" does (null: every row). space must outlive this; its hash is
     // shard_hash (hashtext), which the scan applies to the column's bytes directly.
     void set_id_space(const IdSpace* space) { space_ = space; }
+    // Ends the scans and closes what the picks keep open (see above). Must be called before the
+    // transaction commits or a subtransaction begins: the scans belong to the current resource owner.
+    void close();
 
 private:
     // One table as this transaction found it: what the picks read, or why they may not.
@@ -40,8 +49,19 @@ private:
         RegProcedure ge = InvalidOid, eq = InvalidOid;  // the index's >= and = on text
         Oid collation = InvalidOid;
     };
-    // Re-checks both tables once per transaction (privileges, RLS and indexes may change between).
+    // What one table's picks keep open between picks of a (sub)transaction: nullptr until the
+    // first pick, and after close(). In TopTransactionContext.
+    struct Open {
+        Relation heap = nullptr, index = nullptr;
+        TupleTableSlot* slot = nullptr;
+        IndexScanDesc keyed = nullptr;  // one scan key: >= key, or = key (an order's user)
+        IndexScanDesc from_start = nullptr;  // no key: the wrap-around, rare
+    };
+    // Re-checks both tables once per transaction (privileges, RLS and indexes may change between);
+    // a new (sub)transaction also forgets what the last one kept open (an abort released it).
     void refresh();
+    Open& open(const Table& t, Open* o);
+    void close_open(Open* o);
     void check(const char* table, const char* const* columns, int ncolumns, bool open_index, Table* t);
 
     TableNames tables_;
@@ -49,6 +69,7 @@ private:
     LocalTransactionId checked_in_ = InvalidLocalTransactionId;
     SubTransactionId checked_sub_ = InvalidSubTransactionId;
     Table users_, orders_;
+    Open open_users_, open_orders_;
 };
 
 }  // namespace thelook::pg

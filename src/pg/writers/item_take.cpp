@@ -140,10 +140,10 @@ ItemTake::Result ItemTake::take(int64 product_id, int64 centre_id, Datum t, int6
         UpdateActiveSnapshotCommandId();
         Snapshot snapshot = GetActiveSnapshot();
         const CommandId cid = GetCurrentCommandId(true);
-        EState* estate = CreateExecutorState();
-        MemoryContext caller = MemoryContextSwitchTo(estate->es_query_cxt);
-        Relation rel = table_open(rel_, RowExclusiveLock);
-        Relation index = index_open(index_, RowExclusiveLock);
+        handles_.acquire(rel_, index_);
+        Relation rel = handles_.rel();
+        EState* estate = handles_.estate();
+        MemoryContext caller = MemoryContextSwitchTo(handles_.per_take());
         TupleTableSlot* slot = table_slot_create(rel, nullptr);
         TupleTableSlot* locked = table_slot_create(rel, nullptr);
         const Timestamp until = DatumGetTimestamp(t);
@@ -153,7 +153,7 @@ ItemTake::Result ItemTake::take(int64 product_id, int64 centre_id, Datum t, int6
         ScanKeyData keys[2];
         ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, INT8OID, InvalidOid, eq_, Int64GetDatum(product_id));
         ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, INT8OID, InvalidOid, eq_, Int64GetDatum(centre_id));
-        IndexScanDesc scan = begin_index_scan(rel, index, snapshot, 2);
+        IndexScanDesc scan = begin_index_scan(rel, handles_.index(), snapshot, 2);
         index_rescan(scan, keys, 2, nullptr, 0);
         // ExecLockRows' flags: wait for no one, and under READ COMMITTED lock the newest version of
         // an item another transaction updated since the snapshot (then re-checked, as EvalPlanQual does).
@@ -188,11 +188,9 @@ ItemTake::Result ItemTake::take(int64 product_id, int64 centre_id, Datum t, int6
             // The locked version with sold_at = t, written as ExecUpdate writes it: constraints
             // checked, the new version's entries in every index (never a HOT update: sold_at is in
             // the unsold index's predicate), the old key logged per the replica identity by heap_update.
-            ResultRelInfo* rri = makeNode(ResultRelInfo);
-            InitResultRelInfo(rri, rel, 0, nullptr, 0);
-            CheckCmdReplicaIdentity(rel, CMD_UPDATE);
-            ExecOpenIndices(rri, false);
-            TupleTableSlot* updated = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsVirtual);
+            ResultRelInfo* rri = handles_.result_rel();
+            TupleTableSlot* updated = handles_.updated_slot();
+            ExecClearTuple(updated);  // a take that failed half-way may have left its tuple
             slot_getallattrs(locked);
             const int natts = RelationGetDescr(rel)->natts;
             memcpy(updated->tts_values, locked->tts_values, sizeof(Datum) * natts);
@@ -209,15 +207,11 @@ ItemTake::Result ItemTake::take(int64 product_id, int64 centre_id, Datum t, int6
             if (r != TM_Ok)  // the row lock is held: nothing else can have changed it
                 elog(ERROR, "thelook: unexpected table_tuple_update status %d taking an inventory item", static_cast<int>(r));
             if (update_indexes && rri->ri_NumIndices > 0) list_free(update_index_tuples(rri, updated, estate, only_summarizing));
-            ExecCloseIndices(rri);
-            ExecDropSingleTupleTableSlot(updated);
         }
-        ExecDropSingleTupleTableSlot(locked);
+        ExecDropSingleTupleTableSlot(locked);  // their buffer pins
         ExecDropSingleTupleTableSlot(slot);
-        index_close(index, NoLock);
-        table_close(rel, NoLock);
         MemoryContextSwitchTo(caller);
-        FreeExecutorState(estate);
+        handles_.done();
         PopActiveSnapshot();
     });
     if (!taken) return Result::None;

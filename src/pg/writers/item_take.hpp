@@ -16,6 +16,7 @@
 #include <string>
 
 #include "pg/bridge/postgres.hpp"
+#include "pg/writers/take_handles.hpp"
 
 namespace thelook::pg {
 
@@ -41,6 +42,7 @@ private:
     Oid rel_ = InvalidOid, index_ = InvalidOid;
     RegProcedure eq_ = InvalidOid;  // int8 = int8 of the index's operator family
     AttrNumber product_ = 0, centre_ = 0, created_ = 0, sold_ = 0;  // heap attribute numbers
+    TakeHandles handles_;  // the relations and executor state the transaction's takes share
 };
 
 }  // namespace thelook::pg

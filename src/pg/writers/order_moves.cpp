@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "pg/bridge/guard.hpp"
+#include "pg/bridge/settings.hpp"
 #include "pg/citus/citus_tables.hpp"
 
 extern "C" {
@@ -19,6 +20,7 @@ extern "C" {
 #include "nodes/makefuncs.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
+#include "utils/memutils.h"
 #include "utils/rls.h"
 }
 
@@ -47,7 +49,7 @@ bool same_text(Datum a, Datum b) {
 
 // What the executor's UPDATE of one statement sets up: a command-counter increment and a new
 // snapshot (SPI_execute_plan with read_only false, in READ COMMITTED: rows other transactions
-// committed since are seen), the table and its indexes locked and open.
+// committed since are seen), on the table and indexes kept open (locked as UPDATE locks them).
 struct Statement {
     Relation rel = nullptr;
     Relation index = nullptr;
@@ -55,31 +57,23 @@ struct Statement {
     ResultRelInfo* rri = nullptr;
     TupleTableSlot* found = nullptr;  // the row as the scan returns it
     TupleTableSlot* fresh = nullptr;  // its new version
+    IndexScanDesc scan = nullptr;
     CommandId cid = 0;
 };
 
-void begin_statement(Oid rel, Oid index, Statement* s) {
+Statement begin_statement(const OrderMoves::Open& o) {
     CommandCounterIncrement();
     PushActiveSnapshot(GetTransactionSnapshot());
-    s->cid = GetCurrentCommandId(true);
-    s->rel = table_open(rel, RowExclusiveLock);
-    s->index = index_open(index, RowExclusiveLock);
-    s->estate = CreateExecutorState();
-    s->estate->es_output_cid = s->cid;
-    s->rri = makeNode(ResultRelInfo);
-    InitResultRelInfo(s->rri, s->rel, 0, nullptr, 0);
-    ExecOpenIndices(s->rri, false);
-    s->found = table_slot_create(s->rel, nullptr);
-    s->fresh = MakeSingleTupleTableSlot(RelationGetDescr(s->rel), &TTSOpsVirtual);
+    Statement s{o.rel, o.index, o.estate, o.rri, o.found, o.fresh, o.scan, GetCurrentCommandId(true)};
+    s.estate->es_output_cid = s.cid;
+    return s;
 }
 
+// Nothing pinned after the statement (what ending the scan and dropping the slots left).
 void end_statement(Statement* s) {
-    ExecDropSingleTupleTableSlot(s->fresh);
-    ExecDropSingleTupleTableSlot(s->found);
-    ExecCloseIndices(s->rri);
-    FreeExecutorState(s->estate);
-    index_close(s->index, NoLock);
-    table_close(s->rel, NoLock);
+    ExecClearTuple(s->fresh);
+    ExecClearTuple(s->found);
+    if (s->scan->xs_heapfetch) table_index_fetch_reset(s->scan->xs_heapfetch);
     PopActiveSnapshot();
 }
 
@@ -115,11 +109,12 @@ TM_Result update_found(Statement* s, TM_FailureData* tmfd) {
     return r;
 }
 
+// The statement's scan of key, under its snapshot (as a scan begun now would take it).
 IndexScanDesc scan_equal(Statement* s, RegProcedure eq, Oid collation, Datum key, ScanKeyData* sk) {
     ScanKeyEntryInitialize(sk, 0, 1, BTEqualStrategyNumber, TEXTOID, collation, eq, key);
-    IndexScanDesc scan = begin_index_scan(s->rel, s->index, GetActiveSnapshot(), 1);
-    index_rescan(scan, sk, 1, nullptr, 0);
-    return scan;
+    s->scan->xs_snapshot = GetActiveSnapshot();
+    index_rescan(s->scan, sk, 1, nullptr, 0);
+    return s->scan;
 }
 
 }  // namespace
@@ -128,6 +123,8 @@ void OrderMoves::refresh() {
     const LocalTransactionId lxid = local_transaction_id();
     const SubTransactionId subxact = GetCurrentSubTransactionId();  // a lock taken in an aborted one is gone
     if (lxid == checked_in_ && subxact == checked_sub_) return;
+    open_orders_ = Open{};  // the last (sub)transaction's, released by its end
+    open_items_ = Open{};
     check("orders", false, &orders_);
     check("order_items", true, &items_);
     checked_in_ = lxid;
@@ -196,11 +193,48 @@ void OrderMoves::check(const char* table, bool items, Table* t) {
     t->usable = plain && OidIsValid(t->index) && !is_citus_table(t->rel);
 }
 
+OrderMoves::Open& OrderMoves::open(const Table& t, Open* o) {
+    if (o->rel != nullptr) return *o;
+    MemoryContext caller = MemoryContextSwitchTo(TopTransactionContext);
+    o->rel = table_open(t.rel, RowExclusiveLock);
+    o->index = index_open(t.index, RowExclusiveLock);
+    o->estate = CreateExecutorState();
+    o->rri = makeNode(ResultRelInfo);
+    InitResultRelInfo(o->rri, o->rel, 0, nullptr, 0);
+    ExecOpenIndices(o->rri, false);
+    o->found = table_slot_create(o->rel, nullptr);
+    o->fresh = MakeSingleTupleTableSlot(RelationGetDescr(o->rel), &TTSOpsVirtual);
+    o->scan = begin_index_scan(o->rel, o->index, GetActiveSnapshot(), 1);
+    MemoryContextSwitchTo(caller);
+    return *o;
+}
+
+void OrderMoves::close_open(Open* o) {
+    if (o->rel == nullptr) return;
+    index_endscan(o->scan);
+    ExecDropSingleTupleTableSlot(o->fresh);
+    ExecDropSingleTupleTableSlot(o->found);
+    ExecCloseIndices(o->rri);
+    FreeExecutorState(o->estate);
+    index_close(o->index, NoLock);
+    table_close(o->rel, NoLock);
+    *o = Open{};
+}
+
+void OrderMoves::close() {
+    pg_guard([&] {
+        close_open(&open_orders_);
+        close_open(&open_items_);
+    });
+}
+
 OrderMoves::Result OrderMoves::move(const Datum* args, const char* nulls, uint64* orders, uint64* nitems,
                                     char*** item_ids, int64** products, bool** null_products) {
     refresh();
     if (!orders_.usable || !items_.usable) return Result::Unavailable;
-    return pg_guard([&] { return move_rows(args, nulls, orders, nitems, item_ids, products, null_products); });
+    const Result r = pg_guard([&] { return move_rows(args, nulls, orders, nitems, item_ids, products, null_products); });
+    if (!settings::keep_scans_open) close();
+    return r;
 }
 
 // move()'s work, inside its pg_guard.
@@ -212,8 +246,7 @@ OrderMoves::Result OrderMoves::move_rows(const Datum* args, const char* nulls, u
     *null_products = nullptr;
 
     // "UPDATE orders SET ... WHERE id = $1 AND status = $8"
-    Statement s;
-    begin_statement(orders_.rel, orders_.index, &s);
+    Statement s = begin_statement(open(orders_, &open_orders_));
     ScanKeyData sk;
     IndexScanDesc scan = scan_equal(&s, orders_.eq, orders_.collation, args[0], &sk);
     bool found = false;
@@ -228,7 +261,6 @@ OrderMoves::Result OrderMoves::move_rows(const Datum* args, const char* nulls, u
         form_new_version(&s, orders_.moves, args, nulls);
         r = update_found(&s, &tmfd);
     }
-    index_endscan(scan);
     end_statement(&s);
     // Another transaction changed or deleted the order first: the executor would re-check it
     // (EvalPlanQual); nothing is written yet, so the UPDATE does.
@@ -238,7 +270,7 @@ OrderMoves::Result OrderMoves::move_rows(const Datum* args, const char* nulls, u
     *orders = 1;
 
     // "UPDATE order_items SET ... WHERE order_id = $1 RETURNING id, product_id"
-    begin_statement(items_.rel, items_.index, &s);
+    s = begin_statement(open(items_, &open_items_));
     scan = scan_equal(&s, items_.eq, items_.collation, args[0], &sk);
     uint64 capacity = 8;
     *item_ids = static_cast<char**>(palloc(sizeof(char*) * capacity));
@@ -277,7 +309,6 @@ OrderMoves::Result OrderMoves::move_rows(const Datum* args, const char* nulls, u
         (*products)[*nitems] = isnull ? 0 : DatumGetInt64(product);
         ++*nitems;
     }
-    index_endscan(scan);
     end_statement(&s);
     return Result::Done;
 }

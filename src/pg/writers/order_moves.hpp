@@ -12,6 +12,12 @@
 // another access method, not the indexes setup() made) or meets an order another transaction
 // changed first (the executor re-checks it: EvalPlanQual), the answer is Unavailable before
 // anything is written, and the writer runs the UPDATEs instead.
+//
+// Each table, its indexes, executor state, slots and index scan stay open from a transaction's
+// first move to its next write of buffered rows (close(), called before the flush's subtransaction
+// and so before every commit), as IndexPicks keeps the picks' (index_picks.hpp); each statement
+// still takes its own command id and snapshot. After an abort the transaction's resource owner has
+// released them, and the next move starts afresh.
 #pragma once
 
 #include "pg/bridge/postgres.hpp"
@@ -29,6 +35,20 @@ public:
     // items' ids and product ids (null product: *null_product[i]), palloc'd, *nitems of them.
     Result move(const Datum* args, const char* nulls, uint64* orders, uint64* nitems, char*** item_ids,
                 int64** products, bool** null_products);
+    // Ends what the moves keep open (see above). Must be called before the transaction commits or
+    // a subtransaction begins: it belongs to the current resource owner.
+    void close();
+
+    // What one table's moves keep open between the statements of a (sub)transaction: nullptr until
+    // the first move, and after close(). In TopTransactionContext.
+    struct Open {
+        Relation rel = nullptr, index = nullptr;
+        EState* estate = nullptr;
+        ResultRelInfo* rri = nullptr;
+        TupleTableSlot* found = nullptr;  // the row as the scan returns it
+        TupleTableSlot* fresh = nullptr;  // its new version
+        IndexScanDesc scan = nullptr;     // one scan key: key = $1
+    };
 
 private:
     // One table as this transaction found it: whether the UPDATE may be bypassed, and how.
@@ -41,7 +61,9 @@ private:
         RegProcedure eq = InvalidOid;
         Oid collation = InvalidOid;
     };
-    void refresh();  // once per transaction and subtransaction, as IndexPicks
+    void refresh();  // once per transaction and subtransaction, as IndexPicks; forgets what an abort released
+    Open& open(const Table& t, Open* o);
+    void close_open(Open* o);
     void check(const char* table, bool items, Table* t);
     Result move_rows(const Datum* args, const char* nulls, uint64* orders, uint64* nitems, char*** item_ids,
                      int64** products, bool** null_products);
@@ -50,6 +72,7 @@ private:
     LocalTransactionId checked_in_ = InvalidLocalTransactionId;
     SubTransactionId checked_sub_ = InvalidSubTransactionId;
     Table orders_, items_;
+    Open open_orders_, open_items_;
 };
 
 }  // namespace thelook::pg

@@ -16,6 +16,8 @@
 #include "pg/bridge/transaction.hpp"
 #include "pg/bulk/bulk_insert.hpp"
 #include "pg/feeds/feed_log_writer.hpp"
+#include "pg/writers/index_picks.hpp"
+#include "pg/writers/order_moves.hpp"
 #include "pg/writers/schema_writer.hpp"
 #include "pg/writers/table_rows.hpp"
 
@@ -158,6 +160,10 @@ void SchemaWriter::add(const std::vector<Event>& events) {
 }
 
 void SchemaWriter::flush() {
+    // The picks' and moves' open scans belong to this (sub)transaction's resource owner: closed
+    // before the flush's subtransaction begins and, as run_batch flushes last, before the commit.
+    index_picks_->close();
+    order_moves_->close();
     const bool any = !users_.empty() || !orders_.empty() || !items_.empty() || !events_.empty();
     bool written = !any;
     if (any && direct_inserts_now()) {
