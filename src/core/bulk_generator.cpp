@@ -78,6 +78,7 @@ void check_backfill_scenario(const Scenario& scenario) {
 Purchase& OrderSet::order(int64_t i, bool with_events, bool with_items) {
     with_items = with_items || with_events;  // the exit sessions name their items
     order_gen_.set_item_ids(with_items);
+    order_gen_.recycle(std::move(purchase_.events));  // the last order's, written by now (see order())
     Rng& rng = order_gen_.rng();
     rng.reseed(Rng::derive_seed(order_seed_, static_cast<uint64_t>(i)));
     int64_t u = rng.uniform_int(0, users_ - 1);

@@ -64,7 +64,8 @@ public:
              uint64_t seed, int64_t users, TimeWindow window, Micros as_of);
 
     // Order i with its items and (with_events) events, its lifecycle played out up to as_of.
-    // The caller may move rows out of the result; it is rebuilt by the next call. with_items
+    // The caller may move rows out of the result; it is rebuilt by the next call, which reuses the
+    // events left in it (EventPool: write them out, do not keep references). with_items
     // false (only without events): the items are drawn but their ids left empty and their
     // faults not applied, for a caller that reads only the order.
     Purchase& order(int64_t i, bool with_events = true, bool with_items = true);
@@ -99,6 +100,8 @@ public:
     SessionSet(const NameLists& names, const std::vector<Product>& products, const LocationSampler& locations,
                uint64_t seed, int64_t n, TimeWindow window);
     std::vector<Event> session(int64_t i);
+    // A session's events once written, for the next sessions to reuse (EventPool).
+    void recycle(std::vector<Event>&& events) { gen_.recycle(std::move(events)); }
     // Sessions spread by the scenario's shape (its cumulative intensity) instead of evenly; under
     // the session model, anonymous visits walked by its matrix (a visit that would buy ends at
     // checkout: orders are generate_orders' part).

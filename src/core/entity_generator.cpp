@@ -31,6 +31,7 @@ EntityGenerator::EntityGenerator(const NameLists& names, const std::vector<Produ
                     "Reinstall the extension (make install).");
     product_index_.reserve(products_.size());
     for (size_t i = 0; i < products_.size(); ++i) product_index_[products_[i].id] = i;
+    unique_ids_ = product_index_.size() == products_.size();
 }
 
 const std::string& EntityGenerator::pick_name(const std::vector<std::string>& list) {
@@ -39,6 +40,11 @@ const std::string& EntityGenerator::pick_name(const std::vector<std::string>& li
 
 const Product& EntityGenerator::random_product() {
     return products_[static_cast<size_t>(rng_.uniform_int(0, static_cast<int64_t>(products_.size()) - 1))];
+}
+
+const Product* EntityGenerator::catalog_entry(const Product& p) const {
+    const bool in_catalog = &p >= products_.data() && &p < products_.data() + products_.size();
+    return unique_ids_ && in_catalog ? &p : nullptr;
 }
 
 const Product& EntityGenerator::product_by_id(int64_t id) {
@@ -156,8 +162,10 @@ Purchase EntityGenerator::purchase(const std::string& user_id, const Place& plac
     p.order.num_of_items = std::stoi(pick(dist::kItemsPerOrder, rng_));
     p.order.times.created_at = p.order.times.updated_at = now;
     p.items.reserve(static_cast<size_t>(p.order.num_of_items));
+    bought_.clear();
     for (int i = 0; i < p.order.num_of_items; ++i) {
         const Product& product = buyer_product(gender);
+        bought_.push_back(catalog_entry(product));
         OrderItem item;
         if (item_ids_) {
             item.id = new_id(now);
@@ -174,13 +182,16 @@ Purchase EntityGenerator::purchase(const std::string& user_id, const Place& plac
     }
     // Room for every purchase page (up to three browse pages, cart, purchase) up front: growing the
     // vector moved every event again (4 % of generate_events).
-    if (with_sessions) p.events.reserve(p.items.size() * (std::size(dist::kBrowsePages) + 2));
-    if (with_sessions)
-        for (const OrderItem& item : p.items) {
-            std::vector<Page> pages = purchase_pages(product_by_id(item.product_id), session_rng);
+    if (with_sessions) {
+        p.events = pool_.take_vector();
+        p.events.reserve(p.items.size() * (std::size(dist::kBrowsePages) + 2));
+        for (size_t i = 0; i < p.items.size(); ++i) {
+            const Product& product = bought_[i] ? *bought_[i] : product_by_id(p.items[i].product_id);
+            std::vector<Page> pages = purchase_pages(product, session_rng);
             if (!checked_out) pages.pop_back();  // the session ends at the cart
-            append_session(pages, user_id, place, now, session_rng, ids_, &p.events);
+            append_session(pages, user_id, place, now, session_rng, ids_, &p.events, &pool_);
         }
+    }
     return p;
 }
 
@@ -191,7 +202,7 @@ std::vector<Event> EntityGenerator::failed_checkout(const std::string& user_id, 
 std::vector<Event> EntityGenerator::ghost_session(Micros end) {
     const Location& where = locations_.pick(rng_);
     const Product& product = buyer_product("");
-    return build_session(ghost_pages(product, rng_), std::string(), place_of(where), end, rng_, ids_);
+    return build_session(ghost_pages(product, rng_), std::string(), place_of(where), end, rng_, ids_, &pool_);
 }
 
 std::vector<Event> EntityGenerator::exit_sessions(const std::vector<ItemRef>& items,
@@ -200,7 +211,7 @@ std::vector<Event> EntityGenerator::exit_sessions(const std::vector<ItemRef>& it
     std::vector<Event> out;
     for (const auto& item : items) {
         const Product& product = product_by_id(item.product_id);
-        append_session(item_exit_pages(product, item.id, returned), user_id, place, end, rng, ids_, &out);
+        append_session(item_exit_pages(product, item.id, returned), user_id, place, end, rng, ids_, &out, &pool_);
     }
     return out;
 }

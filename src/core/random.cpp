@@ -1,5 +1,7 @@
 #include "random.hpp"
 
+#include <algorithm>
+
 #include "error.hpp"
 
 namespace thelook {
@@ -124,6 +126,17 @@ WeightedIndex::WeightedIndex(const std::vector<double>& weights) {
         sum += (w > 0.0 ? w : 0.0);
         cumulative_.push_back(sum);
     }
+    const size_t n = cumulative_.size();
+    if (n < 64 || !(sum > 0)) return;  // a few steps anyway
+    const size_t buckets = std::min<size_t>(n, size_t{1} << 16);
+    guide_.resize(buckets + 1);
+    size_t i = 0;
+    for (size_t j = 0; j < buckets; ++j) {
+        const double b = bound(j);
+        while (i < n - 1 && !(cumulative_[i] > b)) ++i;
+        guide_[j] = i;
+    }
+    guide_[buckets] = n - 1;
 }
 
 size_t WeightedIndex::pick(Rng& rng) const {
@@ -131,6 +144,14 @@ size_t WeightedIndex::pick(Rng& rng) const {
         throw Error(sqlstate::kInternal, "weighted choice over nothing");
     const double target = rng.uniform() * cumulative_.back();
     size_t lo = 0, hi = cumulative_.size() - 1;
+    if (!guide_.empty()) {
+        const size_t buckets = guide_.size() - 1;
+        size_t j = std::min(buckets - 1, static_cast<size_t>(target / cumulative_.back() * static_cast<double>(buckets)));
+        while (j > 0 && bound(j) > target) --j;
+        while (j + 1 < buckets && !(bound(j + 1) > target)) ++j;
+        lo = guide_[j];
+        hi = guide_[j + 1];
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (cumulative_[mid] > target)

@@ -67,7 +67,16 @@ public:
     double total() const { return cumulative_.empty() ? 0.0 : cumulative_.back(); }
 
 private:
+    // The bound of guide bucket j: a target in [bound(j), bound(j + 1)) is looked up in
+    // [guide_[j], guide_[j + 1]], where guide_[j] is the first index whose cumulative weight
+    // exceeds bound(j) (the last index if none). The binary search over the whole table missed the
+    // cache at every step (7 % of generate_orders, whose buyers' places are drawn from ~10^4
+    // locations); within a bucket it takes a step or two, and finds the same index: the first
+    // whose cumulative weight exceeds the target (bucket bounds computed by one expression).
+    double bound(size_t j) const { return cumulative_.back() * static_cast<double>(j) / static_cast<double>(guide_.size() - 1); }
+
     std::vector<double> cumulative_;
+    std::vector<size_t> guide_;  // buckets + 1 entries; empty: search the whole table
 };
 
 // A small categorical distribution over labels, e.g. browsers or traffic sources.

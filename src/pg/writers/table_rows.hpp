@@ -64,20 +64,23 @@ struct SrfOutput {
 // scalar: a SETOF of a base type (one column, the caller's expected descriptor).
 SrfOutput begin_materialized_srf(FunctionCallInfo fcinfo, bool scalar = false);
 
+// One row into the tuplestore, its Datums built in the scratch context (reset after).
 template <typename T, typename RowFn>
-void put_rows(const SrfOutput& out, const std::vector<T>& rows, RowFn row_fn) {
+void put_row(const SrfOutput& out, const T& row, RowFn row_fn) {
     constexpr int kColumns = RowColumns<T>::value;
-    if (rows.empty()) return;
     check_row_shape(out.desc->natts, kColumns, "the function's result");
     Datum values[kColumns];
     bool nulls[kColumns];
     MemoryContext caller = MemoryContextSwitchTo(out.row_context);
-    for (const T& r : rows) {
-        row_fn(r, values, nulls);
-        tuplestore_putvalues(out.store, out.desc, values, nulls);
-        MemoryContextReset(out.row_context);
-    }
+    row_fn(row, values, nulls);
+    tuplestore_putvalues(out.store, out.desc, values, nulls);
+    MemoryContextReset(out.row_context);
     MemoryContextSwitchTo(caller);
+}
+
+template <typename T, typename RowFn>
+void put_rows(const SrfOutput& out, const std::vector<T>& rows, RowFn row_fn) {
+    for (const T& r : rows) put_row(out, r, row_fn);
 }
 
 }  // namespace thelook::pg
