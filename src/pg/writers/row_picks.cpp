@@ -13,15 +13,18 @@ namespace {
 const char* copy_value(int col) {
     return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
 }
-// Whether the first of `buffered` at or after key (wrapping around) comes before the table's pick
-// (found: the table's first row at or after key, or its first row when none is).
+// Whether the first of `buffered` at or after key (wrapping around) comes at or before the table's
+// pick (found: the table's first row at or after key, or its first row when none is). A tie is
+// the buffered row's: the table holds an older row of that id (a seed run again over its own
+// rows), and the pick must read the row as the transaction leaves it, not as it was before, or
+// the rows would depend on where the transactions happened to end.
 bool buffered_wins(const std::set<std::string>& buffered, const std::string& key, bool found,
                    const std::string& table_id) {
     if (buffered.empty()) return false;
     auto ge = buffered.lower_bound(key);
-    if (found && table_id >= key) return ge != buffered.end() && *ge < table_id;
+    if (found && table_id >= key) return ge != buffered.end() && *ge <= table_id;
     if (ge != buffered.end()) return true;
-    return !found || *buffered.begin() < table_id;
+    return !found || *buffered.begin() <= table_id;
 }
 }  // namespace
 
