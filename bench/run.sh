@@ -14,7 +14,10 @@ if [ -n "${BENCH_OUT:-}" ]; then
   mkdir -p "$(dirname "$BENCH_OUT")"
   exec > >(tee "$BENCH_OUT") 2>&1
   echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "# commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD -- . ":(exclude)$BENCH_OUT" 2>/dev/null || echo ' (with uncommitted changes)')"
+  # The output file itself does not count as a change; git refuses an exclude outside the tree.
+  out_path=$(realpath -m "$BENCH_OUT")
+  case $out_path in "$REPO"/*) exclude=(":(exclude)$out_path") ;; *) exclude=() ;; esac
+  echo "# commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO" diff --quiet HEAD -- . "${exclude[@]}" 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "# postgresql: $("$PG_BIN/postgres" --version)"
   echo "# load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# BENCH_ONLY=${BENCH_ONLY:-all} BENCH_BASELINE=${BENCH_BASELINE:-none}"
