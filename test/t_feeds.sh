@@ -113,8 +113,16 @@ for ((i = 1; i <= 6; i++)); do
   sleep 0.5
   q -c "SELECT count(*) FROM thelook.write_feed('fast', '$PGHOST/feed4', format => 'csv')" >/dev/null
 done
+sleep 1  # a backlog for the max_rows call below
 q -c "SELECT thelook.stop_simulation($fast)" >/dev/null
 wait_for "SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'thelook simulation'" 30 || true  # its worker has exited
+# max_rows on the own logs (no index: the call reads each log once and takes the first rows by seq).
+backlog=$(q -c "SELECT count(*) FROM fast.feed_log_events")
+first=$(q -c "SELECT min(seq) FROM fast.feed_log_events")
+took=$(q -c "SELECT coalesce(sum(rows), 0) FROM thelook.write_feed('fast', '$PGHOST/feed4', max_rows => 50) WHERE table_name = 'events'")
+check "max_rows => 50 on a backlog of $backlog events in the own log: took $took" test "$backlog" -gt 50 -a "$took" -eq 50
+check_eq "... the first 50 by seq (what is left starts after them)" "$(q -c "SELECT $first + 0 < (SELECT min(seq) FROM fast.feed_log_events)")" t
+check_eq "... and left the rest" $((backlog - 50)) "$(q -c "SELECT count(*) FROM fast.feed_log_events")"
 q -c "SELECT count(*) FROM thelook.write_feed('fast', '$PGHOST/feed4')" >/dev/null
 check_eq "nothing is left in fast's logs" 0 "$(q -c "SELECT (SELECT count(*) FROM fast.feed_log) + (SELECT count(*) FROM fast.feed_log_users) +
   (SELECT count(*) FROM fast.feed_log_orders) + (SELECT count(*) FROM fast.feed_log_order_items) + (SELECT count(*) FROM fast.feed_log_events)")"

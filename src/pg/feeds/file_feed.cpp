@@ -53,18 +53,11 @@ Column::Json json_kind(Oid type) {
     }
 }
 
-// Runs sql through SPI (connected by the caller) with text arguments, cast in the SQL; returns the
-// result's columns and every row's values in their text output.
-Result query(const std::string& sql, const std::vector<Cell>& args, int expect) {
-    uint64 n = 0;
-    int ncols = 0;
-    pg_guard([&] {
-        const TextArgs a = text_args(args);
-        const int rc = SPI_execute_with_args(sql.c_str(), a.n, a.types, a.values, a.nulls, false, 0);
-        if (rc != expect) elog(ERROR, "thelook: \"%s\" failed: %s", sql.c_str(), SPI_result_code_string(rc));
-        n = SPI_processed;
-        ncols = SPI_tuptable ? SPI_tuptable->tupdesc->natts : 0;
-    });
+// The rows of SPI_tuptable (SPI_processed of them): the result's columns and every row's values in
+// their text output. Frees the table.
+Result take_spi_rows() {
+    const uint64 n = SPI_processed;
+    const int ncols = SPI_tuptable ? SPI_tuptable->tupdesc->natts : 0;
     Result r;
     for (int c = 0; c < ncols; ++c) {
         const Form_pg_attribute a = TupleDescAttr(SPI_tuptable->tupdesc, c);
@@ -99,9 +92,55 @@ Result query(const std::string& sql, const std::vector<Cell>& args, int expect) 
                 pfree(cells[c]);
             }
     }
-    if (SPI_tuptable) pg_guard([] { SPI_freetuptable(SPI_tuptable); });
+    pg_guard([&] {
+        if (SPI_tuptable) SPI_freetuptable(SPI_tuptable);
+        pfree(out);
+        pfree(cells);
+    });
     return r;
 }
+
+// Runs sql through SPI (connected by the caller) with text arguments, cast in the SQL; returns the
+// result's columns and every row's values in their text output.
+Result query(const std::string& sql, const std::vector<Cell>& args, int expect) {
+    pg_guard([&] {
+        const TextArgs a = text_args(args);
+        const int rc = SPI_execute_with_args(sql.c_str(), a.n, a.types, a.values, a.nulls, false, 0);
+        if (rc != expect) elog(ERROR, "thelook: \"%s\" failed: %s", sql.c_str(), SPI_result_code_string(rc));
+    });
+    return take_spi_rows();
+}
+
+// A query's result read in parts of at most `rows` rows: a cursor of SPI (connected by the
+// caller), closed when this goes out of scope. A query with a data-modifying WITH runs to the end
+// at the first fetch, its result kept in a tuplestore (on disk beyond work_mem).
+class QueryCursor {
+public:
+    QueryCursor(const std::string& sql, const std::vector<Cell>& args) {
+        portal_ = pg_guard([&] {
+            const TextArgs a = text_args(args);
+            return SPI_cursor_open_with_args(nullptr, sql.c_str(), a.n, a.types, a.values, a.nulls, false, 0);
+        });
+    }
+    QueryCursor(const QueryCursor&) = delete;
+    QueryCursor& operator=(const QueryCursor&) = delete;
+    ~QueryCursor() {
+        // On an error the transaction's abort drops the portal: it is left to that. An error in the
+        // close itself is left to it too (a destructor must not throw).
+        if (std::uncaught_exceptions()) return;
+        try {
+            pg_guard([&] { SPI_cursor_close(portal_); });
+        } catch (...) {
+        }
+    }
+    Result fetch(int64 rows) {
+        pg_guard([&] { SPI_cursor_fetch(portal_, true, rows); });
+        return take_spi_rows();
+    }
+
+private:
+    Portal portal_;
+};
 
 std::string quoted(const std::string& identifier) {
     return pg_guard([&] { return quote_identifier(identifier.c_str()); });
@@ -258,73 +297,63 @@ const std::vector<Column> kFileColumns = {{"part", Column::Json::Number}, {"batc
                                           {"table_name"}, {"partition"}, {"format"}, {"rows", Column::Json::Number},
                                           {"bytes", Column::Json::Number}, {"faults", Column::Json::Number}};
 
-// Rows a statement takes from the log at most: what the call holds in memory at a time.
+// Rows a call holds in memory at a time (a part of its result, and the files made from it).
 constexpr int64 kChunkRows = 100000;
 
-// Writes up to `limit` of one table's logged rows (oldest first), one file per partition, and
-// deletes them from the log in the same statement that reads them: a row is in exactly one call.
-// Returns how many rows it wrote.
-int64 export_chunk(const Arguments& a, const std::string& table, int64 limit, int64& next_part, int64 feed_seed,
-                   std::vector<WrittenFile>& out) {
+// Writes the first `a.max_rows` of one table's logged rows by arrival (all with no limit), one
+// file per partition for each kChunkRows of them, and deletes them from the logs in the same
+// statement that reads them: a row is in exactly one call.
+void export_table(const Arguments& a, const std::string& table, int64& next_part, int64 feed_seed, std::vector<WrittenFile>& out) {
     const std::string s = quoted(a.schema), row_type = s + "." + quoted(table);
-    // The DELETE reads with the statement's snapshot: it takes the committed rows up to the n-th
-    // (by arrival), and a row committed later stays for the next call whatever its seq. Sorted
-    // here rather than by ORDER BY, which would sort the whole result again (on disk when large).
     // The rows are in feed_log (as JSON, by the trigger) and, since 1.2, in the table's own log
     // (its columns, by a simulation writing directly); both numbered from one sequence, so the
-    // first n by arrival are the first n of the two together. The own log's rows go through the
-    // table's row type by name as the JSON ones do: a column added since reads as NULL.
+    // first n by arrival are the first n of the two together. The own log has no index (it would
+    // cost its writer a B-tree insertion per row): it is read once per call, by one statement,
+    // whose result is read in parts. The statement's snapshot decides: a row committed later stays
+    // for the next call whatever its seq. The own log's rows go through the table's row type by
+    // name as the JSON ones do: a column added since reads as NULL.
     const std::string own_log = s + "." + quoted("feed_log_" + table);
     const bool has_own_log = query("SELECT to_regclass($1) IS NOT NULL", {own_log}, SPI_OK_SELECT).rows.at(0).at(0) == std::string("t");
-    const std::string json_seqs = "(SELECT seq FROM " + s + ".feed_log WHERE table_name = $1 ORDER BY seq LIMIT $2::bigint)";
+    const std::string limit = a.max_rows < 0 ? "" : " LIMIT $2::bigint";
+    const std::string json_seqs = "(SELECT seq FROM " + s + ".feed_log WHERE table_name = $1 ORDER BY seq" + limit + ")";
     const std::string last =
         has_own_log ? "(SELECT max(seq) FROM (SELECT seq FROM (" + json_seqs + " UNION ALL (SELECT seq FROM " + own_log +
-                          " ORDER BY seq LIMIT $2::bigint)) u ORDER BY seq LIMIT $2::bigint) n)"
+                          ")) u ORDER BY seq" + limit + ") n)"
                     : "(SELECT max(seq) FROM " + json_seqs + " n)";
     std::string sql = "WITH m AS (SELECT " + last + " AS seq), d AS (DELETE FROM " + s +
                       ".feed_log WHERE table_name = $1 AND seq <= (SELECT seq FROM m) RETURNING seq, row)";
     if (has_own_log) sql += ", e AS (DELETE FROM " + own_log + " WHERE seq <= (SELECT seq FROM m) RETURNING *)";
     sql += " SELECT d.seq, r.* FROM d, jsonb_populate_record(NULL::" + row_type + ", d.row) r";
     if (has_own_log) sql += " UNION ALL SELECT e.seq, r.* FROM e, jsonb_populate_record(NULL::" + row_type + ", to_jsonb(e)) r";
-    Result r = query(sql, {table, std::to_string(limit)}, SPI_OK_SELECT);
-    std::vector<std::pair<int64, size_t>> order;
-    for (size_t i = 0; i < r.rows.size(); ++i) order.emplace_back(std::stoll(*r.rows[i][0]), i);
-    std::sort(order.begin(), order.end());
-    r.columns.erase(r.columns.begin());
-    for (auto& cells : r.rows) cells.erase(cells.begin());
-    if (r.rows.empty()) return 0;
-    const bool by_type = a.partition_by == "event_type" && table == "events";
-    const std::string key = by_type ? "event_type" : "date";
-    int key_column = -1;
-    for (size_t c = 0; c < r.columns.size(); ++c)
-        if (r.columns[c].name == (by_type ? "event_type" : "created_at")) key_column = static_cast<int>(c);
-    std::map<std::string, std::vector<size_t>> partitions;
-    for (const auto& [seq, i] : order) {
-        const Cell none;
-        const Cell& v = key_column >= 0 ? r.rows[i][key_column] : none;
-        partitions[key + "=" + (by_type ? feed::hive_value(v) : feed::date_value(v))].push_back(i);
-    }
+    sql += " ORDER BY 1";
+    QueryCursor rows(sql, {table, std::to_string(a.max_rows)});
     const uint64 fault_seed = Rng::derive_seed(feed_seed, kFeedFaultStream);
-    for (const auto& [partition, rows] : partitions) {
-        const int64 part = next_part++;
-        FeedFileBuilder b(a.format, r.columns, a.faults, Rng::derive_seed(fault_seed, static_cast<uint64>(part)));
-        for (size_t i : rows) b.add(r.rows[i]);
-        const std::string rel = "table=" + table + "/" + partition;
-        make_directories(a.directory, rel);
-        const std::string file = rel + "/" + feed::part_name(part, a.format);
-        write_file(a.directory + "/" + rel + "/" + feed::temp_name(part, a.format), a.directory + "/" + file, b.text());
-        out.push_back({part, file, table, partition, b.records(), static_cast<int64>(b.text().size()), b.faults()});
-    }
-    return static_cast<int64>(r.rows.size());
-}
-
-// A table's rows for this call, at most max_rows, in chunks.
-void export_table(const Arguments& a, const std::string& table, int64& next_part, int64 feed_seed, std::vector<WrittenFile>& out) {
-    for (int64 left = a.max_rows;;) {
-        const int64 chunk = left < 0 ? kChunkRows : std::min(kChunkRows, left);
-        const int64 got = export_chunk(a, table, chunk, next_part, feed_seed, out);
-        if (left >= 0) left -= got;
-        if (got < chunk || left == 0) return;
+    for (;;) {
+        Result r = rows.fetch(kChunkRows);
+        if (r.rows.empty()) return;
+        r.columns.erase(r.columns.begin());
+        for (auto& cells : r.rows) cells.erase(cells.begin());
+        const bool by_type = a.partition_by == "event_type" && table == "events";
+        const std::string key = by_type ? "event_type" : "date";
+        int key_column = -1;
+        for (size_t c = 0; c < r.columns.size(); ++c)
+            if (r.columns[c].name == (by_type ? "event_type" : "created_at")) key_column = static_cast<int>(c);
+        std::map<std::string, std::vector<size_t>> partitions;
+        for (size_t i = 0; i < r.rows.size(); ++i) {
+            const Cell none;
+            const Cell& v = key_column >= 0 ? r.rows[i][key_column] : none;
+            partitions[key + "=" + (by_type ? feed::hive_value(v) : feed::date_value(v))].push_back(i);
+        }
+        for (const auto& [partition, part_rows] : partitions) {
+            const int64 part = next_part++;
+            FeedFileBuilder b(a.format, r.columns, a.faults, Rng::derive_seed(fault_seed, static_cast<uint64>(part)));
+            for (size_t i : part_rows) b.add(r.rows[i]);
+            const std::string rel = "table=" + table + "/" + partition;
+            make_directories(a.directory, rel);
+            const std::string file = rel + "/" + feed::part_name(part, a.format);
+            write_file(a.directory + "/" + rel + "/" + feed::temp_name(part, a.format), a.directory + "/" + file, b.text());
+            out.push_back({part, file, table, partition, b.records(), static_cast<int64>(b.text().size()), b.faults()});
+        }
     }
 }
 

@@ -4,7 +4,10 @@
 -- own 22004 without one). Each table of the feed gets a log of its own row type,
 -- feed_log_<table>, numbered from feed_log's sequence: a simulation logs the rows it appends
 -- directly there (no JSON, no text index); the trigger still logs other writers' rows into
--- feed_log. A feed created by 1.1 gets them at its first call after the update.
+-- feed_log. A feed created by 1.1 gets them at its first call after the update. The own logs
+-- have no index (write_feed reads each once per call), and the sequence goes up by 1000: a
+-- simulation numbers up to 1000 rows it logs together from one nextval (a feed created by 1.1
+-- keeps its increment of 1, and a nextval per row).
 CREATE OR REPLACE FUNCTION @extschema@.feed_prepare(
     schema name, directory text, tables text[], seed bigint, include_existing boolean,
     OUT next_part bigint, OUT next_batch bigint, OUT manifest_bytes bigint, OUT feed_seed bigint,
@@ -38,7 +41,7 @@ BEGIN
         END IF;
         EXECUTE format($ddl$
             CREATE TABLE %1$s.feed_log (
-                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, table_name text NOT NULL, row jsonb NOT NULL);
+                seq bigint GENERATED ALWAYS AS IDENTITY (INCREMENT BY 1000) PRIMARY KEY, table_name text NOT NULL, row jsonb NOT NULL);
             CREATE INDEX feed_log_table_seq_idx ON %1$s.feed_log (table_name, seq);
             CREATE TABLE %1$s.feed_state (
                 id int PRIMARY KEY DEFAULT 1 CHECK (id = 1), directory text NOT NULL, tables text[] NOT NULL,
@@ -72,7 +75,7 @@ BEGIN
             -- LIKE: the table's columns as they are now, with their NOT NULL constraints. A table
             -- whose columns change later is written through INSERT and its trigger (the
             -- simulation's direct path wants theLook's columns), so this log's shape stays.
-            EXECUTE format('CREATE TABLE %1$s.%2$I (seq bigint PRIMARY KEY DEFAULT pg_catalog.nextval(%3$L::regclass), LIKE %1$s.%4$I)',
+            EXECUTE format('CREATE TABLE %1$s.%2$I (seq bigint NOT NULL DEFAULT pg_catalog.nextval(%3$L::regclass), LIKE %1$s.%4$I)',
                            s, 'feed_log_' || t, pg_get_serial_sequence(format('%s.feed_log', s), 'seq'), t);
             SELECT c.relowner::regrole::name INTO owner FROM pg_class c WHERE c.oid = format('%s.%I', s, t)::regclass;
             IF owner <> current_user THEN
