@@ -82,11 +82,18 @@ wait "$TX_PID"
 check_eq "it returned the incident's start" t "$(sed -n 1p "$TX_OUT")"
 sleep 2
 check_eq "after ROLLBACK: no incident recorded, none counted" "0 0" "$(injected) $(view "$id" incidents)"
-in_transaction COMMIT "SELECT thelook.inject_incident($id, 'spike', 2, '1 minute') IS NOT NULL"
+in_transaction COMMIT "SELECT thelook.inject_incident($id, 'spike', 2, '1 minute')"
 sleep 1.5
 check_eq "before COMMIT: none" 0 "$(injected)"
 wait "$TX_PID"
 check "after COMMIT: recorded within 2 s" wait_for "SELECT count(*) = 1 FROM demo.incidents WHERE origin = 'injected'" 2
+# It returned the simulation's now in the call; the simulation (time scale 1) passed that during
+# the 3 s before COMMIT without the spike, so the spike begins when the worker saw it, and the
+# incidents table says so.
+late=$(q -c "SELECT extract(epoch FROM started_at - ('$(sed -n 1p "$TX_OUT")'::timestamptz AT TIME ZONE 'UTC'))
+               FROM demo.incidents WHERE origin = 'injected'")
+check "its recorded start is the commit's, 2.5 to 4.5 s after the start it returned ($late s)" \
+  python3 -c "import sys; sys.exit(0 if 2.5 <= $late <= 4.5 else 1)"
 
 echo "# stop_simulation"
 pid=$(view "$id" pid)

@@ -1,5 +1,7 @@
 // The scenario as traffic (profile, incidents, shoppers, faults, inventory), rebuilt on a change
 // of scenario; and the changes alter_simulation and inject_incident leave in the slot, followed.
+#include <algorithm>
+
 #include "pg/worker/simulation.hpp"
 #include "pg/bridge/scenario_bridge.hpp"
 #include "pg/writers/inventory_writer.hpp"
@@ -64,8 +66,14 @@ void Simulation::follow_changes(Micros wall_now) {
     loop_->set_params(p_);
     if (new_scenario) build_traffic(sim_now);
     for (const auto& in : injected) {
-        traffic_->incidents.add(in.effect(), in.start, in.duration_seconds, "injected");
-        injected_.push_back(InjectedIncidentSpec{in.effect(), in.start, in.duration_seconds});
+        // The worker sees an incident only after inject_incident's transaction committed: the
+        // arrivals up to sim_now were drawn (and their rows written) without it, and the one
+        // already due keeps the old rate. An incident whose start has passed therefore begins
+        // just after sim_now and lasts its duration; the incidents table records that start, so
+        // the ground truth stays exact.
+        const Micros start = std::max(in.start, sim_now + 1);
+        traffic_->incidents.add(in.effect(), start, in.duration_seconds, "injected");
+        injected_.push_back(InjectedIncidentSpec{in.effect(), start, in.duration_seconds});
         ++injected_seen_;
     }
     schedule_->retune(sim_now, p_.avg_qps / p_.time_scale, &traffic_->intensity);
