@@ -300,6 +300,47 @@ const std::vector<Column> kFileColumns = {{"part", Column::Json::Number}, {"batc
 // Rows a call holds in memory at a time (a part of its result, and the files made from it).
 constexpr int64 kChunkRows = 100000;
 
+// The partition a row's file goes to: event_type=<type> for events when the feed is partitioned
+// by event type, else date=<created_at's date>.
+struct PartitionKey {
+    PartitionKey(const Arguments& a, const std::string& table)
+        : by_type(a.partition_by == "event_type" && table == "events"), name(by_type ? "event_type" : "date"),
+          column(by_type ? "event_type" : "created_at") {}
+
+    // The rows of r (by index) in each partition, in their order.
+    std::map<std::string, std::vector<size_t>> partitions(const Result& r) const {
+        int key_column = -1;
+        for (size_t c = 0; c < r.columns.size(); ++c)
+            if (r.columns[c].name == column) key_column = static_cast<int>(c);
+        std::map<std::string, std::vector<size_t>> out;
+        const Cell none;
+        for (size_t i = 0; i < r.rows.size(); ++i) {
+            const Cell& v = key_column >= 0 ? r.rows[i][key_column] : none;
+            out[name + "=" + (by_type ? feed::hive_value(v) : feed::date_value(v))].push_back(i);
+        }
+        return out;
+    }
+
+    bool by_type;
+    std::string name, column;
+};
+
+// One file per partition of r, each renamed into place once written whole.
+void write_parts(const Arguments& a, const std::string& table, const Result& r,
+                 const std::map<std::string, std::vector<size_t>>& partitions, uint64 fault_seed, int64& next_part,
+                 std::vector<WrittenFile>& out) {
+    for (const auto& [partition, part_rows] : partitions) {
+        const int64 part = next_part++;
+        FeedFileBuilder b(a.format, r.columns, a.faults, Rng::derive_seed(fault_seed, static_cast<uint64>(part)));
+        for (size_t i : part_rows) b.add(r.rows[i]);
+        const std::string rel = "table=" + table + "/" + partition;
+        make_directories(a.directory, rel);
+        const std::string file = rel + "/" + feed::part_name(part, a.format);
+        write_file(a.directory + "/" + rel + "/" + feed::temp_name(part, a.format), a.directory + "/" + file, b.text());
+        out.push_back({part, file, table, partition, b.records(), static_cast<int64>(b.text().size()), b.faults()});
+    }
+}
+
 // Writes the first `a.max_rows` of one table's logged rows by arrival (all with no limit), one
 // file per partition for each kChunkRows of them, and deletes them from the logs in the same
 // statement that reads them: a row is in exactly one call.
@@ -327,33 +368,14 @@ void export_table(const Arguments& a, const std::string& table, int64& next_part
     if (has_own_log) sql += " UNION ALL SELECT e.seq, r.* FROM e, jsonb_populate_record(NULL::" + row_type + ", to_jsonb(e)) r";
     sql += " ORDER BY 1";
     QueryCursor rows(sql, {table, std::to_string(a.max_rows)});
+    const PartitionKey key(a, table);
     const uint64 fault_seed = Rng::derive_seed(feed_seed, kFeedFaultStream);
     for (;;) {
         Result r = rows.fetch(kChunkRows);
         if (r.rows.empty()) return;
-        r.columns.erase(r.columns.begin());
+        r.columns.erase(r.columns.begin());  // seq: the order, not a column of the files
         for (auto& cells : r.rows) cells.erase(cells.begin());
-        const bool by_type = a.partition_by == "event_type" && table == "events";
-        const std::string key = by_type ? "event_type" : "date";
-        int key_column = -1;
-        for (size_t c = 0; c < r.columns.size(); ++c)
-            if (r.columns[c].name == (by_type ? "event_type" : "created_at")) key_column = static_cast<int>(c);
-        std::map<std::string, std::vector<size_t>> partitions;
-        for (size_t i = 0; i < r.rows.size(); ++i) {
-            const Cell none;
-            const Cell& v = key_column >= 0 ? r.rows[i][key_column] : none;
-            partitions[key + "=" + (by_type ? feed::hive_value(v) : feed::date_value(v))].push_back(i);
-        }
-        for (const auto& [partition, part_rows] : partitions) {
-            const int64 part = next_part++;
-            FeedFileBuilder b(a.format, r.columns, a.faults, Rng::derive_seed(fault_seed, static_cast<uint64>(part)));
-            for (size_t i : part_rows) b.add(r.rows[i]);
-            const std::string rel = "table=" + table + "/" + partition;
-            make_directories(a.directory, rel);
-            const std::string file = rel + "/" + feed::part_name(part, a.format);
-            write_file(a.directory + "/" + rel + "/" + feed::temp_name(part, a.format), a.directory + "/" + file, b.text());
-            out.push_back({part, file, table, partition, b.records(), static_cast<int64>(b.text().size()), b.faults()});
-        }
+        write_parts(a, table, r, key.partitions(r), fault_seed, next_part, out);
     }
 }
 
